@@ -1,0 +1,135 @@
+"""What both emulators share: state for faults, calls, clock and webhooks, the middleware that applies
+faults and counts calls, and the generic half of the `/_sim/` control surface."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
+from pydantic import BaseModel, Field
+
+from fieldbridge.sandbox.calls import CallCounter
+from fieldbridge.sandbox.clock import SimClock
+from fieldbridge.sandbox.faults import FaultInjector, FaultSpec
+from fieldbridge.sandbox.webhooks import HeadersFor, OnAttempt, RetryPolicy, WebhookDispatcher
+
+SIM_PREFIX = "/_sim"
+ErrorResponse = Callable[[int, str], Response]
+Identify = Callable[[Request], str]
+
+
+@dataclass
+class Sandbox:
+    """Per-emulator plumbing. `reseed` restores the emulator's own data on `/_sim/reset`."""
+
+    reseed: Callable[[], None]
+    webhook_policy: RetryPolicy
+    headers_for: HeadersFor | None = None
+    on_attempt: OnAttempt | None = None
+    clock: SimClock = field(default_factory=SimClock)
+    faults: FaultInjector = field(default_factory=FaultInjector)
+    calls: CallCounter = field(default_factory=CallCounter)
+    webhooks: WebhookDispatcher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.webhooks = WebhookDispatcher(
+            self.webhook_policy, self.clock, self.faults, self.headers_for, self.on_attempt
+        )
+
+    def reset(self) -> None:
+        self.faults.clear()
+        self.calls.reset()
+        self.webhooks.reset()
+        self.reseed()
+
+
+def route_of(request: Request, template: str) -> None:
+    """Handlers name the route template they served, so calls are counted per route, not per URL."""
+    request.state.sim_route = template
+
+
+def install(app: FastAPI, sandbox: Sandbox, error_response: ErrorResponse, identify: Identify) -> None:
+    """Apply injected faults and count calls for every request outside `/_sim/`."""
+
+    @app.middleware("http")
+    async def faults_and_counts(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        path = request.url.path
+        if path.startswith(SIM_PREFIX):
+            return await call_next(request)
+        method = request.method
+        fault = sandbox.faults.pick("request", method, path)
+        try:
+            if fault is not None and fault.kind == "status":
+                message = (fault.body or {}).get("message") or f"Injected fault: HTTP {fault.status}"
+                return error_response(fault.status, str(message))
+            if fault is not None and fault.kind == "timeout":
+                await asyncio.sleep(fault.seconds or 120.0)
+                return error_response(504, "Injected fault: the request timed out")
+            if fault is not None and fault.kind == "latency":
+                await asyncio.sleep(fault.seconds)
+            return await call_next(request)
+        finally:
+            sandbox.calls.record(method, getattr(request.state, "sim_route", path), identify(request))
+
+
+class ClockSetting(BaseModel):
+    speed: float = Field(gt=0, le=1_000_000)
+
+
+def control_router(sandbox: Sandbox) -> APIRouter:
+    router = APIRouter(prefix=SIM_PREFIX, tags=["sandbox control"])
+
+    @router.post("/reset")
+    def reset() -> dict[str, str]:
+        sandbox.reset()
+        return {"status": "reset"}
+
+    @router.get("/calls")
+    def calls() -> dict[str, Any]:
+        return sandbox.calls.snapshot()
+
+    @router.delete("/calls")
+    def clear_calls() -> dict[str, str]:
+        sandbox.calls.reset()
+        return {"status": "cleared"}
+
+    @router.get("/faults")
+    def faults() -> list[dict[str, Any]]:
+        return sandbox.faults.list()
+
+    @router.post("/faults", status_code=201)
+    def add_fault(spec: FaultSpec) -> dict[str, Any]:
+        return sandbox.faults.add(spec).as_dict()
+
+    @router.delete("/faults")
+    def clear_faults() -> dict[str, str]:
+        sandbox.faults.clear()
+        return {"status": "cleared"}
+
+    @router.get("/clock")
+    def clock() -> dict[str, Any]:
+        return {"speed": sandbox.clock.speed, "now": sandbox.clock.now().isoformat()}
+
+    @router.put("/clock")
+    def set_clock(setting: ClockSetting) -> dict[str, Any]:
+        sandbox.clock.speed = setting.speed
+        return {"speed": sandbox.clock.speed}
+
+    @router.get("/webhooks/deliveries")
+    def deliveries(target: str | None = None) -> dict[str, Any]:
+        return {
+            "pending": sandbox.webhooks.pending(),
+            "items": [d.as_dict() for d in sandbox.webhooks.deliveries(target)],
+        }
+
+    @router.post("/webhooks/deliveries/{delivery_id}/retry")
+    def retry(delivery_id: str) -> dict[str, Any]:
+        try:
+            return sandbox.webhooks.retry(delivery_id).as_dict()
+        except KeyError:
+            raise HTTPException(404, f"no delivery {delivery_id}") from None
+
+    return router

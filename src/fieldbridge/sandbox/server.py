@@ -1,0 +1,95 @@
+"""Serve an emulator over real HTTP on loopback, in the foreground or in a background thread."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from starlette.types import ASGIApp
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Bind before starting uvicorn so that port 0 gives us the real port to announce."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(256)
+    sock.set_inheritable(True)
+    return sock
+
+
+def base_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def _config(app: ASGIApp) -> uvicorn.Config:
+    # One process, no access log: the emulators count calls themselves and their stdout is for the
+    # first-line announcement only.
+    return uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_keep_alive=30)
+
+
+def serve_forever(
+    app: ASGIApp, host: str, port: int, announce: Callable[[str], dict[str, Any]], on_url: Callable[[str], None]
+) -> None:
+    """Run until interrupted; the first stdout line is `announce(url)` as one JSON object."""
+    sock = bind_socket(host, port)
+    url = base_url(sock)
+    on_url(url)
+    sys.stdout.write(json.dumps(announce(url)) + "\n")
+    sys.stdout.flush()
+    server = uvicorn.Server(_config(app))
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
+
+
+@dataclass
+class RunningServer:
+    url: str
+    _server: uvicorn.Server
+    _thread: threading.Thread
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+
+def start_in_thread(app: ASGIApp, host: str = "127.0.0.1", port: int = 0, ready_timeout: float = 10.0) -> RunningServer:
+    """Start `app` on a background thread and return once it accepts connections."""
+    sock = bind_socket(host, port)
+    server = uvicorn.Server(_config(app))
+    # uvicorn installs signal handlers only on the main thread; a background server must not try.
+    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+
+    def run() -> None:
+        asyncio.run(server.serve(sockets=[sock]))
+
+    thread = threading.Thread(target=run, name="sandbox-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + ready_timeout
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    if not server.started:
+        server.should_exit = True
+        raise RuntimeError(f"emulator did not start within {ready_timeout} s")
+    return RunningServer(url=base_url(sock), _server=server, _thread=thread)
+
+
+@contextlib.contextmanager
+def running(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> Iterator[RunningServer]:
+    server = start_in_thread(app, host, port)
+    try:
+        yield server
+    finally:
+        server.stop()
