@@ -1,7 +1,35 @@
-"""`fieldbridge sim autotask|fieldnation`: run an emulator on loopback."""
+"""`fieldbridge sim autotask|fieldnation`: run an emulator on loopback.
+
+Each command prints one JSON line first (where to connect and with which credentials), then serves until
+interrupted. Emulator modules are imported inside the commands so `fieldbridge --help` stays fast.
+"""
 
 from __future__ import annotations
+
+import json
 
 import typer
 
 sim_app = typer.Typer(no_args_is_help=True, help="Run the Autotask or Field Nation emulator on loopback.")
+
+HOST = typer.Option("127.0.0.1", help="Loopback address to listen on.")
+PORT = typer.Option(0, help="Port to listen on (0 picks a free one).")
+
+
+@sim_app.command("autotask")
+def autotask(
+    host: str = HOST,
+    port: int = PORT,
+    print_users: bool = typer.Option(False, "--print-users", help="Print every seeded user as JSON and exit."),
+    webhook_speed: float = typer.Option(1.0, help="Run webhook retry delays this many times faster."),
+) -> None:
+    """Emulate Autotask PSA REST v1.0: zone discovery, entities, security levels, limits, webhooks."""
+    from fieldbridge.sandbox.autotask.app import create_app
+    from fieldbridge.sandbox.autotask.seed import seeded_users
+    from fieldbridge.sandbox.server import serve_forever
+
+    if print_users:
+        typer.echo(json.dumps(seeded_users(), indent=2))
+        return
+    app = create_app(webhook_speed=webhook_speed)
+    serve_forever(app, host, port, announce=app.state.emulator.announce, on_url=app.state.emulator.set_base_url)
