@@ -1,0 +1,127 @@
+"""Deployment settings: environment variables `FIELDBRIDGE_*`, then an optional YAML file, then defaults.
+
+Nested groups use a double underscore (`FIELDBRIDGE_SMTP__HOST`, `FIELDBRIDGE_RETRY__ATTEMPTS`). The file
+named by `FIELDBRIDGE_CONFIG_FILE` holds the same keys in lower case (`smtp: {host: ...}`); the environment
+wins.
+Lists given in the environment are comma-separated (`FIELDBRIDGE_SMTP__TO=a@x.com,b@x.com`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+CONFIG_FILE_ENV = "FIELDBRIDGE_CONFIG_FILE"
+
+
+def _comma_list(value: Any) -> Any:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class SmtpSettings(BaseModel):
+    host: str = ""
+    """Blank: no email is sent (the pair's history says so instead)."""
+    port: int = 25
+    username: str = ""
+    password: SecretStr | None = None
+    sender: str = "fieldbridge@localhost"
+    starttls: bool = False
+    ssl: bool = False
+    timeout_seconds: float = 10.0
+    to: CommaList = Field(default_factory=list)
+    """Addresses told about every connector, besides each connector's own notification addresses."""
+    rate_limit_seconds: float = 900.0
+    """At most one email per connector and kind of alert in this window; the next counts those held back."""
+
+    _split_to = field_validator("to", mode="before")(_comma_list)
+
+
+class RetrySettings(BaseModel):
+    attempts: int = Field(8, ge=1)
+    """Attempts in all (the first included) before an event goes to dead letters."""
+    base_delay_seconds: float = Field(10.0, gt=0)
+    max_delay_seconds: float = Field(3600.0, gt=0)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FIELDBRIDGE_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    """Blank: a SQLite file `fieldbridge.db` in the data directory (WAL). PostgreSQL: `postgresql+psycopg://...`."""
+    queue_url: str = ""
+    """Blank: an embedded SQLite queue `queue.db` in the data directory, consumed inside `fieldbridge serve`.
+    `redis://host:port/db`: a shared queue consumed by any number of `fieldbridge worker` processes."""
+    queue_name: str = "fieldbridge"
+    master_key: SecretStr | None = None
+    """Fernet key for secrets at rest. Not given: read from (or generated into) `master.key` in data_dir."""
+    public_base_url: str = "http://127.0.0.1:8000"
+    """How Autotask and Field Nation reach this service; trigger URLs are built from it."""
+    default_integration_code: SecretStr | None = None
+    """Autotask ApiIntegrationCode used by every connector whose own integration code is blank."""
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    retry: RetrySettings = Field(default_factory=RetrySettings)
+
+    worker_threads: int = Field(4, ge=1)
+    lease_seconds: float = Field(60.0, gt=0)
+    """How long a worker owns a pair and its event without renewing; a crashed worker's pair frees then."""
+    sweep_interval_seconds: float = Field(15.0, gt=0)
+    enqueue_grace_seconds: float = Field(10.0, ge=0)
+    """A stored event not enqueued (or a retry not picked up) this long after it was due is enqueued again."""
+    requeue_after_seconds: float = Field(900.0, gt=0)
+    """A queued event still waiting after this long is enqueued again, in case its queue message was lost."""
+    inbound_max_bytes: int = Field(256 * 1024, gt=0)
+    session_hours: float = Field(12.0, gt=0)
+    handler_modules: CommaList = Field(default_factory=list)
+    """Modules whose `register(registry)` adds event handlers (the sync flows; tests add their own)."""
+
+    _split_handlers = field_validator("handler_modules", mode="before")(_comma_list)
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _default_urls(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.data_dir / 'fieldbridge.db').resolve()}"
+        if not self.queue_url:
+            self.queue_url = f"sqlite:///{(self.data_dir / 'queue.db').resolve()}"
+        return self
+
+    @property
+    def embedded_queue(self) -> bool:
+        """True when the queue lives in a local SQLite file and `fieldbridge serve` consumes it itself."""
+        return self.queue_url.startswith("sqlite:")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config_file = os.environ.get(CONFIG_FILE_ENV)
+        if not config_file:
+            return (init_settings, env_settings)
+        if not Path(config_file).is_file():
+            raise FileNotFoundError(f"{CONFIG_FILE_ENV} names {config_file}, which is not a file")
+        return (init_settings, env_settings, YamlConfigSettingsSource(settings_cls, yaml_file=config_file))
