@@ -34,6 +34,7 @@ class CallCounter:
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             items = [
-                {"method": m, "route": r, "user": u, "count": n} for (m, r, u), n in sorted(self._counts.items())
+                {"method": m, "route": r, "user": u, "count": n}
+                for (m, r, u), n in sorted(self._counts.items())
             ]
         return {"total": sum(i["count"] for i in items), "items": items}

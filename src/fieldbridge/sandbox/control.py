@@ -55,7 +55,9 @@ def install(app: FastAPI, sandbox: Sandbox, error_response: ErrorResponse, ident
     """Apply injected faults and count calls for every request outside `/_sim/`."""
 
     @app.middleware("http")
-    async def faults_and_counts(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def faults_and_counts(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         path = request.url.path
         if path.startswith(SIM_PREFIX):
             return await call_next(request)

@@ -41,7 +41,11 @@ def _config(app: ASGIApp) -> uvicorn.Config:
 
 
 def serve_forever(
-    app: ASGIApp, host: str, port: int, announce: Callable[[str], dict[str, Any]], on_url: Callable[[str], None]
+    app: ASGIApp,
+    host: str,
+    port: int,
+    announce: Callable[[str], dict[str, Any]],
+    on_url: Callable[[str], None],
 ) -> None:
     """Run until interrupted; the first stdout line is `announce(url)` as one JSON object."""
     sock = bind_socket(host, port)
@@ -65,12 +69,12 @@ class RunningServer:
         self._thread.join(timeout=10)
 
 
-def start_in_thread(app: ASGIApp, host: str = "127.0.0.1", port: int = 0, ready_timeout: float = 10.0) -> RunningServer:
+def start_in_thread(
+    app: ASGIApp, host: str = "127.0.0.1", port: int = 0, ready_timeout: float = 10.0
+) -> RunningServer:
     """Start `app` on a background thread and return once it accepts connections."""
     sock = bind_socket(host, port)
     server = uvicorn.Server(_config(app))
-    # uvicorn installs signal handlers only on the main thread; a background server must not try.
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
 
     def run() -> None:
         asyncio.run(server.serve(sockets=[sock]))
