@@ -1,0 +1,180 @@
+"""Connectors: the setup guide's settings for one Autotask tenant paired with one Field Nation company.
+
+Secrets are write-only: they come in as `ConnectorSecrets`, are sealed with the master key, and go out only
+as "set / not set" (`ConnectorView.secrets_set`), except in `ConnectorConfig`, which the code that calls
+Autotask or Field Nation gets.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldbridge.store.secrets import SecretBox
+from fieldbridge.store.tables import Connector
+
+ServiceObject = Literal["ticket", "ServiceCall", "Project"]
+ExpenseTarget = Literal["", "charge"]
+
+AUTOTASK_ENTITY: dict[str, str] = {"ticket": "Ticket", "ServiceCall": "ServiceCall", "Project": "Project"}
+"""The Autotask entity a trigger-URL id names, by the connector's service object."""
+
+NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+class ConnectorOptions(BaseModel):
+    """Everything about a connector that is not a secret."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    autotask_api_url: str = Field("https://webservices.autotask.net/atservicesrest/", pattern=r"^https?://")
+    """Where zone discovery is asked; the zone it answers is used for everything else."""
+    autotask_username: str = ""
+    service_object: ServiceObject = "ticket"
+    outbound_create: bool = False
+    outbound_default_status: int = 1
+    expense_target: ExpenseTarget = ""
+    """Blank: ExpenseReport + ExpenseItem. `charge`: TicketCharge."""
+    attachment_sync: bool = False
+    notification_emails: list[str] = Field(default_factory=list)
+    fieldnation_api_url: str = Field("https://api.fieldnation.com", pattern=r"^https?://")
+    fieldnation_client_id: str = ""
+    fieldnation_username: str = ""
+
+    @field_validator("notification_emails")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        bad = [address for address in value if not _EMAIL.match(address)]
+        if bad:
+            raise ValueError(f"not an email address: {', '.join(bad)}")
+        return value
+
+
+def _blank_is_none(value: object) -> object:
+    return None if value == "" else value
+
+
+Secret = Annotated[SecretStr | None, BeforeValidator(_blank_is_none)]
+
+
+class ConnectorSecrets(BaseModel):
+    """Write-only settings. Blank means "none": the integration code then falls back to the default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    autotask_secret: Secret = None
+    autotask_integration_code: Secret = None
+    autotask_webhook_secret: Secret = None
+    """Autotask's webhook `secretKey`: with it, webhook payloads must carry a valid X-Hook-Signature."""
+    fieldnation_client_secret: Secret = None
+    fieldnation_password: Secret = None
+    fieldnation_webhook_secret: Secret = None
+
+
+SECRET_FIELDS: tuple[str, ...] = tuple(ConnectorSecrets.model_fields)
+
+
+class ConnectorChanges(ConnectorOptions, ConnectorSecrets):
+    """A create or update body; on update only the fields present change."""
+
+
+class NewConnector(ConnectorChanges):
+    name: str = Field(pattern=NAME_PATTERN)
+    """Lower-case letters, digits and dashes; part of the Field Nation webhook URL, so it never changes."""
+
+
+class ConnectorView(ConnectorOptions):
+    """What anyone may see of a connector."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    id: int
+    name: str
+    secrets_set: dict[str, bool]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ConnectorConfig(ConnectorOptions, ConnectorSecrets):
+    """A connector with its secrets decrypted, for the code that talks to Autotask and Field Nation."""
+
+    id: int
+    name: str
+
+    def secret_values(self) -> list[str]:
+        """Every secret in clear, so error messages can be scrubbed of them before they are stored."""
+        values = (getattr(self, field) for field in SECRET_FIELDS)
+        return [value.get_secret_value() for value in values if value is not None]
+
+
+class ConnectorExists(Exception):
+    pass
+
+
+def get(session: Session, name: str) -> Connector | None:
+    return session.scalars(select(Connector).where(Connector.name == name)).one_or_none()
+
+
+def list_all(session: Session) -> list[Connector]:
+    return list(session.scalars(select(Connector).order_by(Connector.name)))
+
+
+def create(session: Session, box: SecretBox, new: NewConnector, now: datetime) -> Connector:
+    if get(session, new.name) is not None:
+        raise ConnectorExists(f"a connector named {new.name!r} exists already")
+    connector = Connector(name=new.name, created_at=now, updated_at=now)
+    _apply(connector, box, new, set(ConnectorChanges.model_fields))
+    session.add(connector)
+    session.flush()
+    return connector
+
+
+def update(
+    session: Session, box: SecretBox, connector: Connector, changes: ConnectorChanges, now: datetime
+) -> None:
+    _apply(connector, box, changes, changes.model_fields_set)
+    connector.updated_at = now
+    session.flush()
+
+
+def _apply(connector: Connector, box: SecretBox, changes: ConnectorChanges, fields: set[str]) -> None:
+    for field in fields:
+        value = getattr(changes, field)
+        if field in SECRET_FIELDS:
+            setattr(
+                connector, f"{field}_encrypted", None if value is None else box.seal(value.get_secret_value())
+            )
+        else:
+            setattr(connector, field, value)
+
+
+def view(connector: Connector) -> ConnectorView:
+    options = {field: getattr(connector, field) for field in ConnectorOptions.model_fields}
+    secrets_set = {field: getattr(connector, f"{field}_encrypted") is not None for field in SECRET_FIELDS}
+    return ConnectorView(
+        id=connector.id,
+        name=connector.name,
+        secrets_set=secrets_set,
+        created_at=connector.created_at,
+        updated_at=connector.updated_at,
+        **options,
+    )
+
+
+def config(
+    connector: Connector, box: SecretBox, default_integration_code: SecretStr | None
+) -> ConnectorConfig:
+    options = {field: getattr(connector, field) for field in ConnectorOptions.model_fields}
+    secrets: dict[str, SecretStr | None] = {}
+    for field in SECRET_FIELDS:
+        sealed = getattr(connector, f"{field}_encrypted")
+        secrets[field] = None if sealed is None else SecretStr(box.open(sealed))
+    # The guide: a blank Integration Code means the deployment's default is used.
+    secrets["autotask_integration_code"] = secrets["autotask_integration_code"] or default_integration_code
+    return ConnectorConfig(id=connector.id, name=connector.name, **options, **secrets)

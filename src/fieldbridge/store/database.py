@@ -1,0 +1,80 @@
+"""Opening the database: engine settings per dialect, migrations to the current schema, transactions.
+
+SQLite is used by several threads (HTTP handlers, queue workers, the sweeper) and sometimes several
+processes at once, so every connection runs in WAL mode with a busy timeout, and every transaction starts
+with BEGIN IMMEDIATE: it takes the write lock up front instead of failing with "database is locked" when a
+reader later tries to write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from fieldbridge.settings import Settings
+
+MIGRATIONS = "fieldbridge.store:migrations"
+
+
+def create_database_engine(url: str) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Hand transaction control to the "begin" hook below instead of the sqlite3 module's own.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration; safe when several processes start at once."""
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Serialises concurrent starts; SQLite gets the same from BEGIN IMMEDIATE.
+            connection.execute(text("SELECT pg_advisory_xact_lock(7283401)"))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+@dataclass(frozen=True)
+class Database:
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work commits when the block ends and rolls back if it raises."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(settings: Settings, *, run_migrations: bool = True) -> Database:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_database_engine(settings.database_url)
+    if run_migrations:
+        migrate(engine)
+    # Objects stay readable after commit: callers hand them to HTTP responses and handlers.
+    return Database(engine, sessionmaker(engine, expire_on_commit=False))

@@ -1,0 +1,140 @@
+"""The inbox: hints stored the moment they arrive, deduplicated, then read back by id or in pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from fieldbridge.store import history
+from fieldbridge.store.database import Database
+from fieldbridge.store.tables import InboxEvent
+
+
+class EventStatus(StrEnum):
+    RECEIVED = "received"
+    """Stored; not yet handed to the queue (the sweeper hands it over if the receiver could not)."""
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    RETRYING = "retrying"
+    DONE = "done"
+    SKIPPED = "skipped"
+    """No sync flow handles this kind of event (yet); replayable."""
+    DEAD = "dead"
+
+
+WAITING = (EventStatus.RECEIVED, EventStatus.QUEUED, EventStatus.RETRYING)
+FINISHED = (EventStatus.DONE, EventStatus.SKIPPED, EventStatus.DEAD)
+
+SOURCES: dict[str, str] = {
+    "trigger": "the trigger URL",
+    "autotask-webhook": "an Autotask webhook",
+    "fieldnation-webhook": "a Field Nation webhook",
+    "import": "a manual import",
+}
+
+
+@dataclass(frozen=True)
+class Hint:
+    """ "This record may have changed", as a receiver understood it."""
+
+    source: str
+    system: str
+    """`autotask` or `fieldnation`."""
+    entity: str
+    record_id: int
+    payload: dict[str, Any] | None = None
+    dedup_key: str | None = None
+    """The sender's id for this delivery; a second delivery with it is the same event."""
+    coalesce: bool = False
+    """Without a delivery id: a waiting event for the same record absorbs this hint."""
+
+    @property
+    def pending_key(self) -> str | None:
+        return f"{self.system}:{self.entity}:{self.record_id}" if self.coalesce else None
+
+
+@dataclass(frozen=True)
+class Accepted:
+    event_id: int
+    duplicate: bool
+
+
+def describe(system: str, entity: str, record_id: int) -> str:
+    side = "Autotask" if system == "autotask" else "Field Nation"
+    return f"{side} {entity} {record_id}"
+
+
+def accept(db: Database, connector_id: int, hint: Hint, now: datetime) -> Accepted:
+    """Store the hint (with a history line) in one transaction, unless it is one the inbox holds already."""
+    for _ in range(3):
+        try:
+            with db.transaction() as session:
+                existing = _same_event(session, connector_id, hint)
+                if existing is not None:
+                    return Accepted(existing, duplicate=True)
+                event = InboxEvent(
+                    connector_id=connector_id,
+                    source=hint.source,
+                    system=hint.system,
+                    entity=hint.entity,
+                    record_id=hint.record_id,
+                    payload=hint.payload,
+                    dedup_key=hint.dedup_key,
+                    pending_key=hint.pending_key,
+                    status=EventStatus.RECEIVED,
+                    attempts=0,
+                    received_at=now,
+                )
+                session.add(event)
+                session.flush()
+                where = SOURCES.get(hint.source, hint.source)
+                history.record(
+                    session, event, now, "info", "received", f"Change notice received from {where}."
+                )
+                return Accepted(event.id, duplicate=False)
+        except IntegrityError:
+            # A concurrent delivery of the same event committed first (PostgreSQL); look again.
+            continue
+    raise RuntimeError("the inbox kept refusing an event that it also could not find")
+
+
+def _same_event(session: Session, connector_id: int, hint: Hint) -> int | None:
+    keys = []
+    if hint.dedup_key is not None:
+        keys.append(InboxEvent.dedup_key == hint.dedup_key)
+    if hint.pending_key is not None:
+        keys.append(InboxEvent.pending_key == hint.pending_key)
+    if not keys:
+        return None
+    return session.scalars(
+        select(InboxEvent.id).where(InboxEvent.connector_id == connector_id, or_(*keys)).limit(1)
+    ).one_or_none()
+
+
+def get(session: Session, event_id: int) -> InboxEvent | None:
+    return session.get(InboxEvent, event_id)
+
+
+def page(
+    session: Session,
+    *,
+    connector_id: int | None = None,
+    status: str | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[InboxEvent]:
+    """Newest first; pass the last id seen as `before_id` for the next page."""
+    query = select(InboxEvent).order_by(InboxEvent.id.desc()).limit(limit)
+    if connector_id is not None:
+        query = query.where(InboxEvent.connector_id == connector_id)
+    if status is not None:
+        query = query.where(InboxEvent.status == status)
+    if before_id is not None:
+        query = query.where(InboxEvent.id < before_id)
+    return list(session.scalars(query))

@@ -1,0 +1,189 @@
+"""What happens to an inbox row after it is stored: claimed by one worker, then done, retried or dead.
+
+Every transition is one conditional UPDATE, so two workers (or a worker and the sweeper) racing for the
+same row cannot both win: a claim succeeds only for a waiting row whose time has come, or for a row whose
+previous worker let its lease run out (it crashed or hung); the outcome of an attempt is recorded only by
+the holder of that attempt's lease.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from fieldbridge.store import history
+from fieldbridge.store.inbox import FINISHED, WAITING, EventStatus
+from fieldbridge.store.tables import DeadLetter, InboxEvent
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        and_(
+            InboxEvent.status.in_(WAITING),
+            or_(InboxEvent.next_attempt_at.is_(None), InboxEvent.next_attempt_at <= now),
+        ),
+        and_(InboxEvent.status == EventStatus.PROCESSING, InboxEvent.lease_until < now),
+    )
+
+
+def is_claimable(event: InboxEvent, now: datetime) -> bool:
+    """The same rule as the claim itself, for a row already read (saves taking a lock for nothing)."""
+    if event.status in WAITING:
+        return event.next_attempt_at is None or event.next_attempt_at <= now
+    return (
+        event.status == EventStatus.PROCESSING and event.lease_until is not None and event.lease_until < now
+    )
+
+
+def claim(session: Session, event_id: int, holder: str, now: datetime, lease: timedelta) -> InboxEvent | None:
+    """Make `holder` the one worker processing the event, counting an attempt; None if it is not free."""
+    result = session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.id == event_id, _claimable(now))
+        .values(
+            status=EventStatus.PROCESSING,
+            lease_holder=holder,
+            lease_until=now + lease,
+            attempts=InboxEvent.attempts + 1,
+            # From here on a new hint for this record is a new event: this attempt may fetch too early for it.
+            pending_key=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return _reload(session, event_id)
+
+
+def renew(session: Session, event_id: int, holder: str, until: datetime) -> bool:
+    result = session.execute(
+        update(InboxEvent)
+        .where(_held_by(event_id, holder))
+        .values(lease_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def finish(
+    session: Session, event_id: int, holder: str, status: EventStatus, now: datetime
+) -> InboxEvent | None:
+    """Record a successful (or skipped) attempt; None when `holder` lost its lease meanwhile."""
+    assert status in (EventStatus.DONE, EventStatus.SKIPPED)
+    return _settle(session, event_id, holder, status=status, finished_at=now, last_error=None)
+
+
+def retry_later(session: Session, event_id: int, holder: str, due: datetime, error: str) -> InboxEvent | None:
+    return _settle(
+        session, event_id, holder, status=EventStatus.RETRYING, next_attempt_at=due, last_error=error
+    )
+
+
+def bury(
+    session: Session, event_id: int, holder: str, now: datetime, cause: str, fix: str | None
+) -> DeadLetter | None:
+    """Move the event to dead letters, with the cause and fix a person needs; None if the lease was lost."""
+    event = _settle(session, event_id, holder, status=EventStatus.DEAD, finished_at=now, last_error=cause)
+    if event is None:
+        return None
+    letter = DeadLetter(
+        event_id=event.id,
+        connector_id=event.connector_id,
+        created_at=now,
+        attempts=event.attempts,
+        cause=cause,
+        fix=fix,
+    )
+    session.add(letter)
+    history.record(session, event, now, "error", "dead-letter", cause, fix)
+    session.flush()
+    return letter
+
+
+class NotReplayable(Exception):
+    pass
+
+
+def replay(session: Session, event: InboxEvent, now: datetime, by: str) -> None:
+    """Send a finished event through again from scratch; its open dead letters count as handled."""
+    if event.status not in FINISHED:
+        raise NotReplayable(f"event {event.id} is {event.status}; only finished events can be replayed")
+    session.execute(
+        update(DeadLetter)
+        .where(DeadLetter.event_id == event.id, DeadLetter.resolved_at.is_(None))
+        .values(resolved_at=now, resolved_by=by)
+        .execution_options(synchronize_session=False)
+    )
+    event.status = EventStatus.RECEIVED
+    event.attempts = 0
+    event.next_attempt_at = None
+    event.lease_holder = None
+    event.lease_until = None
+    event.finished_at = None
+    event.last_error = None
+    history.record(session, event, now, "info", "replay", f"Replayed by {by}.")
+    session.flush()
+
+
+def overdue(session: Session, now: datetime, grace: timedelta, requeue_after: timedelta) -> list[int]:
+    """Rows that should be in the queue but may not be: never enqueued, a crashed worker's, a lost message."""
+    return list(session.scalars(select(InboxEvent.id).where(_overdue(now, grace, requeue_after)).limit(500)))
+
+
+def requeue(
+    session: Session, event_id: int, now: datetime, grace: timedelta, requeue_after: timedelta
+) -> bool:
+    """Mark one overdue row as enqueued now; False when another sweeper (or a worker) got to it first."""
+    result = session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.id == event_id, _overdue(now, grace, requeue_after))
+        .values(status=EventStatus.QUEUED, enqueued_at=now, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def mark_enqueued(session: Session, event_id: int, now: datetime) -> None:
+    session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.id == event_id, InboxEvent.status == EventStatus.RECEIVED)
+        .values(status=EventStatus.QUEUED, enqueued_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _overdue(now: datetime, grace: timedelta, requeue_after: timedelta) -> ColumnElement[bool]:
+    return or_(
+        and_(InboxEvent.status == EventStatus.RECEIVED, InboxEvent.received_at < now - grace),
+        and_(InboxEvent.status == EventStatus.QUEUED, InboxEvent.enqueued_at < now - requeue_after),
+        and_(InboxEvent.status == EventStatus.RETRYING, InboxEvent.next_attempt_at < now - grace),
+        and_(InboxEvent.status == EventStatus.PROCESSING, InboxEvent.lease_until < now),
+    )
+
+
+def _held_by(event_id: int, holder: str) -> ColumnElement[bool]:
+    return and_(
+        InboxEvent.id == event_id,
+        InboxEvent.status == EventStatus.PROCESSING,
+        InboxEvent.lease_holder == holder,
+    )
+
+
+def _settle(session: Session, event_id: int, holder: str, **values: object) -> InboxEvent | None:
+    result = session.execute(
+        update(InboxEvent)
+        .where(_held_by(event_id, holder))
+        .values(lease_holder=None, lease_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return _reload(session, event_id)
+
+
+def _reload(session: Session, event_id: int) -> InboxEvent | None:
+    return session.scalars(
+        select(InboxEvent).where(InboxEvent.id == event_id).execution_options(populate_existing=True)
+    ).one_or_none()
