@@ -1,0 +1,64 @@
+"""Build the Field Nation emulator app: REST v2, OAuth tokens, webhooks v3 and `/_sim/`, on the shared
+sandbox plumbing (fault injection and call counting for every request outside `/_sim/`)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+
+from fieldbridge.sandbox.control import control_router, install
+from fieldbridge.sandbox.fieldnation import (
+    routes_attachments,
+    routes_execution,
+    routes_workorders,
+    sim,
+    webhooks_api,
+)
+from fieldbridge.sandbox.fieldnation.auth import read_token_form
+from fieldbridge.sandbox.fieldnation.emulator import FieldNationEmulator
+from fieldbridge.sandbox.fieldnation.errors import TOKEN_PATH, install_handlers, rest_error
+from fieldbridge.sandbox.fieldnation.routing import Emu, counted_router
+
+DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+
+
+def create_app(
+    token_ttl: float = 3600.0, webhook_speed: float = 1.0, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+) -> FastAPI:
+    """`token_ttl`: seconds an access token lives (short for tests); `webhook_speed`: how many times faster
+    than real time webhook retry delays run; `max_upload_bytes`: the attachment size limit."""
+    emulator = FieldNationEmulator(token_ttl, webhook_speed, max_upload_bytes)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        emulator.sandbox.webhooks.close()
+
+    app = FastAPI(title="Field Nation emulator", lifespan=lifespan)
+    app.state.emulator = emulator
+    install_handlers(app)
+    install(app, emulator.sandbox, rest_error, _identify)
+    app.include_router(_token_router())
+    for module in (routes_workorders, routes_execution, routes_attachments, webhooks_api):
+        app.include_router(module.router)
+    app.include_router(control_router(emulator.sandbox))
+    app.include_router(sim.router)
+    return app
+
+
+def _identify(request: Request) -> str:
+    token = request.app.state.emulator.tokens.peek(request)
+    return token.username if token is not None else "anonymous"
+
+
+def _token_router() -> Any:
+    router = counted_router()
+
+    @router.post(TOKEN_PATH)
+    async def token(request: Request, emu: Emu) -> dict[str, Any]:
+        return emu.tokens.grant(await read_token_form(request))
+
+    return router
