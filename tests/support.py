@@ -12,7 +12,9 @@ import pytest
 T = TypeVar("T")
 
 
-def wait_until(probe: Callable[[], T | None], timeout: float = 10.0, interval: float = 0.02, what: str = "") -> T:
+def wait_until(
+    probe: Callable[[], T | None], timeout: float = 10.0, interval: float = 0.02, what: str = ""
+) -> T:
     """Call `probe` until it returns something truthy; fail with `what` once `timeout` seconds pass."""
     deadline = time.monotonic() + timeout
     while True:

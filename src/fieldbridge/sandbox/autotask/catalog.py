@@ -411,7 +411,7 @@ def _entity(path: str, spec: dict[str, Any], verbs: frozenset[str]) -> EntityDef
             reference=references.get(key),
             picklist=key in picklists,
             parent_field=picklists.get(key),
-            length=lengths.get(key, 8000 if data_type == "string" else None),
+            length=lengths.get(key, 8000 if data_type == "string" and prop["format"] != "byte" else None),
         )
     return EntityDef(
         path=path,

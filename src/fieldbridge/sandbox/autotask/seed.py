@@ -392,6 +392,118 @@ def _records(users: list[ApiUser]) -> dict[str, dict[int, dict[str, Any]]]:
             ],
         }
     rec["Tickets"][7002]["organizationalLevelAssociationID"] = 3  # one ticket behind a Line of Business
+    tech = 29682886
+    rec["TicketNotes"] = {
+        8001: {
+            "id": 8001,
+            "ticketID": 7003,
+            "title": "Customer call",
+            "description": "Printer jams on tray 2.",
+            "noteType": NOTE_TYPE["Task Notes"],
+            "publish": PUBLISH["Internal Only"],
+            "creatorResourceID": tech,
+            "createDateTime": _ago(days=1),
+            "lastActivityDate": _ago(days=1),
+        }
+    }
+    rec["TimeEntries"] = {
+        8101: {
+            "id": 8101,
+            "ticketID": 7003,
+            "resourceID": tech,
+            "roleID": ROLE["Help Desk"],
+            "dateWorked": _ago(days=1),
+            "startDateTime": _ago(days=1, hours=1),
+            "endDateTime": _ago(days=1),
+            "hoursWorked": 1.0,
+            "summaryNotes": "Cleared the jam, ordered a roller.",
+            "timeEntryType": 2,
+            "createDateTime": _ago(days=1),
+            "creatorUserID": tech,
+        }
+    }
+    rec["TicketCharges"] = {
+        8201: {
+            "id": 8201,
+            "ticketID": 7003,
+            "name": "Pickup roller",
+            "chargeType": 1,
+            "unitQuantity": 1.0,
+            "unitCost": 18.5,
+            "unitPrice": 29.0,
+            "datePurchased": _ago(days=1),
+            "isBilled": False,
+            "createDate": _ago(days=1),
+            "creatorResourceID": tech,
+        }
+    }
+    rec["TicketAttachments"] = {
+        8301: {
+            "id": 8301,
+            "parentID": 7003,
+            "parentType": 4,
+            "attachmentType": "URL",
+            "title": "Printer manual",
+            "fullPath": "https://manuals.example/printer.pdf",
+            "publish": PUBLISH["All Autotask Users"],
+            "attachDate": _ago(days=1),
+            "attachedByResourceID": tech,
+            "isTaskAttachment": False,
+        }
+    }
+    rec["ExpenseReports"] = {
+        8401: {
+            "id": 8401,
+            "name": "Week of site visits",
+            "submitterID": tech,
+            "weekEnding": _ahead(days=3),
+            "status": 1,
+            "submit": False,
+        }
+    }
+    rec["ExpenseItems"] = {
+        8501: {
+            "id": 8501,
+            "expenseReportID": 8401,
+            "description": "Parking",
+            "expenseDate": _ago(days=1),
+            "expenseCategory": 5,
+            "paymentType": 1,
+            "haveReceipt": True,
+            "isBillableToCompany": True,
+            "expenseCurrencyExpenseAmount": 12.0,
+            "ticketID": 7003,
+            "companyID": 175,
+        }
+    }
+    rec["ServiceCalls"] = {
+        8601: {
+            "id": 8601,
+            "companyID": 174,
+            "companyLocationID": 501,
+            "description": "Switch replacement visit",
+            "startDateTime": _ahead(days=1),
+            "endDateTime": _ahead(days=1, hours=2),
+            "status": 1,
+            "isComplete": 0,
+            "createDateTime": _ago(days=1),
+            "creatorResourceID": 29682887,
+        }
+    }
+    rec["Projects"] = {
+        8701: {
+            "id": 8701,
+            "companyID": 176,
+            "projectName": "Clinic network refresh",
+            "status": 2,
+            "projectType": 4,
+            "startDateTime": _ago(days=10),
+            "endDateTime": _ahead(days=30),
+            "projectNumber": "P20261117.0001",
+            "createDateTime": _ago(days=10),
+            "userDefinedFields": [],
+        }
+    }
     return rec
 
 
