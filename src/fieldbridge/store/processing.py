@@ -127,9 +127,15 @@ def replay(session: Session, event: InboxEvent, now: datetime, by: str) -> None:
     session.flush()
 
 
-def overdue(session: Session, now: datetime, grace: timedelta, requeue_after: timedelta) -> list[int]:
-    """Rows that should be in the queue but may not be: never enqueued, a crashed worker's, a lost message."""
-    return list(session.scalars(select(InboxEvent.id).where(_overdue(now, grace, requeue_after)).limit(500)))
+def overdue(
+    session: Session, now: datetime, grace: timedelta, requeue_after: timedelta
+) -> list[tuple[int, EventStatus]]:
+    """(id, status) of rows that should be in the queue but may not be: never enqueued, a crashed
+    worker's, a retry or a message that went missing."""
+    rows = session.execute(
+        select(InboxEvent.id, InboxEvent.status).where(_overdue(now, grace, requeue_after)).limit(500)
+    )
+    return [(row.id, EventStatus(row.status)) for row in rows]
 
 
 def requeue(

@@ -92,14 +92,14 @@ def test_the_sweeper_finds_what_fell_through(db: Database, event_id: int) -> Non
         assert processing.overdue(session, NOW, grace, requeue_after) == []
         # Stored but never enqueued (the receiver died before it could):
         later = NOW + timedelta(seconds=11)
-        assert processing.overdue(session, later, grace, requeue_after) == [event_id]
+        assert processing.overdue(session, later, grace, requeue_after) == [(event_id, "received")]
         assert processing.requeue(session, event_id, later, grace, requeue_after)
         assert not processing.requeue(session, event_id, later, grace, requeue_after)
         # Claimed by a worker that then died: found once the lease runs out.
         processing.claim(session, event_id, "w1", later, LEASE)
         assert processing.overdue(session, later + LEASE, grace, requeue_after) == []
         expired = later + LEASE + timedelta(seconds=1)
-        assert processing.overdue(session, expired, grace, requeue_after) == [event_id]
+        assert processing.overdue(session, expired, grace, requeue_after) == [(event_id, "processing")]
         assert processing.requeue(session, event_id, expired, grace, requeue_after)
         # Queued, but the message got lost with the queue:
         assert processing.overdue(

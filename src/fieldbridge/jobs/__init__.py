@@ -1,0 +1,1 @@
+"""Jobs: the queue from receivers to workers, the worker that processes one event, retries, the sweeper."""

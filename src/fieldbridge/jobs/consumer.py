@@ -1,0 +1,97 @@
+"""Consuming the queue: huey worker threads that hand event ids to the processor, plus the sweeper.
+
+Embedded (inside `fieldbridge serve`, SQLite queue): started in the background; the web server keeps its
+signal handlers and stops the consumer on shutdown. Standalone (`fieldbridge worker`, any queue): runs in
+the foreground and huey handles SIGINT/SIGTERM (finish the tasks in hand, then exit).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from huey.consumer import Consumer
+
+from fieldbridge.jobs.handlers import Alerter, HandlerRegistry
+from fieldbridge.jobs.queue import EventQueue
+from fieldbridge.jobs.sweeper import Sweeper
+from fieldbridge.jobs.worker import EventProcessor
+from fieldbridge.settings import Settings
+from fieldbridge.store.database import Database
+from fieldbridge.store.secrets import SecretBox
+
+
+class _EmbeddedConsumer(Consumer):  # type: ignore[misc]
+    def _set_signal_handlers(self) -> None:
+        """Leave SIGINT/SIGTERM to the web server, which stops this consumer from its shutdown hook."""
+
+
+def _consumer(cls: type[Consumer], queue: EventQueue, settings: Settings) -> Consumer:
+    # A SQLite queue is polled: keep the idle poll short (huey's default grows to 10 s) so an event waits
+    # at most half a second. Redis blocks on the queue instead and does not poll.
+    return cls(
+        queue.huey,
+        workers=settings.worker_threads,
+        periodic=False,
+        initial_delay=0.05,
+        max_delay=0.5,
+        worker_type="thread",
+        shutdown_timeout=settings.lease_seconds,
+    )
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What a consuming process is made of (built once by `fieldbridge serve` or `fieldbridge worker`)."""
+
+    settings: Settings
+    db: Database
+    box: SecretBox
+    queue: EventQueue
+    registry: HandlerRegistry
+    alert: Alerter
+
+
+def _start_sweeping(parts: Parts) -> tuple[threading.Thread, threading.Event]:
+    """Make this process a consumer (messages go to a processor) and start its sweeper thread."""
+    settings, db, queue = parts.settings, parts.db, parts.queue
+    processor = EventProcessor(
+        db=db, box=parts.box, settings=settings, registry=parts.registry, queue=queue, alert=parts.alert
+    )
+    queue.consume_with(processor.process)
+    stop = threading.Event()
+    sweeper = threading.Thread(
+        target=Sweeper(db, queue, settings).run_until, args=(stop,), name="sweeper", daemon=True
+    )
+    sweeper.start()
+    return sweeper, stop
+
+
+@dataclass
+class BackgroundConsumer:
+    _consumer: Consumer
+    _sweeper: threading.Thread
+    _stop: threading.Event
+
+    def stop(self) -> None:
+        """Finish the events in hand (up to one lease), then return."""
+        self._stop.set()
+        self._consumer.stop(graceful=True)
+        self._sweeper.join()
+
+
+def start_in_background(parts: Parts) -> BackgroundConsumer:
+    sweeper, stop = _start_sweeping(parts)
+    consumer = _consumer(_EmbeddedConsumer, parts.queue, parts.settings)
+    consumer.start()
+    return BackgroundConsumer(consumer, sweeper, stop)
+
+
+def run_in_foreground(parts: Parts) -> None:
+    """Consume until SIGINT or SIGTERM."""
+    sweeper, stop = _start_sweeping(parts)
+    try:
+        _consumer(Consumer, parts.queue, parts.settings).run()
+    finally:
+        stop.set()
+        sweeper.join()

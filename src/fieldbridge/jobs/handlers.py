@@ -1,0 +1,89 @@
+"""What the worker runs for an event: a handler per (system, entity), registered by handler modules.
+
+A handler module has `register(registry)`. The sync flows will be one; tests bring their own through the
+`handler_modules` setting, which is how the inbox, queue, retry and dead-letter machinery is tested on its
+own. A handler gets a `Job` and either returns (a short summary for the pair's history, or None) or
+raises: `JobFailed` for a failure it understands, anything else for one it does not (both are retried).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from fieldbridge.store.connectors import ConnectorConfig
+from fieldbridge.store.database import Database
+
+AlertKind = Literal["dead_letter", "auth_failure", "outbound_create_failure"]
+
+
+@dataclass(frozen=True)
+class Job:
+    event_id: int
+    attempt: int
+    """1 for the first try."""
+    source: str
+    system: str
+    entity: str
+    record_id: int
+    payload: dict[str, Any] | None
+    connector: ConnectorConfig
+    db: Database
+
+
+class JobFailed(Exception):
+    """A failure the handler understands, with the likely cause and fix in the setup guide's words.
+
+    `retry=False` sends the event to dead letters at once (e.g. Outbound Create without a required field:
+    trying again cannot help). `alert` asks for an email now, besides the one every dead letter gets.
+    """
+
+    def __init__(
+        self, cause: str, fix: str | None = None, *, retry: bool = True, alert: AlertKind | None = None
+    ):
+        super().__init__(cause)
+        self.cause = cause
+        self.fix = fix
+        self.retry = retry
+        self.alert = alert
+
+
+Handler = Callable[[Job], str | None]
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something a person should hear about by email (rate limited; see `fieldbridge.notify`)."""
+
+    kind: AlertKind
+    connector_id: int
+    event_id: int
+    subject: str
+    """The pair, e.g. "Autotask Ticket 42"."""
+    cause: str
+    fix: str | None
+
+
+Alerter = Callable[[Alert], None]
+
+
+class HandlerRegistry:
+    def __init__(self) -> None:
+        self._handlers: dict[tuple[str, str], Handler] = {}
+
+    def register(self, system: str, entity: str, handler: Handler) -> None:
+        if (system, entity) in self._handlers:
+            raise ValueError(f"a handler for {system} {entity} is registered already")
+        self._handlers[(system, entity)] = handler
+
+    def find(self, system: str, entity: str) -> Handler | None:
+        return self._handlers.get((system, entity))
+
+
+def load(module_names: list[str]) -> HandlerRegistry:
+    registry = HandlerRegistry()
+    for name in module_names:
+        importlib.import_module(name).register(registry)
+    return registry

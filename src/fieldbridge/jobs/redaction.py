@@ -1,0 +1,41 @@
+"""Keeping secrets out of error messages and logs.
+
+Error text from a handler can carry what an HTTP library put in it (a URL with `?access_token=`, a
+credential echoed back by a server). Before such text is stored, shown or logged, the connector's known
+secrets and any token-looking query parameter are replaced.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+REDACTED = "[redacted]"
+_SECRET_PARAMETER = re.compile(
+    r"(?i)\b(client_token|access_token|refresh_token|client_secret|password|secret|apiintegrationcode)"
+    r"(\s*[=:]\s*)([^&\s\"',;]+)"
+)
+_SHORTEST = 4
+"""Shorter secrets are not replaced: every 3-letter word would become [redacted] and reveal the secret."""
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if len(secret) >= _SHORTEST:
+            text = text.replace(secret, REDACTED)
+    return _SECRET_PARAMETER.sub(lambda match: f"{match[1]}{match[2]}{REDACTED}", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Installed on the log handlers of `serve` and `worker`: the last line of defence for log output."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse exc_text when it is set, so the traceback is printed redacted too.
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return True

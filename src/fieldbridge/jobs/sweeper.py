@@ -1,0 +1,72 @@
+"""The sweeper: finds inbox rows that should be in the queue but may not be, and enqueues them again.
+
+Every consumer process runs one. Several at once are fine: a row is re-marked by a conditional update, so
+only one sweeper writes its history line, and a message enqueued twice is dropped by the worker's claim.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from fieldbridge.jobs.queue import EventQueue
+from fieldbridge.settings import Settings
+from fieldbridge.store import history, inbox, processing
+from fieldbridge.store.database import Database
+from fieldbridge.store.inbox import EventStatus
+
+log = logging.getLogger(__name__)
+
+REASONS: dict[EventStatus, str] = {
+    EventStatus.RECEIVED: "it was stored but never queued (the receiver stopped, or the queue was down)",
+    EventStatus.PROCESSING: "its worker stopped without finishing (its lease ran out)",
+    EventStatus.RETRYING: "its retry was due but was not picked up",
+    EventStatus.QUEUED: "it waited in the queue far longer than expected (its message may have been lost)",
+}
+
+
+class Sweeper:
+    def __init__(
+        self,
+        db: Database,
+        queue: EventQueue,
+        settings: Settings,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._db = db
+        self._queue = queue
+        self._clock = clock
+        self._interval = settings.sweep_interval_seconds
+        self._grace = timedelta(seconds=settings.enqueue_grace_seconds)
+        self._requeue_after = timedelta(seconds=settings.requeue_after_seconds)
+
+    def sweep(self) -> list[int]:
+        """Enqueue every overdue row once; returns their ids."""
+        now = self._clock()
+        with self._db.transaction() as session:
+            rows = processing.overdue(session, now, self._grace, self._requeue_after)
+        swept = []
+        for event_id, status in rows:
+            # Enqueue before marking: if the queue is down, the row stays overdue for the next sweep.
+            self._queue.enqueue(event_id)
+            with self._db.transaction() as session:
+                if not processing.requeue(session, event_id, now, self._grace, self._requeue_after):
+                    continue
+                event = inbox.get(session, event_id)
+                assert event is not None
+                history.record(
+                    session, event, now, "warning", "requeued", f"Queued again: {REASONS[status]}."
+                )
+            swept.append(event_id)
+        if swept:
+            log.info("sweeper queued %d event(s) again: %s", len(swept), swept)
+        return swept
+
+    def run_until(self, stop: threading.Event) -> None:
+        while not stop.wait(self._interval):
+            try:
+                self.sweep()
+            except Exception as error:
+                log.warning("sweep failed (%s); trying again in %s s", error, self._interval)

@@ -1,0 +1,247 @@
+"""Processing one inbox event: take the pair's lock, claim the event, run its handler, record the outcome.
+
+The order matters. The pair lock comes first, so two events for one pair never run side by side; the claim
+comes second, so only one worker runs an attempt even when the queue delivered its message twice. Both are
+leases that a helper thread renews while the handler runs: if this process dies, they run out, and the
+sweeper hands the event to another worker (at-least-once; handlers compare state, so a rerun is harmless).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import random
+import socket
+import threading
+import traceback
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+from fieldbridge.jobs import retry
+from fieldbridge.jobs.handlers import Alert, Alerter, HandlerRegistry, Job, JobFailed
+from fieldbridge.jobs.queue import EventQueue
+from fieldbridge.jobs.redaction import redact
+from fieldbridge.settings import Settings
+from fieldbridge.store import connectors, history, inbox, links, pair_locks, processing
+from fieldbridge.store.database import Database
+from fieldbridge.store.inbox import EventStatus
+from fieldbridge.store.secrets import SecretBox, SecretUnreadable
+from fieldbridge.store.tables import Connector, InboxEvent
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _holder_id() -> str:
+    """Names one attempt of one worker: host and pid help an operator, the random part makes it unique."""
+    return f"{socket.gethostname()[:40]}/{os.getpid()}/{uuid.uuid4().hex[:12]}"
+
+
+class EventProcessor:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        box: SecretBox,
+        settings: Settings,
+        registry: HandlerRegistry,
+        queue: EventQueue,
+        alert: Alerter,
+        clock: Clock = _utcnow,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self._db = db
+        self._box = box
+        self._settings = settings
+        self._registry = registry
+        self._queue = queue
+        self._alert = alert
+        self._clock = clock
+        self._rand = rand
+        self._lease = timedelta(seconds=settings.lease_seconds)
+
+    def process(self, event_id: int) -> None:
+        now = self._clock()
+        with self._db.transaction() as session:
+            event = inbox.get(session, event_id)
+            if event is None or not processing.is_claimable(event, now):
+                return  # finished, another worker's, or not due: this message is a duplicate
+            key = links.lock_key(session, event)
+        holder = _holder_id()
+        with self._db.transaction() as session:
+            locked = pair_locks.acquire(session, key, holder, now, now + self._lease)
+        if not locked:
+            # Another event of this pair is being processed: look again shortly, without counting an attempt.
+            self._enqueue(event_id, delay=1.0 + self._rand())
+            return
+        try:
+            with self._db.transaction() as session:
+                claimed = processing.claim(session, event_id, holder, now, self._lease)
+            if claimed is not None:
+                with self._leases_renewed(event_id, key, holder):
+                    self._attempt(claimed, holder)
+        finally:
+            with self._db.transaction() as session:
+                pair_locks.release(session, key, holder)
+
+    def _attempt(self, event: InboxEvent, holder: str) -> None:
+        handler = self._registry.find(event.system, event.entity)
+        if handler is None:
+            self._skip(event, holder)
+            return
+        if event.attempts > self._settings.retry.attempts:
+            # Each earlier claim ended without an outcome: the worker died or hung while processing it.
+            self._fail(
+                event,
+                holder,
+                JobFailed(
+                    f"Processing stopped {event.attempts - 1} times without finishing (the worker crashed "
+                    "or hung while working on this event).",
+                    "Look in the worker logs around those times; replay the event once the cause is fixed.",
+                    retry=False,
+                ),
+                secrets=[],
+            )
+            return
+        try:
+            config = self._connector_config(event.connector_id)
+        except SecretUnreadable as error:
+            self._fail(event, holder, JobFailed(str(error), retry=False), secrets=[])
+            return
+        job = Job(
+            event_id=event.id,
+            attempt=event.attempts,
+            source=event.source,
+            system=event.system,
+            entity=event.entity,
+            record_id=event.record_id,
+            payload=event.payload,
+            connector=config,
+            db=self._db,
+        )
+        secrets = config.secret_values()
+        try:
+            summary = handler(job)
+        except JobFailed as failure:
+            self._fail(event, holder, failure, secrets)
+        except Exception as error:
+            log.warning(
+                "event %s: unexpected error\n%s",
+                event.id,
+                redact("".join(traceback.format_exception(error)), secrets),
+            )
+            self._fail(event, holder, JobFailed(f"{type(error).__name__}: {error}"), secrets)
+        else:
+            self._finish(event, holder, EventStatus.DONE, "info", "processed", summary or "Processed.", None)
+
+    def _skip(self, event: InboxEvent, holder: str) -> None:
+        what = inbox.describe(event.system, event.entity, event.record_id)
+        self._finish(
+            event,
+            holder,
+            EventStatus.SKIPPED,
+            "warning",
+            "skipped",
+            f"No sync flow handles {what} yet, so nothing was changed.",
+            "Replay the event once a flow for it is installed.",
+        )
+
+    def _finish(
+        self,
+        event: InboxEvent,
+        holder: str,
+        status: EventStatus,
+        level: history.Level,
+        action: str,
+        message: str,
+        fix: str | None,
+    ) -> None:
+        now = self._clock()
+        with self._db.transaction() as session:
+            finished = processing.finish(session, event.id, holder, status, now)
+            if finished is not None:
+                history.record(session, finished, now, level, action, message, fix)
+        if finished is None:
+            log.warning(
+                "event %s: lease lost before the outcome was recorded; another worker took over", event.id
+            )
+
+    def _fail(self, event: InboxEvent, holder: str, failure: JobFailed, secrets: list[str]) -> None:
+        cause = redact(failure.cause, secrets)
+        fix = redact(failure.fix, secrets) if failure.fix else None
+        delay = retry.next_delay(self._settings.retry, event.attempts, failure.retry, self._rand)
+        now = self._clock()
+        with self._db.transaction() as session:
+            if delay is None:
+                recorded = processing.bury(session, event.id, holder, now, cause, fix) is not None
+            else:
+                waiting = processing.retry_later(
+                    session, event.id, holder, now + timedelta(seconds=delay), cause
+                )
+                recorded = waiting is not None
+                if waiting is not None:
+                    message = (
+                        f"Attempt {event.attempts} of {self._settings.retry.attempts} failed: {cause} "
+                        f"Next attempt in about {delay:.0f} s."
+                    )
+                    history.record(session, waiting, now, "warning", "retry", message, fix)
+        if not recorded:
+            log.warning(
+                "event %s: lease lost before the failure was recorded; another worker took over", event.id
+            )
+            return
+        log.info("event %s: %s", event.id, "dead letter" if delay is None else f"retry in {delay:.1f} s")
+        if delay is not None:
+            self._enqueue(event.id, delay)
+        kind = failure.alert or ("dead_letter" if delay is None else None)
+        if kind is not None:
+            subject = inbox.describe(event.system, event.entity, event.record_id)
+            self._alert(Alert(kind, event.connector_id, event.id, subject, cause, fix))
+
+    def _connector_config(self, connector_id: int) -> connectors.ConnectorConfig:
+        with self._db.transaction() as session:
+            row = session.get(Connector, connector_id)
+            assert row is not None  # events are deleted with their connector
+            return connectors.config(row, self._box, self._settings.default_integration_code)
+
+    def _enqueue(self, event_id: int, delay: float) -> None:
+        try:
+            self._queue.enqueue(event_id, delay=delay)
+        except Exception as error:
+            # The row says when it is due; the sweeper enqueues it once the queue is back.
+            log.warning("event %s: could not be enqueued (%s); the sweeper will retry", event_id, error)
+
+    @contextlib.contextmanager
+    def _leases_renewed(self, event_id: int, key: str, holder: str) -> Iterator[None]:
+        stop = threading.Event()
+
+        def renew() -> None:
+            while not stop.wait(self._lease.total_seconds() / 3):
+                try:
+                    with self._db.transaction() as session:
+                        until = self._clock() + self._lease
+                        held = processing.renew(session, event_id, holder, until)
+                        held = pair_locks.renew(session, key, holder, until) and held
+                except Exception as error:
+                    log.warning("event %s: could not renew its lease (%s); trying again", event_id, error)
+                    continue
+                if not held:
+                    log.warning(
+                        "event %s: lease lost while processing; another worker may run it too", event_id
+                    )
+                    return
+
+        thread = threading.Thread(target=renew, name=f"lease-{event_id}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()

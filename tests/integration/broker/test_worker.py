@@ -1,0 +1,271 @@
+"""The worker on its own: outcomes, retries, dead letters, alerts, pair locks and leases, on a real database
+and a real (SQLite) huey queue, with handlers registered by the test."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from fieldbridge.jobs import intake
+from fieldbridge.jobs.consumer import Parts, start_in_background
+from fieldbridge.jobs.handlers import Alert, HandlerRegistry, Job, JobFailed
+from fieldbridge.jobs.queue import EventQueue
+from fieldbridge.jobs.sweeper import Sweeper
+from fieldbridge.jobs.worker import EventProcessor
+from fieldbridge.settings import RetrySettings, Settings
+from fieldbridge.store import dead_letters, history, inbox, pair_locks, processing
+from fieldbridge.store.database import Database
+from fieldbridge.store.secrets import SecretBox, load_master_key
+from fieldbridge.store.tables import InboxEvent
+from tests.integration.broker.store_helpers import add_connector, ticket_hint
+from tests.support import wait_until
+
+SECRET = "s3cret-Autotask-9f"
+
+
+class World:
+    """A connector, a queue (not consumed unless a test starts a consumer) and a processor."""
+
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings = settings
+        self.db = db
+        self.box = SecretBox(load_master_key(settings))
+        self.connector_id = add_connector(db, self.box, autotask_secret=SECRET)
+        self.queue = EventQueue(settings)
+        self.registry = HandlerRegistry()
+        self.alerts: list[Alert] = []
+        self.processor = EventProcessor(
+            db=db,
+            box=self.box,
+            settings=settings,
+            registry=self.registry,
+            queue=self.queue,
+            alert=self.alerts.append,
+            rand=lambda: 0.0,
+        )
+
+    def handle(self, handler: Callable[[Job], str | None]) -> None:
+        self.registry.register("autotask", "Ticket", handler)
+
+    def store(self, ticket_id: int = 42) -> int:
+        return inbox.accept(self.db, self.connector_id, ticket_hint(ticket_id), datetime.now(UTC)).event_id
+
+    def event(self, event_id: int) -> InboxEvent:
+        with self.db.transaction() as session:
+            event = inbox.get(session, event_id)
+            assert event is not None
+            return event
+
+    def history(self, event_id: int) -> list[tuple[str, str]]:
+        with self.db.transaction() as session:
+            return [(line.action, line.message) for line in history.for_event(session, event_id)]
+
+
+@pytest.fixture
+def world(settings: Settings, db: Database) -> World:
+    settings.retry = RetrySettings(attempts=3, base_delay_seconds=30, max_delay_seconds=60)
+    return World(settings, db)
+
+
+def test_a_handled_event_is_done_with_the_handlers_summary(world: World) -> None:
+    seen: list[Job] = []
+
+    def handler(job: Job) -> str:
+        seen.append(job)
+        return "Work order 7 created."
+
+    world.handle(handler)
+    event_id = world.store()
+    world.processor.process(event_id)
+    assert world.event(event_id).status == "done"
+    assert world.history(event_id)[-1] == ("processed", "Work order 7 created.")
+    (job,) = seen
+    assert (job.record_id, job.attempt, job.entity) == (42, 1, "Ticket")
+    assert job.connector.autotask_secret is not None
+    assert job.connector.autotask_secret.get_secret_value() == SECRET
+
+
+def test_an_event_without_a_flow_is_skipped_and_says_so(world: World) -> None:
+    event_id = world.store()
+    world.processor.process(event_id)
+    assert world.event(event_id).status == "skipped"
+    action, message = world.history(event_id)[-1]
+    assert action == "skipped"
+    assert "No sync flow handles Autotask Ticket 42" in message
+
+
+def test_a_failure_is_retried_later_with_the_secret_scrubbed(world: World) -> None:
+    def handler(job: Job) -> None:
+        assert job.connector.autotask_secret is not None
+        raise ConnectionError(f"zone refused login {job.connector.autotask_secret.get_secret_value()}")
+
+    world.handle(handler)
+    event_id = world.store()
+    world.processor.process(event_id)
+    event = world.event(event_id)
+    assert (event.status, event.attempts) == ("retrying", 1)
+    assert event.next_attempt_at is not None
+    assert event.next_attempt_at - datetime.now(UTC) > timedelta(seconds=10)
+    assert event.last_error == "ConnectionError: zone refused login [redacted]"
+    action, message = world.history(event_id)[-1]
+    assert action == "retry"
+    assert message.startswith("Attempt 1 of 3 failed: ConnectionError")
+    assert SECRET not in message
+    assert world.queue.pending() == 1
+    assert world.alerts == []
+    # The retry message arriving early (or twice) does nothing.
+    world.processor.process(event_id)
+    assert world.event(event_id).attempts == 1
+
+
+def test_the_last_failed_attempt_becomes_a_dead_letter_with_one_alert(world: World) -> None:
+    world.handle(
+        lambda job: (_ for _ in ()).throw(JobFailed("Autotask refused the login.", "Check the user."))
+    )
+    event_id = world.store()
+    with world.db.transaction() as session:
+        session.get(InboxEvent, event_id).attempts = 2  # type: ignore[union-attr]
+    world.processor.process(event_id)
+    event = world.event(event_id)
+    assert (event.status, event.attempts) == ("dead", 3)
+    with world.db.transaction() as session:
+        (letter,) = dead_letters.open_letters(session)
+    assert (letter.cause, letter.fix, letter.attempts) == (
+        "Autotask refused the login.",
+        "Check the user.",
+        3,
+    )
+    assert [(a.kind, a.event_id, a.subject) for a in world.alerts] == [
+        ("dead_letter", event_id, "Autotask Ticket 42")
+    ]
+
+
+def test_a_permanent_failure_skips_the_retries_and_alerts_its_own_kind(world: World) -> None:
+    def handler(job: Job) -> None:
+        raise JobFailed(
+            "Ticket:QueueID is not mapped.", "Map it.", retry=False, alert="outbound_create_failure"
+        )
+
+    world.handle(handler)
+    event_id = world.store()
+    world.processor.process(event_id)
+    assert (world.event(event_id).status, world.event(event_id).attempts) == ("dead", 1)
+    assert [a.kind for a in world.alerts] == ["outbound_create_failure"]
+
+
+def test_an_authentication_failure_alerts_while_it_is_still_retried(world: World) -> None:
+    world.handle(lambda job: (_ for _ in ()).throw(JobFailed("Wrong secret.", alert="auth_failure")))
+    event_id = world.store()
+    world.processor.process(event_id)
+    assert world.event(event_id).status == "retrying"
+    assert [a.kind for a in world.alerts] == ["auth_failure"]
+
+
+def test_a_busy_pair_sends_the_event_back_without_counting_an_attempt(world: World) -> None:
+    world.handle(lambda job: None)
+    event_id = world.store()
+    now = datetime.now(UTC)
+    with world.db.transaction() as session:
+        assert pair_locks.acquire(
+            session, f"{world.connector_id}:autotask:Ticket:42", "other", now, now + timedelta(60)
+        )
+    world.processor.process(event_id)
+    event = world.event(event_id)
+    assert (event.status, event.attempts) == ("received", 0)
+    assert world.queue.pending() == 1  # a message with a due time, taken by the next consumer to look
+
+
+def test_an_event_whose_workers_kept_dying_is_buried(world: World) -> None:
+    world.handle(lambda job: pytest.fail("must not run a fourth time"))
+    event_id = world.store()
+    with world.db.transaction() as session:
+        session.get(InboxEvent, event_id).attempts = 3  # type: ignore[union-attr]
+    world.processor.process(event_id)
+    event = world.event(event_id)
+    assert event.status == "dead"
+    assert "Processing stopped 3 times without finishing" in (event.last_error or "")
+
+
+def test_leases_are_renewed_while_a_long_handler_runs(world: World) -> None:
+    world.settings.lease_seconds = 0.3
+    world.processor = EventProcessor(
+        db=world.db,
+        box=world.box,
+        settings=world.settings,
+        registry=world.registry,
+        queue=world.queue,
+        alert=world.alerts.append,
+    )
+    event_id = world.store()
+    first_lease: list[datetime] = []
+
+    def lease_until() -> datetime:
+        with world.db.transaction() as session:
+            until = session.scalar(select(InboxEvent.lease_until).where(InboxEvent.id == event_id))
+            assert until is not None
+            return until
+
+    def handler(job: Job) -> None:
+        first_lease.append(lease_until())
+        # Wait until the lease has been renewed past its first expiry, then check nobody can take over.
+        wait_until(lambda: lease_until() > first_lease[0] + timedelta(seconds=0.4), timeout=5, what="renewal")
+        now = datetime.now(UTC)
+        with world.db.transaction() as session:
+            assert now > first_lease[0]
+            assert processing.claim(session, event_id, "intruder", now, timedelta(seconds=1)) is None
+
+    world.handle(handler)
+    world.processor.process(event_id)
+    assert world.event(event_id).status == "done"
+
+
+def test_the_sweeper_queues_what_was_stored_but_never_queued(world: World) -> None:
+    world.settings.enqueue_grace_seconds = 0
+    event_id = world.store()
+    sweeper = Sweeper(
+        world.db, world.queue, world.settings, clock=lambda: datetime.now(UTC) + timedelta(seconds=1)
+    )
+    assert sweeper.sweep() == [event_id]
+    assert world.queue.pending() == 1
+    assert world.event(event_id).status == "queued"
+    assert world.history(event_id)[-1][0] == "requeued"
+    assert sweeper.sweep() == []
+
+
+@pytest.fixture
+def consuming(world: World) -> Iterator[World]:
+    world.settings.retry = RetrySettings(attempts=3, base_delay_seconds=0.01, max_delay_seconds=0.01)
+    running = start_in_background(
+        Parts(world.settings, world.db, world.box, world.queue, world.registry, world.alerts.append)
+    )
+    yield world
+    running.stop()
+
+
+def test_events_flow_through_the_embedded_consumer_with_retries(consuming: World, tmp_path: Path) -> None:
+    calls: list[int] = []
+    done = threading.Event()
+
+    def flaky(job: Job) -> str:
+        calls.append(job.attempt)
+        if job.attempt < 2:
+            raise TimeoutError("Autotask took too long")
+        done.set()
+        return "ok"
+
+    consuming.handle(flaky)
+    accepted = intake.submit(
+        consuming.db, consuming.queue, consuming.connector_id, ticket_hint(9), datetime.now(UTC)
+    )
+    wait_until(lambda: consuming.event(accepted.event_id).status == "done", timeout=15, what="event done")
+    assert calls == [1, 2]
+    assert [action for action, _ in consuming.history(accepted.event_id)] == [
+        "received",
+        "retry",
+        "processed",
+    ]
