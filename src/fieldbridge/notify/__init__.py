@@ -1,0 +1,1 @@
+"""Telling a person: alerts by email (dead letters, authentication failures, Outbound Create failures)."""
