@@ -45,10 +45,10 @@ def setup(settings: Settings, db: Database, mailbox: Mailbox) -> tuple[EmailNoti
     return EmailNotifier(settings, db, clock=clock), clock, connector_id, event_id
 
 
-def alert(connector_id: int, event_id: int, kind: str = "dead_letter") -> Alert:
+def alert(connector_id: int, event_id: int, kind: AlertKind = "dead_letter") -> Alert:
     return Alert(
         kind, connector_id, event_id, "Autotask Ticket 42", "Autotask refused the login.", "Check it."
-    )  # type: ignore[arg-type]
+    )
 
 
 def last_history(db: Database, event_id: int) -> str:
