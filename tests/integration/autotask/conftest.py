@@ -1,0 +1,148 @@
+"""The Autotask client against the running emulator over real HTTP on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fieldbridge.autotask import AutotaskClient, RequestBudget, Retry
+from fieldbridge.sandbox.autotask.app import create_app
+from fieldbridge.sandbox.autotask.seed import FIELD_NATION_CODE, seeded_users
+from fieldbridge.sandbox.server import running
+from tests.support import wait_until
+
+# Short waits so that retry tests stay fast; the shape of the backoff is the same as in production.
+FAST_RETRY = Retry(attempts=4, base_delay=0.05, max_delay=0.2)
+
+
+class RetryAfterStamp:
+    """Adds `Retry-After` to the emulator's 429 and 503 answers while `seconds` is set: its fault injection
+    cannot send headers (reported to the lead), and the client must be shown to honour one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.seconds: str | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        seconds = self.seconds
+        if scope["type"] != "http" or seconds is None:
+            await self.app(scope, receive, send)
+            return
+
+        async def stamped(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (429, 503):
+                headers = [*message.get("headers", []), (b"retry-after", seconds.encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, stamped)
+
+
+@dataclass
+class Sim:
+    url: str
+    emulator: Any
+    control: httpx.Client
+    stamp: RetryAfterStamp
+
+    @property
+    def zone_url(self) -> str:
+        return str(self.emulator.zone_url())
+
+    def user(self, prefix: str) -> dict[str, Any]:
+        return next(u for u in seeded_users() if u["username"].startswith(prefix))
+
+    def headers(self, prefix: str = "svc-fieldnation") -> dict[str, str]:
+        user = self.user(prefix)
+        return {
+            "UserName": user["username"],
+            "Secret": user["secret"],
+            "ApiIntegrationCode": user["integration_code"],
+        }
+
+    def fault(self, **spec: Any) -> None:
+        self.control.post("/_sim/faults", json=spec).raise_for_status()
+
+    def calls(self, route: str | None = None) -> int:
+        """Calls the emulator answered on `route` (e.g. "GET /V1.0/Tickets/{id}"), or all of them."""
+        items = self.control.get("/_sim/calls").json()["items"]
+        return sum(i["count"] for i in items if route is None or i["route"].lower() == route.lower())
+
+    def routes(self) -> set[str]:
+        return {i["route"] for i in self.control.get("/_sim/calls").json()["items"]}
+
+    def records(self, entity: str) -> list[dict[str, Any]]:
+        return list(self.control.get(f"/_sim/records/{entity}").json()["items"])
+
+    def limits(self, **change: Any) -> dict[str, Any]:
+        response = self.control.put("/_sim/limits", json=change)
+        response.raise_for_status()
+        return dict(response.json())
+
+
+@pytest.fixture(scope="session")
+def _served() -> Iterator[tuple[str, Any, RetryAfterStamp]]:
+    app = create_app(webhook_speed=1000.0)
+    stamp = RetryAfterStamp(app)
+    with running(stamp) as server:
+        app.state.emulator.set_base_url(server.url)
+        yield server.url, app.state.emulator, stamp
+
+
+@pytest.fixture
+def sim(_served: tuple[str, Any, RetryAfterStamp]) -> Iterator[Sim]:
+    url, emulator, stamp = _served
+    with httpx.Client(base_url=url, timeout=10) as control:
+        control.post("/_sim/reset").raise_for_status()
+        stamp.seconds = None
+        yield Sim(url, emulator, control, stamp)
+        stamp.seconds = None
+        # A request the client gave up on is still in flight on the server until its injected delay ends;
+        # let it finish so that it does not hold a thread slot in the next test.
+        wait_until(lambda: sim_idle(emulator), timeout=10, what="the emulator's in-flight requests to finish")
+
+
+def sim_idle(emulator: Any) -> bool:
+    # The emulator does not publish its in-flight counts; read them in-process (reported to the lead).
+    return not emulator.threads._in_flight
+
+
+Connect = Callable[..., AutotaskClient]
+
+
+@pytest.fixture
+def connect(sim: Sim) -> Iterator[Connect]:
+    """Make a client for a seeded user (by username prefix), pointed at the emulator's discovery URL."""
+    clients: list[AutotaskClient] = []
+
+    def make(prefix: str = "svc-fieldnation", **overrides: Any) -> AutotaskClient:
+        user = sim.user(prefix)
+        username = overrides.pop("username", user["username"])
+        options: dict[str, Any] = {
+            "secret": user["secret"],
+            "integration_code": "",
+            "default_integration_code": FIELD_NATION_CODE,
+            "discovery_url": sim.url,
+            "retry": FAST_RETRY,
+            "budget": RequestBudget(1_000),
+            "timeout": 5.0,
+            **overrides,
+        }
+        client = AutotaskClient(username, **options)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def autotask(connect: Connect) -> AutotaskClient:
+    """The Field Nation API user's client, with the deployment's default integration code."""
+    return connect()
