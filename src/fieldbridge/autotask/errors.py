@@ -49,6 +49,7 @@ class AutotaskError(Exception):
         cause: Cause | None = None,
         request: httpx.Request | None = None,
         response: httpx.Response | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.summary = summary
         self.operation: Operation = operation
@@ -56,6 +57,8 @@ class AutotaskError(Exception):
         self.status = status
         self.messages = messages or []
         self.cause = cause
+        self.retry_after = retry_after
+        """Seconds Autotask (or the budget) asked to wait before trying again, when it said."""
         self.request = _redacted(request) if request is not None else None
         self.response = _copy(response, self.request) if response is not None else None
         super().__init__(str(self))
@@ -88,11 +91,7 @@ class ValidationError(AutotaskError):
 
 class RateLimitError(AutotaskError):
     """Autotask answered 429 (thread threshold or the tenant's hourly threshold) and retrying did not help or
-    the wait it asked for is too long; `retry_after` is its wait in seconds when it gave one."""
-
-    def __init__(self, summary: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
-        self.retry_after = retry_after
-        super().__init__(summary, **kwargs)
+    the wait it asked for (`retry_after`) is too long."""
 
 
 class BudgetExhaustedError(RateLimitError):
@@ -161,6 +160,7 @@ def from_response(
         "messages": messages,
         "request": response.request,
         "response": response,
+        "retry_after": retry_after,
     }
     login = causes.diagnose_authentication(status, messages, secret) if status in (401, 500) else None
     if status == 401 or login is not None:
@@ -169,7 +169,7 @@ def from_response(
         cause = causes.missing_permission(entity, _ACCESS.get(operation, "query")) if entity else None
         return PermissionDeniedError(summary, cause=cause, **context)
     if status == 429:
-        return RateLimitError(summary, retry_after=retry_after, **context)
+        return RateLimitError(summary, **context)
     if is_business_error(response) and not _is_unexpected(response):
         return ValidationError(summary, **context)
     if status >= 500:

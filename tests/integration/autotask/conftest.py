@@ -73,6 +73,14 @@ class Sim:
         items = self.control.get("/_sim/calls").json()["items"]
         return sum(i["count"] for i in items if route is None or i["route"].lower() == route.lower())
 
+    def attempts(self, method: str, fragment: str) -> int:
+        """Requests whose route or path contains `fragment`: an answer from an injected fault is counted
+        under the raw path, since the emulator never routed it."""
+        items = self.control.get("/_sim/calls").json()["items"]
+        return sum(
+            i["count"] for i in items if i["method"] == method and fragment.lower() in i["route"].lower()
+        )
+
     def routes(self) -> set[str]:
         return {i["route"] for i in self.control.get("/_sim/calls").json()["items"]}
 
