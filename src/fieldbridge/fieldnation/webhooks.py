@@ -16,4 +16,6 @@ def verify_signature(secret: str, raw_body: bytes, header: str | None) -> bool:
     """True when `header` is the signature of `raw_body` under `secret` (constant-time compare)."""
     if not header:
         return False
-    return hmac.compare_digest(sign(secret, raw_body).encode("ascii"), header.strip().lower().encode("ascii", "replace"))
+    return hmac.compare_digest(
+        sign(secret, raw_body).encode("ascii"), header.strip().lower().encode("ascii", "replace")
+    )

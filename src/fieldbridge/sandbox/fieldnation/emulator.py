@@ -25,9 +25,13 @@ class FieldNationEmulator:
         self.events = EventPublisher(self.sandbox.webhooks)
         self.credentials = ApiCredentials.generate(API_USERNAME, API_USER_ID)
         self.tokens = TokenStore(self.credentials, token_ttl)
+        self._token_ttl = token_ttl
         self.reseed()
 
     def reseed(self) -> None:
+        """Back to the starting point: seeded data, no webhooks, the token lifetime `create_app` was given.
+        Tokens already issued stay valid, so connected clients carry on."""
+        self.tokens.ttl = self._token_ttl
         self.state = State(build_catalog())
         populate(self)
         self.events.fired.clear()  # seeding replays app actions; their events are not news to anyone

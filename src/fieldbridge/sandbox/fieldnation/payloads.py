@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -161,7 +161,8 @@ class CancelIn(Strict):
 
 
 class CustomFieldValueIn(Strict):
-    value: str | int | float | None
+    # Checked against the field's type by the operation, which can say what that type wants.
+    value: Any
 
 
 class CheckInOutIn(Strict):
