@@ -31,7 +31,10 @@ def replay(db: Database, queue: EventQueue, event_id: int, by: str, now: datetim
             raise LookupError(f"no event {event_id}")
         processing.replay(session, event, now, by)
     _enqueue_stored(db, queue, event_id, now)
-    return event
+    with db.transaction() as session:
+        replayed = inbox.get(session, event_id)
+        assert replayed is not None
+        return replayed
 
 
 def _enqueue_stored(db: Database, queue: EventQueue, event_id: int, now: datetime) -> None:

@@ -124,3 +124,10 @@ def _dig(body: dict[str, Any], *path: str) -> Any:
             return None
         value = value.get(key)
     return value
+
+
+def manual_import(record_id: int, entity: str) -> Hint:
+    """A person asking for one record to be imported now (admin API or `fieldbridge import`)."""
+    if not 0 < record_id <= _LARGEST_ID:
+        raise BadHint(f"A ticket id must be a positive whole number, not {record_id}.")
+    return Hint(source="import", system="autotask", entity=entity, record_id=record_id, coalesce=True)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from fieldbridge.settings import Settings
 from fieldbridge.store.database import Database, open_database
+from tests.integration.broker.http_fixtures import Served, serve
 from tests.support import unavailable
 
 POSTGRES_URL = os.environ.get(
@@ -96,3 +97,17 @@ def db(settings: Settings) -> Iterator[Database]:
     database = open_database(settings)
     yield database
     database.dispose()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One app per test module (SQLite, receiving only: nothing consumes its queue); tests use their own
+    connectors. The PostgreSQL + Redis runs are in the process tests."""
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("served"),
+        master_key=Fernet.generate_key().decode(),
+        public_base_url="https://bridge.example.test",
+        inbound_max_bytes=4096,
+    )
+    with serve(settings) as app:
+        yield app

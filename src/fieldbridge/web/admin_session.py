@@ -1,0 +1,92 @@
+"""Signing in and out (session cookie), and the signed-in admin's API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from fieldbridge.store import admins
+from fieldbridge.web.deps import SESSION_COOKIE, AdminDep, BrokerDep, utcnow
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"])
+
+
+class Credentials(BaseModel):
+    username: str
+    password: SecretStr
+
+
+class Me(BaseModel):
+    username: str
+
+
+class TokenOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class IssuedTokenOut(TokenOut):
+    token: str
+    """Shown this once; only its hash is kept."""
+
+
+class NewToken(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+
+
+@router.post("/session", responses={401: {}})
+def sign_in(credentials: Credentials, response: Response, broker: BrokerDep) -> Me:
+    with broker.db.transaction() as session:
+        user = admins.authenticate(session, credentials.username, credentials.password.get_secret_value())
+        if user is None:
+            raise HTTPException(401, "Wrong username or password.")
+        lifetime = timedelta(hours=broker.settings.session_hours)
+        cookie = admins.start_session(session, user, utcnow(), lifetime)
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=int(lifetime.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=broker.settings.public_base_url.startswith("https://"),
+    )
+    return Me(username=user.username)
+
+
+@router.delete("/session", status_code=204)
+def sign_out(request: Request, response: Response, broker: BrokerDep) -> None:
+    with broker.db.transaction() as session:
+        admins.end_session(session, request.cookies.get(SESSION_COOKIE))
+    response.delete_cookie(SESSION_COOKIE)
+
+
+@router.get("/me")
+def who_am_i(user: AdminDep) -> Me:
+    return Me(username=user.username)
+
+
+@router.get("/tokens")
+def list_tokens(user: AdminDep, broker: BrokerDep) -> list[TokenOut]:
+    with broker.db.transaction() as session:
+        return [TokenOut.model_validate(row) for row in admins.api_tokens(session, user)]
+
+
+@router.post("/tokens", status_code=201)
+def create_token(body: NewToken, user: AdminDep, broker: BrokerDep) -> IssuedTokenOut:
+    with broker.db.transaction() as session:
+        row, token = admins.issue_api_token(session, user, body.name, utcnow())
+        return IssuedTokenOut(**TokenOut.model_validate(row).model_dump(), token=token)
+
+
+@router.delete("/tokens/{token_id}", status_code=204, responses={404: {}})
+def revoke_token(token_id: int, user: AdminDep, broker: BrokerDep) -> None:
+    with broker.db.transaction() as session:
+        if not admins.revoke_api_token(session, user, token_id, utcnow()):
+            raise HTTPException(404, f"You have no live API token {token_id}.")

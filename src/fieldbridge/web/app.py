@@ -1,0 +1,87 @@
+"""The FastAPI application: routers, error answers that never echo input, metrics, and the lifespan that
+opens the database, the queue and (embedded mode) the consumer."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from fieldbridge import __version__
+from fieldbridge.jobs.consumer import Parts, start_in_background
+from fieldbridge.jobs.handlers import load
+from fieldbridge.jobs.queue import EventQueue
+from fieldbridge.notify.email import EmailNotifier
+from fieldbridge.settings import Settings
+from fieldbridge.store.database import open_database
+from fieldbridge.store.secrets import SecretBox, SecretUnreadable, load_master_key
+from fieldbridge.web import admin_connectors, admin_events, admin_session, health, inbound
+from fieldbridge.web.deps import Broker
+from fieldbridge.web.metrics import Metrics
+
+
+def create_app(settings: Settings, *, consume: bool) -> FastAPI:
+    """`consume`: also process the queue in this process (the embedded queue of `fieldbridge serve`)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = open_database(settings)
+        box = SecretBox(load_master_key(settings))
+        queue = EventQueue(settings)
+        app.state.broker = Broker(settings, db, box, queue, Metrics(db))
+        consumer = None
+        if consume:
+            registry = load(settings.handler_modules)
+            consumer = start_in_background(
+                Parts(settings, db, box, queue, registry, EmailNotifier(settings, db))
+            )
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                await run_in_threadpool(consumer.stop)
+            db.dispose()
+
+    app = FastAPI(
+        title="FieldBridge",
+        version=__version__,
+        description="Keeps Autotask PSA tickets and Field Nation work orders in sync.",
+        lifespan=lifespan,
+    )
+    for module in (inbound, admin_session, admin_connectors, admin_events, health):
+        app.include_router(module.router)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(SecretUnreadable, _secret_unreadable)
+    app.middleware("http")(_measure)
+    return app
+
+
+async def _invalid_request(request: Request, error: Exception) -> Response:
+    """FastAPI's 422, minus the submitted values: a mistyped field name would otherwise echo a secret."""
+    assert isinstance(error, RequestValidationError)
+    details = [
+        {key: value for key, value in item.items() if key in ("type", "loc", "msg")}
+        for item in error.errors()
+    ]
+    return JSONResponse({"detail": details}, status_code=422)
+
+
+async def _secret_unreadable(request: Request, error: Exception) -> Response:
+    return JSONResponse({"detail": str(error)}, status_code=500)
+
+
+async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    started = time.perf_counter()
+    response = await call_next(request)
+    route = request.scope.get("route")
+    # The route's template, not the path: paths carry ids and would make one series per id.
+    name = getattr(route, "path", "unmatched")
+    metrics: Metrics = request.app.state.broker.metrics
+    metrics.requests.labels(name, str(response.status_code)).inc()
+    metrics.latency.labels(name).observe(time.perf_counter() - started)
+    return response

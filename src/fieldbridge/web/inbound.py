@@ -1,0 +1,135 @@
+"""The broker's doors: the trigger URL (Autotask) and the Field Nation webhook receiver.
+
+Both do the same few things, in an order chosen so that no work is done for a caller who is not allowed
+in: check the caller, read at most `inbound_max_bytes`, read the notice, verify the signature over the exact
+bytes received, store the event (one transaction), answer 202 with its id. The queue gets it after that.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from fieldbridge.autotask import webhooks as autotask_webhooks
+from fieldbridge.fieldnation import webhooks as fieldnation_webhooks
+from fieldbridge.jobs import intake
+from fieldbridge.store import client_tokens, connectors
+from fieldbridge.store.inbox import Accepted, Hint
+from fieldbridge.store.tables import Connector
+from fieldbridge.web import hints
+from fieldbridge.web.deps import Broker, BrokerDep, utcnow
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["broker"])
+
+DELIVERY_ID_HEADER = "X-FN-Delivery-Id"
+
+T = TypeVar("T")
+
+
+class AcceptedOut(BaseModel):
+    event_id: int
+    duplicate: bool
+    """True when this delivery was one the inbox holds already: acknowledged, not stored again."""
+
+
+@router.post("/v1/broker/inbound", status_code=202, responses={400: {}, 401: {}, 413: {}})
+async def trigger_url(request: Request, broker: BrokerDep, client_token: str | None = None) -> AcceptedOut:
+    """Autotask's trigger URL: a ticket id, or an Autotask webhook payload, means "this ticket changed"."""
+    connector = await run_in_threadpool(_connector_for_token, broker, client_token)
+    if connector is None:
+        raise HTTPException(401, "The client token is missing or not valid.")
+    raw = await read_body(request, broker.settings.inbound_max_bytes)
+    hint = _parsed(hints.from_trigger, raw, connectors.AUTOTASK_ENTITY[connector.service_object])
+    if not _autotask_signature_holds(
+        broker, connector, hint, raw, request.headers.get(autotask_webhooks.HEADER)
+    ):
+        header = autotask_webhooks.HEADER
+        raise HTTPException(
+            401, f"{header} is missing or does not match the body; check the webhook's secret key."
+        )
+    return await _submit(broker, connector, hint, "trigger")
+
+
+@router.post(
+    "/v1/fieldnation/webhooks/{connector_name}", status_code=202, responses={400: {}, 401: {}, 413: {}}
+)
+async def fieldnation_webhook(connector_name: str, request: Request, broker: BrokerDep) -> AcceptedOut:
+    """Field Nation webhooks (signed with the connector's Field Nation webhook secret)."""
+    raw = await read_body(request, broker.settings.inbound_max_bytes)
+    connector = await run_in_threadpool(_connector_named, broker, connector_name)
+    sealed = connector.fieldnation_webhook_secret_encrypted if connector else None
+    signature = request.headers.get(fieldnation_webhooks.HEADER)
+    if (
+        connector is None
+        or sealed is None
+        or not fieldnation_webhooks.verify_signature(broker.box.open(sealed), raw, signature)
+    ):
+        why = (
+            "no such connector"
+            if connector is None
+            else "no webhook secret set"
+            if sealed is None
+            else "bad signature"
+        )
+        log.warning("Field Nation webhook for connector %r refused: %s", connector_name, why)
+        raise HTTPException(401, f"{fieldnation_webhooks.HEADER} does not verify for this connector.")
+    hint = _parsed(hints.from_fieldnation, raw, request.headers.get(DELIVERY_ID_HEADER))
+    return await _submit(broker, connector, hint, "fieldnation-webhook")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The raw body, refused with 413 as soon as it is known to exceed `limit` bytes."""
+    too_large = HTTPException(413, f"The body is larger than the limit of {limit} bytes.")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parsed(parse: Callable[[bytes, T], Hint], raw: bytes, context: T) -> Hint:
+    try:
+        return parse(raw, context)
+    except hints.BadHint as bad:
+        raise HTTPException(400, str(bad)) from None
+
+
+async def _submit(broker: Broker, connector: Connector, hint: Hint, door: str) -> AcceptedOut:
+    accepted: Accepted = await run_in_threadpool(
+        intake.submit, broker.db, broker.queue, connector.id, hint, utcnow()
+    )
+    if accepted.duplicate:
+        broker.metrics.duplicates.labels(door).inc()
+    return AcceptedOut(event_id=accepted.event_id, duplicate=accepted.duplicate)
+
+
+def _autotask_signature_holds(
+    broker: Broker, connector: Connector, hint: Hint, raw: bytes, signature: str | None
+) -> bool:
+    """Checked when the connector has a webhook secret and the request is, or says it is, a webhook."""
+    sealed = connector.autotask_webhook_secret_encrypted
+    if sealed is None or (hint.source != "autotask-webhook" and signature is None):
+        return True
+    return autotask_webhooks.verify_signature(broker.box.open(sealed), raw, signature)
+
+
+def _connector_for_token(broker: Broker, token: str | None) -> Connector | None:
+    with broker.db.transaction() as session:
+        return client_tokens.connector_for(session, token)
+
+
+def _connector_named(broker: Broker, name: str) -> Connector | None:
+    with broker.db.transaction() as session:
+        return connectors.get(session, name)
