@@ -71,6 +71,7 @@ def install(app: FastAPI, sandbox: Sandbox, error_response: ErrorResponse, ident
                 await asyncio.sleep(fault.seconds or 120.0)
                 return error_response(504, "Injected fault: the request timed out")
             if fault is not None and fault.kind == "latency":
+                await request.body()  # a real server has the whole request before it is slow to answer
                 await asyncio.sleep(fault.seconds)
             return await call_next(request)
         finally:
