@@ -26,10 +26,9 @@ from fieldbridge.mapping.engine import Preview, compile_mappings
 from fieldbridge.mapping.errors import ConfigError, MappingError, Problem
 from fieldbridge.mapping.validation import validate as validate_set
 
-mappings_app = typer.Typer(no_args_is_help=True, add_completion=False,
-                           help="Field mappings: the default set, validation, preview.")
-_out = Console(highlight=False)
-_err = Console(stderr=True, highlight=False)
+mappings_app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="Field mappings: the default set, validation, preview."
+)
 
 
 class Direction(StrEnum):
@@ -58,14 +57,19 @@ def validate(
     """Check a mapping set, and with --catalog its fields, types and picklist values."""
     mapping_set = _load_set(file)
     known = _load_catalog(catalog) if catalog else None
-    problems = validate_set(mapping_set, known, service_object=service_object,
-                            outbound_create=outbound_create)
+    problems = validate_set(
+        mapping_set, known, service_object=service_object, outbound_create=outbound_create
+    )
+    out = _console()
     for problem in problems:
-        _show(problem, _out)
+        _show(problem, out)
     errors = sum(p.severity == "error" for p in problems)
     counts = f"{len(mapping_set.inbound)} inbound and {len(mapping_set.outbound)} outbound mappings"
-    _out.print(f"{counts}: {errors} error(s), {len(problems) - errors} warning(s)"
-               + ("" if known else " (no --catalog: fields not checked)"))
+    out.print(
+        f"{counts}: {errors} error(s), {len(problems) - errors} warning(s)"
+        + ("" if known else " (no --catalog: fields not checked)"),
+        soft_wrap=True,
+    )
     raise typer.Exit(1 if errors else 0)
 
 
@@ -91,7 +95,8 @@ def preview(
 
 
 def _print_preview(result: Preview) -> None:
-    _out.print(JSON.from_data(result.document))
+    out = _console()
+    out.print(JSON.from_data(result.document))
     table = Table("Mapping", "Target", "Value", "Source", "Notes", show_lines=False)
     for entry in result.trace:
         notes = [escape(w) for w in entry.warnings]
@@ -99,9 +104,14 @@ def _print_preview(result: Preview) -> None:
             notes.insert(0, "default applied")
         if entry.error:
             notes.insert(0, f"[red]{escape(entry.error)}[/red]")
-        table.add_row(escape(entry.mapping), escape(entry.target), _cell(entry.value), _cell(entry.source),
-                      "\n".join(notes))
-    _out.print(table)
+        table.add_row(
+            escape(entry.mapping),
+            escape(entry.target),
+            _cell(entry.value),
+            _cell(entry.source),
+            "\n".join(notes),
+        )
+    out.print(table)
 
 
 def _cell(value: Any) -> str:
@@ -123,9 +133,15 @@ def _load_catalog(path: Path) -> Catalog:
     except ValidationError as error:
         detail = error.errors()[0]
         where = ".".join(map(str, detail["loc"]))
-        _fail([Problem(str(path), f"the catalog is not in the Refresh Fields shape: {where}: {detail['msg']}",
-                       'write {"autotask": {"Tickets": {"fields": [...]}}, '
-                       '"fieldnation": {"fields": [...]}}')])
+        _fail(
+            [
+                Problem(
+                    str(path),
+                    f"the catalog is not in the Refresh Fields shape: {where}: {detail['msg']}",
+                    'write {"autotask": {"Tickets": {"fields": [...]}}, "fieldnation": {"fields": [...]}}',
+                )
+            ]
+        )
 
 
 def _read_data(path: Path, what: str) -> Any:
@@ -135,17 +151,33 @@ def _read_data(path: Path, what: str) -> Any:
     except OSError as error:
         _fail([Problem(str(path), f"cannot read the {what} file ({error.strerror})", "check the path")])
     except (ValueError, yaml.YAMLError) as error:
-        _fail([Problem(str(path), f"the {what} file is not valid: {str(error).splitlines()[0]}",
-                       "correct its JSON or YAML syntax")])
+        _fail(
+            [
+                Problem(
+                    str(path),
+                    f"the {what} file is not valid: {str(error).splitlines()[0]}",
+                    "correct its JSON or YAML syntax",
+                )
+            ]
+        )
+
+
+def _console(*, stderr: bool = False) -> Console:
+    # Made per call so that COLUMNS and the streams in effect at the time are used.
+    return Console(stderr=stderr, highlight=False)
 
 
 def _show(problem: Problem, console: Console) -> None:
     colour = "red" if problem.severity == "error" else "yellow"
-    console.print(f"[{colour}]{problem.severity}[/{colour}] {escape(problem.where)}: "
-                  f"{escape(problem.message)}.\n  fix: {escape(problem.fix)}")
+    console.print(
+        f"[{colour}]{problem.severity}[/{colour}] {escape(problem.where)}: "
+        f"{escape(problem.message)}.\n  fix: {escape(problem.fix)}",
+        soft_wrap=True,
+    )
 
 
 def _fail(problems: list[Problem]) -> NoReturn:
+    err = _console(stderr=True)
     for problem in problems:
-        _show(problem, _err)
+        _show(problem, err)
     raise typer.Exit(1)

@@ -113,8 +113,13 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
+    # PyYAML folds NEL (\x85) in single-quoted scalars, so a string holding YAML's other line breaks goes in
+    # double quotes, where they are escaped.
+    style = '"' if _OTHER_BREAKS.intersection(value) else "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_OTHER_BREAKS = frozenset("\x85\u2028\u2029")
 
 
 _Dumper.add_representer(str, _text)

@@ -12,6 +12,7 @@ therefore try those spellings, in that order, before a case-insensitive scan.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ AUTOTASK_ALIASES = {"accountid": "companyID", "accountname": "companyName"}
 OUTBOUND_ROOTS = ("Ticket", "TimeEntry", "expense", "TicketCost", "TicketNote")
 
 _ABSENT = object()
+_ENTITY_PREFIX = re.compile(r"([A-Za-z_]\w*):(?=.)")
 
 
 class PathError(ValueError):
@@ -57,28 +59,31 @@ class Path:
 
 def parse_path(text: str) -> Path:
     if not text or text != text.strip():
-        raise PathError(f"path {text!r} is empty or has surrounding spaces",
-                        "write the field name, e.g. `Title`")
-    body, udf = text, None
-    if text.startswith(UDF + "."):
-        body, udf = "", text[len(UDF) + 1 :]
-    elif (at := text.find(f".{UDF}.")) >= 0:
-        body, udf = text[:at], text[at + len(UDF) + 2 :]
+        raise PathError(
+            f"path {text!r} is empty or has surrounding spaces", "write the field name, e.g. `Title`"
+        )
+    prefix = _ENTITY_PREFIX.match(text)
+    body, udf = (f"{prefix[1]}.{text[prefix.end() :]}" if prefix else text), None
+    if body.startswith(UDF + "."):
+        body, udf = "", body[len(UDF) + 1 :]
+    elif (at := body.find(f".{UDF}.")) >= 0:
+        body, udf = body[:at], body[at + len(UDF) + 2 :]
     if udf == "":
         raise PathError(f"path {text!r} names no user-defined field", f"write `{UDF}.<name>`")
-    entity, colon, rest = body.partition(":")
-    if colon:
-        if not entity.isidentifier() or not rest:
-            raise PathError(f"path {text!r} has a malformed entity prefix",
-                            "write `Entity:Field`, e.g. `Ticket:Title`")
-        body = f"{entity}.{rest}"
     head: list[str] = []
     tail: list[str] | None = None
     for segment in body.split(".") if body else ():
         key, each = (segment[: -len(EACH)], True) if segment.endswith(EACH) else (segment, False)
-        if "[" in key or "]" in key or ":" in key:
-            raise PathError(f"path {text!r} has an unsupported segment {segment!r}",
-                            "use `[0]` (it means each element) and no other index")
+        if ":" in key:
+            raise PathError(
+                f"path {text!r} has a malformed entity prefix",
+                "write `Entity:Field` once, at the start, e.g. `Ticket:Title`",
+            )
+        if "[" in key or "]" in key:
+            raise PathError(
+                f"path {text!r} has an unsupported segment {segment!r}",
+                "use `[0]` (it means each element) and no other index",
+            )
         if key:
             (head if tail is None else tail).append(key)
         elif not each:
@@ -209,7 +214,7 @@ class Writer:
 
     def set(self, doc: dict[str, Any], value: Any) -> None:
         """Write one value (a target without `[0]`)."""
-        _assign(doc, self._head, self._udf, value)
+        _assign(doc, self._head, self._udf, _own(value))
 
     def set_each(self, doc: dict[str, Any], values: list[Any]) -> None:
         """One element per value: element i gets values[i] (None leaves it without this field)."""
@@ -217,13 +222,13 @@ class Writer:
         array.extend({} for _ in range(len(values) - len(array)))
         for index, value in enumerate(values):
             if value is not None:
-                array[index] = self._into(array[index], value)
+                array[index] = self._into(array[index], _own(value))
 
     def set_all(self, doc: dict[str, Any], value: Any) -> int:
         """The same value into every element the fanned-out mappings made; returns how many."""
         array = self._array(doc)
         for index, element in enumerate(array):
-            array[index] = self._into(element, value)
+            array[index] = self._into(element, _own(value))
         return len(array)
 
     def _array(self, doc: dict[str, Any]) -> list[Any]:
@@ -240,6 +245,16 @@ class Writer:
             raise _collision(self.path)
         _assign(element, self._tail, self._udf, value)
         return element
+
+
+def _own(value: Any) -> Any:
+    """A private copy of an object or array: the document must share nothing with the record, a static value
+    or another element, or a later write inside it would change those too."""
+    if isinstance(value, dict):
+        return {key: _own(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_own(item) for item in value]
+    return value
 
 
 def _assign(obj: dict[str, Any], keys: tuple[str, ...], udf: str | None, value: Any) -> None:

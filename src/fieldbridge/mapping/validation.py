@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from fieldbridge.mapping.actions import match_key
 from fieldbridge.mapping.catalog import Catalog, FieldInfo, Kind
-from fieldbridge.mapping.errors import Problem
+from fieldbridge.mapping.errors import Problem, Severity
 from fieldbridge.mapping.jsonnet import check_script
 from fieldbridge.mapping.model import (
     ArrayMap,
@@ -68,7 +69,7 @@ def validate(mapping_set: MappingSet, catalog: Catalog | None = None, *, service
         problems += _collisions(direction, mappings)
         for index, mapping in enumerate(mappings):
             label = where(direction, index, mapping)
-            problems += (Problem(label, message, fix) for message, fix in _check(mapping, direction, catalog))
+            problems += (replace(problem, where=label) for problem in _check(mapping, direction, catalog))
             if direction == "outbound" and service_object.lower() != "ticket":
                 root = outbound_target(parse_path(mapping.target_field)).head[0]
                 if root in TICKET_ONLY_ROOTS:
@@ -81,9 +82,14 @@ def validate(mapping_set: MappingSet, catalog: Catalog | None = None, *, service
     return problems
 
 
-def _check(mapping: Mapping, direction: Direction, catalog: Catalog | None) -> Iterator[tuple[str, str]]:
-    if isinstance(mapping, Custom) and (problem := check_script(mapping.script)) is not None:
-        yield problem
+def _found(message: str, fix: str, severity: Severity = "error") -> Problem:
+    """A finding about the mapping being checked; the caller fills in which mapping that is."""
+    return Problem("", message, fix, severity)
+
+
+def _check(mapping: Mapping, direction: Direction, catalog: Catalog | None) -> Iterator[Problem]:
+    if isinstance(mapping, Custom) and (script_problem := check_script(mapping.script)) is not None:
+        yield _found(*script_problem)
     if catalog is None:
         return
     sources: list[FieldInfo | None] = []
@@ -104,13 +110,12 @@ def _check(mapping: Mapping, direction: Direction, catalog: Catalog | None) -> I
         yield from _check_target(mapping, direction, source, target)
 
 
-def _resolve(catalog: Catalog, path: Path, *,
-             autotask: bool) -> tuple[FieldInfo | None, tuple[str, str] | None]:
+def _resolve(catalog: Catalog, path: Path, *, autotask: bool) -> tuple[FieldInfo | None, Problem | None]:
     """The catalog's field for a path, or a problem saying why there is none (None, None: not checkable)."""
     if not autotask:
         info = catalog.fieldnation_field(path)
         if info is None:
-            return None, _unknown(path.text, "Field Nation", catalog.fieldnation_names())
+            return None, _unknown(path.text, "Field Nation field", catalog.fieldnation_names())
         return info, None
     keys = list(path.keys)
     entity = "Tickets"
@@ -122,12 +127,17 @@ def _resolve(catalog: Catalog, path: Path, *,
         if len(keys) > 1 and keys[0].lower() in RELATED_ENTITIES:
             entity, keys = RELATED_ENTITIES[keys[0].lower()], keys[1:]
     if entity not in catalog.autotask:
-        return None, (f"the catalog has no Autotask {entity}, so {path.text} cannot be checked",
-                      f"click Refresh Fields so the catalog includes {entity}")
+        return None, _found(
+            f"the catalog has no Autotask {entity}, so {path.text} cannot be checked",
+            f"click Refresh Fields so the catalog includes {entity}",
+            "warning",
+        )
     udf = path.udf is not None
     if len(keys) != (0 if udf else 1):
-        return None, (f"{path.text} does not name one {entity} field (Autotask entities are flat)",
-                      "name the field directly, e.g. `Title` or `UserDefinedField.<name>`")
+        return None, _found(
+            f"{path.text} does not name one {entity} field (Autotask entities are flat)",
+            "name the field directly, e.g. `Title` or `UserDefinedField.<name>`",
+        )
     name = path.udf if path.udf is not None else keys[0]
     info = catalog.autotask_field(entity, name, udf=udf)
     if info is None:
@@ -136,42 +146,54 @@ def _resolve(catalog: Catalog, path: Path, *,
     return info, None
 
 
-def _unknown(name: str, where: str, known: list[str]) -> tuple[str, str]:
+def _unknown(name: str, where: str, known: list[str]) -> Problem:
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
     hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
-    return (f"{name!r} is not a known {where}",
-            f"{hint}Pick a field from the catalog, or click Refresh Fields if it was added recently")
+    return _found(
+        f"{name!r} is not a known {where}",
+        f"{hint}Pick a field from the catalog, or click Refresh Fields if it was added recently",
+    )
 
 
-def _check_source(mapping: Mapping, direction: Direction,
-                  source: FieldInfo | None) -> Iterator[tuple[str, str]]:
+def _check_source(mapping: Mapping, direction: Direction, source: FieldInfo | None) -> Iterator[Problem]:
     if source is None:
         return
     if isinstance(mapping, DateConvert) and source.kind in ("number", "boolean"):
-        yield (f"date_convert reads {source.name}, which holds a {source.kind}",
-               "map a date field, or use another action")
+        yield _found(
+            f"date_convert reads {source.name}, which holds a {source.kind}",
+            "map a date field, or use another action",
+        )
     if isinstance(mapping, RangeMap) and source.kind not in ("number", "any"):
-        yield (f"range_map compares numbers but {source.name} holds {source.kind}",
-               "map a numeric field, or use array_map")
+        yield _found(
+            f"range_map compares numbers but {source.name} holds {source.kind}",
+            "map a numeric field, or use array_map",
+        )
     if source.choices is not None:
         for value in _compared(mapping, direction):
             yield from _choice(value, source, "compare with")
 
 
-def _check_target(mapping: Mapping, direction: Direction, source: FieldInfo | None,
-                  target: FieldInfo) -> Iterator[tuple[str, str]]:
+def _check_target(
+    mapping: Mapping, direction: Direction, source: FieldInfo | None, target: FieldInfo
+) -> Iterator[Problem]:
     if target.read_only:
-        yield f"{target.name} is read-only", "map to a writable field"
+        yield _found(f"{target.name} is read-only", "map to a writable field")
     kind, literals = _produces(mapping, direction, source)
-    if target.kind != "any" and kind != "any" and kind not in _ACCEPTS[target.kind]:
-        yield (f"{mapping.action} writes a {kind} value into {target.name}, which holds {target.kind}",
-               _conversion_hint(target.kind))
-    elif isinstance(mapping, Sync) and kind == "datetime" == target.kind:
-        yield (f"Autotask and Field Nation write dates in different forms, so a direct copy into "
-               f"{target.name} will not be understood", "use date_convert (e.g. from autotask to fn)")
-    if target.choices is not None:
-        for value in literals:
+    if target.choices is not None and literals:
+        for value in literals:  # more precise than the kind: it names the value to write instead
             yield from _choice(value, target, "write")
+    elif target.kind != "any" and kind != "any" and kind not in _ACCEPTS[target.kind]:
+        yield _found(
+            f"{mapping.action} writes a {kind} value into {target.name}, which holds {target.kind}",
+            _conversion_hint(target.kind),
+        )
+    elif isinstance(mapping, Sync) and kind == "datetime" == target.kind:
+        yield _found(
+            "Autotask and Field Nation write dates in different forms, so a direct copy into "
+            f"{target.name} may not be understood",
+            "use date_convert (e.g. from autotask to fn)",
+            "warning",
+        )
 
 
 def _conversion_hint(kind: Kind) -> str:
@@ -228,20 +250,26 @@ def _compared(mapping: Mapping, direction: Direction) -> list[Any]:
     return []
 
 
-def _choice(value: Any, field: FieldInfo, verb: str) -> Iterator[tuple[str, str]]:
+def _choice(value: Any, field: FieldInfo, verb: str) -> Iterator[Problem]:
     assert field.choices is not None
     if match_key(value) in field.choices:
         return
     by_label = {label.lower(): key for key, label in field.choices.items()}
     if isinstance(value, str) and value.lower() in by_label:
         key = by_label[value.lower()]
-        yield (f"{value!r} is a label of {field.name}; records hold its value {key!r}",
-               f"{verb} {key!r} instead of the label {value!r}")
+        yield _found(
+            f"{value!r} is a label of {field.name}; records hold its value {key!r}",
+            f"{verb} {key!r} instead of the label {value!r}",
+        )
         return
-    listed = ", ".join(f"{key} ({label})" if label and label != key else key
-                       for key, label in list(field.choices.items())[:12])
-    yield (f"{value!r} is not a {field.name} value in your instance",
-           f"{verb} one of: {listed}; or click Refresh Fields if it was added recently")
+    listed = ", ".join(
+        f"{key} ({label})" if label and label != key else key
+        for key, label in list(field.choices.items())[:12]
+    )
+    yield _found(
+        f"{value!r} is not a {field.name} value in your instance",
+        f"{verb} one of: {listed}; or click Refresh Fields if it was added recently",
+    )
 
 
 def _collisions(direction: Direction, mappings: list[Mapping]) -> Iterator[Problem]:
@@ -280,7 +308,9 @@ def _required_for_create(outbound: list[Mapping]) -> Iterator[Problem]:
             yield Problem(scope, f"no mapping gives Ticket:{name} a value; Autotask needs it on a ticket",
                           f"map a work order field to Ticket:{name}, or set_static an id from your instance")
     if not any(all(has(name) for name in option) for option in QUEUE_OR_RESOURCE):
-        yield Problem(scope, "no mapping gives Ticket:QueueID, nor both AssignedResourceID and "
-                      "AssignedResourceRoleID, a value; Autotask needs one of them",
-                      "set_static Ticket:QueueID to a queue id of your instance "
-                      "(Admin > Service Desk > Queues)")
+        yield Problem(
+            scope,
+            "no mapping gives Ticket:QueueID, nor both AssignedResourceID and "
+            "AssignedResourceRoleID, a value; Autotask needs one of them",
+            "set_static Ticket:QueueID to a queue id of your instance (Admin > Service Desk > Queues)",
+        )
