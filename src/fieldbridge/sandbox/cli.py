@@ -33,3 +33,20 @@ def autotask(
         return
     app = create_app(webhook_speed=webhook_speed)
     serve_forever(app, host, port, announce=app.state.emulator.announce, on_url=app.state.emulator.set_base_url)
+
+
+@sim_app.command("fieldnation")
+def fieldnation(
+    host: str = HOST,
+    port: int = PORT,
+    token_ttl: float = typer.Option(3600.0, help="Seconds an access token lives."),
+    webhook_speed: float = typer.Option(1.0, help="Run webhook retry delays this many times faster."),
+    max_upload_bytes: int = typer.Option(25 * 1024 * 1024, help="Largest attachment upload accepted."),
+) -> None:
+    """Emulate Field Nation REST v2 and webhooks v3: tokens, work orders, time, expenses, files, events."""
+    from fieldbridge.sandbox.fieldnation.app import create_app
+    from fieldbridge.sandbox.server import serve_forever
+
+    app = create_app(token_ttl=token_ttl, webhook_speed=webhook_speed, max_upload_bytes=max_upload_bytes)
+    emulator = app.state.emulator
+    serve_forever(app, host, port, announce=emulator.announce, on_url=emulator.set_base_url)
