@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from huey.consumer import Consumer
 
-from fieldbridge.jobs.handlers import Alerter, HandlerRegistry
+from fieldbridge.jobs.handlers import Alerter, HandlerRegistry, load
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.jobs.sweeper import Sweeper
 from fieldbridge.jobs.worker import EventProcessor
+from fieldbridge.notify.email import EmailNotifier
 from fieldbridge.settings import Settings
-from fieldbridge.store.database import Database
-from fieldbridge.store.secrets import SecretBox
+from fieldbridge.store.database import Database, open_database
+from fieldbridge.store.secrets import SecretBox, load_master_key
 
 
 class _EmbeddedConsumer(Consumer):  # type: ignore[misc]
@@ -50,6 +51,19 @@ class Parts:
     queue: EventQueue
     registry: HandlerRegistry
     alert: Alerter
+
+
+def open_parts(settings: Settings) -> Parts:
+    """Open the database (migrating it), read the master key, connect the queue, load the handlers."""
+    db = open_database(settings)
+    return Parts(
+        settings,
+        db,
+        SecretBox(load_master_key(settings)),
+        EventQueue(settings),
+        load(settings.handler_modules),
+        EmailNotifier(settings, db),
+    )
 
 
 def _start_sweeping(parts: Parts) -> tuple[threading.Thread, threading.Event]:

@@ -39,3 +39,11 @@ class RedactingFilter(logging.Filter):
             # Formatters reuse exc_text when it is set, so the traceback is printed redacted too.
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
         return True
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Log to stderr through the redacting filter (stdout stays free for what commands print)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    logging.basicConfig(level=level, handlers=[handler], force=True)

@@ -49,16 +49,23 @@ class Sweeper:
             rows = processing.overdue(session, now, self._grace, self._requeue_after)
         swept = []
         for event_id, status in rows:
-            # Enqueue before marking: if the queue is down, the row stays overdue for the next sweep.
-            self._queue.enqueue(event_id)
             with self._db.transaction() as session:
                 if not processing.requeue(session, event_id, now, self._grace, self._requeue_after):
-                    continue
+                    continue  # another sweeper, or a worker, got to it first
                 event = inbox.get(session, event_id)
                 assert event is not None
                 history.record(
                     session, event, now, "warning", "requeued", f"Queued again: {REASONS[status]}."
                 )
+            try:
+                self._queue.enqueue(event_id)
+            except Exception as error:
+                log.warning(
+                    "event %s could not be enqueued (%s); the next sweep tries again", event_id, error
+                )
+                with self._db.transaction() as session:
+                    processing.unmark_enqueued(session, event_id)
+                continue
             swept.append(event_id)
         if swept:
             log.info("sweeper queued %d event(s) again: %s", len(swept), swept)

@@ -160,6 +160,16 @@ def mark_enqueued(session: Session, event_id: int, now: datetime) -> None:
     )
 
 
+def unmark_enqueued(session: Session, event_id: int) -> None:
+    """The queue refused the message after all: the row is only stored again (the sweeper retries it)."""
+    session.execute(
+        update(InboxEvent)
+        .where(InboxEvent.id == event_id, InboxEvent.status == EventStatus.QUEUED)
+        .values(status=EventStatus.RECEIVED)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _overdue(now: datetime, grace: timedelta, requeue_after: timedelta) -> ColumnElement[bool]:
     return or_(
         and_(InboxEvent.status == EventStatus.RECEIVED, InboxEvent.received_at < now - grace),

@@ -13,13 +13,9 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from fieldbridge import __version__
-from fieldbridge.jobs.consumer import Parts, start_in_background
-from fieldbridge.jobs.handlers import load
-from fieldbridge.jobs.queue import EventQueue
-from fieldbridge.notify.email import EmailNotifier
+from fieldbridge.jobs.consumer import open_parts, start_in_background
 from fieldbridge.settings import Settings
-from fieldbridge.store.database import open_database
-from fieldbridge.store.secrets import SecretBox, SecretUnreadable, load_master_key
+from fieldbridge.store.secrets import SecretUnreadable
 from fieldbridge.web import admin_connectors, admin_events, admin_session, health, inbound
 from fieldbridge.web.deps import Broker
 from fieldbridge.web.metrics import Metrics
@@ -30,22 +26,15 @@ def create_app(settings: Settings, *, consume: bool) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = open_database(settings)
-        box = SecretBox(load_master_key(settings))
-        queue = EventQueue(settings)
-        app.state.broker = Broker(settings, db, box, queue, Metrics(db))
-        consumer = None
-        if consume:
-            registry = load(settings.handler_modules)
-            consumer = start_in_background(
-                Parts(settings, db, box, queue, registry, EmailNotifier(settings, db))
-            )
+        parts = open_parts(settings)
+        app.state.broker = Broker(settings, parts.db, parts.box, parts.queue, Metrics(parts.db))
+        consumer = start_in_background(parts) if consume else None
         try:
             yield
         finally:
             if consumer is not None:
                 await run_in_threadpool(consumer.stop)
-            db.dispose()
+            parts.db.dispose()
 
     app = FastAPI(
         title="FieldBridge",

@@ -1,0 +1,145 @@
+"""`fieldbridge worker`, `fieldbridge events list|show|replay` and `fieldbridge import TICKET_ID`."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from fieldbridge.settings import Settings
+
+if TYPE_CHECKING:
+    from fieldbridge.store.database import Database
+
+events_app = typer.Typer(no_args_is_help=True, help="Look at inbox events and replay them.")
+console = Console()
+
+
+def worker(
+    threads: int = typer.Option(0, help="Worker threads (0: the worker_threads setting)."),
+) -> None:
+    """Process queued events until SIGINT or SIGTERM (for a shared queue: run as many as you like)."""
+    from fieldbridge.jobs.consumer import open_parts, run_in_foreground
+    from fieldbridge.jobs.redaction import configure_logging
+
+    configure_logging()
+    settings = Settings()
+    if threads:
+        settings.worker_threads = threads
+    run_in_foreground(open_parts(settings))
+
+
+def import_ticket(
+    ticket_id: int = typer.Argument(..., help="The Autotask ticket (or service call, or project) id."),
+    connector: str = typer.Option("", help="Connector name; may be left out when there is only one."),
+) -> None:
+    """Store an inbound event for one ticket, as if Autotask had posted it to the trigger URL."""
+    from fieldbridge.jobs import intake
+    from fieldbridge.jobs.queue import EventQueue
+    from fieldbridge.store import connectors
+    from fieldbridge.store.database import open_database
+    from fieldbridge.web.hints import BadHint, manual_import
+
+    settings = Settings()
+    db = open_database(settings)
+    with db.transaction() as session:
+        candidates = [connectors.get(session, connector)] if connector else connectors.list_all(session)
+    found = [candidate for candidate in candidates if candidate is not None]
+    if len(found) != 1:
+        why = f"no connector named {connector!r}" if connector else f"{len(found)} connectors exist: name one"
+        _fail(f"Cannot import: {why} (--connector NAME).")
+    try:
+        hint = manual_import(ticket_id, connectors.AUTOTASK_ENTITY[found[0].service_object])
+    except BadHint as bad:
+        _fail(str(bad))
+    accepted = intake.submit(db, EventQueue(settings), found[0].id, hint, datetime.now(UTC))
+    state = "already waiting as" if accepted.duplicate else "stored as"
+    typer.echo(f"Ticket {ticket_id} for connector {found[0].name}: {state} event {accepted.event_id}.")
+
+
+@events_app.command("list")
+def list_events(
+    connector: str = typer.Option("", help="Only this connector's events."),
+    status: str = typer.Option("", help="Only events in this status (received, queued, dead, ...)."),
+    limit: int = typer.Option(50, help="How many, newest first."),
+) -> None:
+    """Recent events, newest first."""
+    from fieldbridge.store import inbox
+
+    db, connector_id = _open(connector)
+    with db.transaction() as session:
+        events = inbox.page(session, connector_id=connector_id, status=status or None, limit=limit)
+    table = Table("id", "source", "record", "status", "attempts", "received", "last error")
+    for event in events:
+        record = inbox.describe(event.system, event.entity, event.record_id)
+        received = f"{event.received_at:%Y-%m-%d %H:%M:%S}"
+        table.add_row(
+            str(event.id),
+            event.source,
+            record,
+            event.status,
+            str(event.attempts),
+            received,
+            event.last_error or "",
+        )
+    console.print(table)
+
+
+@events_app.command("show")
+def show_event(event_id: int) -> None:
+    """One event and its history."""
+    from fieldbridge.store import history, inbox
+
+    db, _ = _open("")
+    with db.transaction() as session:
+        event = inbox.get(session, event_id)
+        if event is None:
+            _fail(f"There is no event {event_id}.")
+        lines = history.for_event(session, event_id)
+    console.print(f"Event {event.id}: {inbox.describe(event.system, event.entity, event.record_id)}")
+    console.print(
+        f"  from {inbox.SOURCES.get(event.source, event.source)}, {event.status}, {event.attempts} attempt(s)"
+    )
+    for line in lines:
+        console.print(f"  {line.at:%Y-%m-%d %H:%M:%S} {line.level:<7} {line.message}")
+        if line.fix:
+            console.print(f"  {'':<27} Fix: {line.fix}")
+
+
+@events_app.command("replay")
+def replay_event(event_id: int) -> None:
+    """Send a finished event (dead, done or skipped) through again."""
+    from fieldbridge.jobs import intake
+    from fieldbridge.jobs.queue import EventQueue
+    from fieldbridge.store.processing import NotReplayable
+
+    settings = Settings()
+    db, _ = _open("", settings)
+    try:
+        intake.replay(db, EventQueue(settings), event_id, f"cli:{getpass.getuser()}", datetime.now(UTC))
+    except (LookupError, NotReplayable) as refusal:
+        _fail(str(refusal).strip("'\""))
+    typer.echo(f"Event {event_id} queued again.")
+
+
+def _open(connector: str, settings: Settings | None = None) -> tuple[Database, int | None]:
+    from fieldbridge.store import connectors
+    from fieldbridge.store.database import open_database
+
+    db = open_database(settings or Settings())
+    if not connector:
+        return db, None
+    with db.transaction() as session:
+        row = connectors.get(session, connector)
+    if row is None:
+        _fail(f"There is no connector named {connector!r}.")
+    return db, row.id
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(1)

@@ -1,0 +1,96 @@
+"""Crash safety with real processes: `fieldbridge serve` (embedded SQLite queue) killed with SIGKILL after
+it accepted events and before it processed them; after a restart each is processed exactly once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import select
+
+from fieldbridge.store.database import create_database_engine
+from fieldbridge.store.tables import InboxEvent
+from tests.integration.broker.processes import Fleet, fleet_env
+from tests.integration.broker.recording_handlers import read_records
+from tests.support import wait_until
+
+
+@pytest.fixture
+def fleet(tmp_path: Path) -> Iterator[Fleet]:
+    env = fleet_env(
+        tmp_path,
+        data_dir=str(tmp_path / "data"),
+        master_key=Fernet.generate_key().decode(),
+        worker_threads="1",
+        lease_seconds="1",
+        sweep_interval_seconds="0.2",
+        enqueue_grace_seconds="0.5",
+    )
+    fleet = Fleet(tmp_path, env)
+    yield fleet
+    fleet.stop_all()
+
+
+def statuses(fleet: Fleet) -> dict[int, str]:
+    engine = create_database_engine(f"sqlite:///{fleet.directory / 'data' / 'fieldbridge.db'}")
+    try:
+        with engine.connect() as connection:
+            return {
+                row.id: row.status for row in connection.execute(select(InboxEvent.id, InboxEvent.status))
+            }
+    finally:
+        engine.dispose()
+
+
+def add_connector(fleet: Fleet) -> str:
+    settings = fleet.directory / "acme.yaml"
+    settings.write_text(
+        "name: acme\nautotask_username: svc@acme.example\nautotask_secret: Zq81-secret-for-acme\n"
+    )
+    added = fleet.command("connectors", "add", "--from", str(settings))
+    assert added.returncode == 0, added.stderr
+    return added.stdout.strip().splitlines()[-1].split("client_token=")[1]
+
+
+def test_accepted_events_survive_sigkill_and_run_exactly_once(fleet: Fleet) -> None:
+    token = add_connector(fleet)
+    (fleet.directory / "plan.json").write_text(json.dumps({"block": [1]}))
+    server, url = fleet.serve()
+    trigger = f"{url}/v1/broker/inbound"
+
+    # Ticket 1 occupies the only worker thread (its handler is stuck in a slow call)...
+    first = httpx.post(trigger, params={"client_token": token}, content=b'{"id": 1}')
+    assert first.status_code == 202
+    wait_until(lambda: read_records(fleet.directory), what="ticket 1's handler to start")
+    # ...so ticket 2 is accepted and queued, but not processed, when the server dies.
+    second = httpx.post(trigger, params={"client_token": token}, content=b'{"ticket_id": 2}')
+    assert second.status_code == 202
+    first_id, second_id = first.json()["event_id"], second.json()["event_id"]
+    assert statuses(fleet) == {first_id: "processing", second_id: "queued"}
+    fleet.kill(server)
+
+    (fleet.directory / "release").touch()
+    fleet.serve()
+    done = {first_id: "done", second_id: "done"}
+    wait_until(lambda: statuses(fleet) == done, timeout=20, what="both events done after the restart")
+
+    records = read_records(fleet.directory)
+    phases = sorted((record["event"], record["phase"], record["attempt"]) for record in records)
+    assert phases == [
+        (
+            first_id,
+            "end",
+            2,
+        ),  # the run cut short by SIGKILL never ended; the rerun after the lease ran out did
+        (first_id, "start", 1),
+        (first_id, "start", 2),
+        (second_id, "end", 1),  # accepted before the crash, processed once after it
+        (second_id, "start", 1),
+    ]
+    events = fleet.command("events", "show", str(first_id))
+    assert events.returncode == 0, events.stderr
+    assert "Queued again: its worker stopped without finishing" in events.stdout
