@@ -50,7 +50,6 @@ class AutotaskClient:
         retry: Retry | None = None,
         budget: RequestBudget | None = None,
         metadata_ttl: float = 3600.0,
-        transport: httpx.BaseTransport | None = None,
     ) -> None:
         """`integration_code` blank means `default_integration_code` (the deployment's setting).
         `budget` defaults to the API user's process-wide share of the tenant's hourly requests."""
@@ -61,7 +60,6 @@ class AutotaskClient:
             timeout=timeout,
             retry=retry or Retry(),
             budget=budget or shared_budget(credentials.username),
-            transport=transport,
         )
         self._metadata = MetadataCache(metadata_ttl)
 

@@ -82,15 +82,12 @@ class Sender:
         timeout: float | httpx.Timeout,
         retry: Retry,
         budget: RequestBudget,
-        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.credentials = credentials
         self.retry = retry
         self.budget = budget
         self._discovery_url = discovery_url.rstrip("/")
-        self._http = httpx.Client(
-            timeout=timeout, transport=transport, headers={"Accept": "application/json"}
-        )
+        self._http = httpx.Client(timeout=timeout, headers={"Accept": "application/json"})
         self._zone: str | None = None
         self._zone_lock = threading.Lock()  # one discovery at a time, however many threads need the zone
 

@@ -33,7 +33,7 @@ from fieldbridge.autotask import (
 )
 from fieldbridge.autotask.webhook_fields import ticket_field_id
 from fieldbridge.sandbox.autotask.seed import QUEUE, STATUS
-from tests.integration.autotask.conftest import Sim
+from tests.integration.autotask.conftest import Connect, Sim
 
 SEEDED_TICKETS = {7001, 7002, 7003, 7004, 7005, 7006, 7007}
 FN_RESOURCE = 29682900
@@ -289,6 +289,13 @@ def test_entity_metadata_is_typed_and_cached(autotask: AutotaskClient, sim: Sim)
     autotask.refresh_metadata()
     autotask.fields("Tickets")
     assert sim.calls("GET /V1.0/Tickets/entityInformation/fields") == 2
+
+
+def test_metadata_is_read_again_once_its_time_is_up(connect: Connect, sim: Sim) -> None:
+    autotask = connect(metadata_ttl=0)
+    autotask.user_defined_fields("Tickets")
+    autotask.user_defined_fields("Tickets")
+    assert sim.calls("GET /V1.0/Tickets/entityInformation/userDefinedFields") == 2
 
 
 def test_threshold_information(autotask: AutotaskClient) -> None:
