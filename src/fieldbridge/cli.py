@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import typer
 
+from fieldbridge.demo import demo
+from fieldbridge.jobs.cli import events_app, import_ticket, worker
+from fieldbridge.mapping.cli import mappings_app
 from fieldbridge.sandbox.cli import sim_app
+from fieldbridge.store.cli import admin_app, connectors_app
+from fieldbridge.web.cli import serve
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Keep Autotask PSA and Field Nation in sync.")
 app.add_typer(sim_app, name="sim")
+app.command("demo")(demo)
+app.command("serve")(serve)
+app.command("worker")(worker)
+app.command("import")(import_ticket)
+app.add_typer(admin_app, name="admin")
+app.add_typer(connectors_app, name="connectors")
+app.add_typer(events_app, name="events")
+app.add_typer(mappings_app, name="mappings")
 
 
 if __name__ == "__main__":
