@@ -29,15 +29,22 @@ from fieldbridge.mapping.errors import ActionError
 MAX_RESULT_BYTES = 1024 * 1024
 STARTUP_SECONDS = 30.0
 
-# `$.util`: path lookups tolerant of missing keys, as Field Nation's broker offers. Splitting runs natively:
-# `std.split` is written in Jsonnet and costs ~0.1 ms per call.
+# `$.util`: path lookups tolerant of missing keys, as Field Nation's broker offers. Written against builtins
+# (`std.type`, `std.objectHasEx`) with the path split natively: `std.split`, `std.foldl` and `std.isObject`
+# are Jsonnet code, and with them a lookup cost ~0.4 ms instead of ~0.2 ms.
 UTIL_LIBRARY = """{
   lookup_field(obj, path, default=null)::
-    local step(value, key) =
-      if std.isNumber(key) then (if std.isArray(value) && key < std.length(value) then value[key] else null)
-      else if std.isObject(value) && std.objectHas(value, key) then value[key]
-      else null;
-    local found = std.foldl(step, std.native('fb_split')(path), obj);
+    local keys = std.native('fb_split')(path);
+    local walk(value, i) =
+      if i == std.length(keys) then value
+      else
+        local key = keys[i];
+        local kind = std.type(value);
+        if kind == 'object' then (if std.objectHasEx(value, key, true) then walk(value[key], i + 1) else null)
+        else if kind == 'array' && std.type(key) == 'number' && key < std.length(value)
+        then walk(value[key], i + 1)
+        else null;
+    local found = walk(obj, 0);
     if found == null then default else found,
 }"""
 
