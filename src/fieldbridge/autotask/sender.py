@@ -161,6 +161,7 @@ class Sender:
 
     def _with_retries(self, call: Call, once: Callable[[], httpx.Response]) -> Any:
         retries = 0
+        unsure = False  # some attempt of this call may have been applied without an answer saying so
         while True:
             retry_after: float | None = None
             try:
@@ -182,9 +183,10 @@ class Sender:
                 if not _retryable(response):
                     raise error
                 maybe_applied = response.status_code in _MAYBE_APPLIED_STATUSES
+            unsure = unsure or maybe_applied
             retries += 1
             delay = self.retry.delay(retries, retry_after) if retries < self.retry.attempts else None
-            if maybe_applied and not call.repeatable and (call.lookup is None or delay is None):
+            if unsure and not call.repeatable and (call.lookup is None or delay is None):
                 raise OutcomeUnknownError(
                     f"{error.summary}; not repeated, since an attempt may have been applied and a repeat "
                     "could duplicate it",

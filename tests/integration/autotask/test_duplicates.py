@@ -40,6 +40,11 @@ def posts(sim: Sim) -> int:
     return sim.calls("POST /V1.0/Tickets")
 
 
+def creates_answered_by_faults(sim: Sim) -> int:
+    """Creates stopped by an injected fault, which the emulator counts under the raw path."""
+    return sim.attempts("POST", "/atservicesrest/V1.0/Tickets")
+
+
 def test_a_create_that_timed_out_is_not_repeated_blindly(connect: Connect, sim: Sim) -> None:
     autotask = connect(timeout=TIMEOUT, retry=FAST_RETRY)
     autotask.zone_url()
@@ -74,6 +79,18 @@ def test_find_existing_that_finds_nothing_lets_the_create_repeat(connect: Connec
     assert sim.calls("POST /V1.0/Tickets/query") == 1
 
 
+def test_a_create_stays_unknown_when_later_attempts_fail_otherwise(connect: Connect, sim: Sim) -> None:
+    # The first attempt may have landed; that the repeats were refused does not make it certain it did not.
+    autotask = connect(timeout=TIMEOUT, retry=FAST_RETRY)
+    autotask.zone_url()
+    sim.fault(kind="timeout", method="POST", path="/V1.0/Tickets$", seconds=0.5, count=1)
+    sim.fault(kind="status", status=503, method="POST", path="/V1.0/Tickets$")
+    with pytest.raises(OutcomeUnknownError):
+        autotask.create("Tickets", ticket("WO-7"), find_existing=where(eq("externalID", "WO-7")))
+    assert sim.calls("POST /V1.0/Tickets/query") == 1  # the lookup, after the timeout only
+    wait_until(lambda: creates_answered_by_faults(sim) == 3, what="the timed-out attempt to be counted")
+
+
 def test_find_existing_must_single_out_one_record(connect: Connect, sim: Sim) -> None:
     autotask = connect(timeout=TIMEOUT, retry=FAST_RETRY)
     autotask.create("Tickets", ticket("WO-4"))
@@ -97,7 +114,7 @@ def test_a_create_answered_with_502_is_not_repeated_blindly(connect: Connect, si
     sim.fault(kind="status", status=502, method="POST", path="/V1.0/Tickets$", count=1)
     with pytest.raises(OutcomeUnknownError):
         autotask.create("Tickets", ticket("WO-6"))
-    assert sim.attempts("POST", "/Tickets") == 1
+    assert creates_answered_by_faults(sim) == 1
 
 
 def test_a_delete_that_timed_out_is_confirmed_by_a_get(connect: Connect, sim: Sim) -> None:
