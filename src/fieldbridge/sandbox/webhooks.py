@@ -90,6 +90,8 @@ class WebhookDispatcher:
         self._lock = threading.Lock()
         self._log: deque[Delivery] = deque(maxlen=keep)
         self._queues: dict[str, asyncio.Queue[Delivery]] = {}
+        # The loop keeps only weak references to tasks: hold the workers so none is collected mid-delivery.
+        self._workers: list[asyncio.Task[None]] = []
         self._busy = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="sandbox-webhooks", daemon=True)
@@ -133,16 +135,25 @@ class WebhookDispatcher:
             self._log.clear()
 
     def close(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._client.aclose(), self._loop).result(timeout=5)
+        asyncio.run_coroutine_threadsafe(self._shut_down(), self._loop).result(timeout=5)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
+        if not self._thread.is_alive():
+            self._loop.close()
 
     # -- loop side ------------------------------------------------------------------------------
+    async def _shut_down(self) -> None:
+        # Cancel the idle workers first: left pending on a stopped loop they warn when collected.
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        await self._client.aclose()
+
     def _enqueue(self, delivery: Delivery) -> None:
         queue = self._queues.get(delivery.target)
         if queue is None:
             queue = self._queues[delivery.target] = asyncio.Queue()
-            self._loop.create_task(self._worker(queue))
+            self._workers.append(self._loop.create_task(self._worker(queue)))
         queue.put_nowait(delivery)
 
     async def _worker(self, queue: asyncio.Queue[Delivery]) -> None:
