@@ -219,6 +219,15 @@ class AttachmentFolder(Listing[Attachment]):
     max_bytes: int | None = None
 
 
+class Assignee(FieldNationModel):
+    user: MinimalUser | None = None
+
+
+class Manager(MinimalUser):
+    email: str | None = None
+    phone: str | None = None
+
+
 class WorkOrder(FieldNationModel):
     """A work order. `POST /workorders` answers with only `id` and `status`; the rest is then empty."""
 
@@ -241,7 +250,8 @@ class WorkOrder(FieldNationModel):
     client: Named | None = None
     company: Named | None = None
     project: Named | None = None
-    assignee: dict[str, Any] | None = None
+    manager: Manager | None = None
+    assignee: Assignee | None = None
 
 
 class WorkOrderFields(TypedDict, total=False):

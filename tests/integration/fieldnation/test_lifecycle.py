@@ -87,7 +87,8 @@ def test_assign_directly_and_unassign(fn_sim: FieldNationSim, client: FieldNatio
     wo = fn_sim.seeded("Published")
     assigned = client.workorders.assign(wo, 3002)
     assert assigned.assignee is not None
-    assert assigned.assignee["user"]["id"] == 3002
+    assert assigned.assignee.user is not None
+    assert assigned.assignee.user.id == 3002
     back = client.workorders.unassign(wo)
     assert back.status is not None
     assert back.status.id == PUBLISHED

@@ -18,8 +18,8 @@ def test_a_draft_needs_only_a_title(fn_sim: FieldNationSim, client: FieldNationC
     assert created.title is None  # Field Nation answers a create with the id and status only
     fetched = client.workorders.get(created.id)
     assert fetched.title == "Replace the router"
-    assert fetched.model_extra is not None
-    assert fetched.model_extra["manager"]["id"] == MANAGER
+    assert fetched.manager is not None
+    assert (fetched.manager.id, fetched.manager.email) == (MANAGER, "api.fieldbridge@brightline.example")
     assert fn_sim.events(created.id) == ["workorder.created"]
 
 
