@@ -9,8 +9,9 @@ from starlette.datastructures import UploadFile
 from fieldbridge.sandbox.fieldnation import operations as op
 from fieldbridge.sandbox.fieldnation.errors import ApiError
 from fieldbridge.sandbox.fieldnation.payloads import AttachmentUpdate, FolderIn
+from fieldbridge.sandbox.fieldnation.render import JSON
 from fieldbridge.sandbox.fieldnation.routes_workorders import REST_PREFIX
-from fieldbridge.sandbox.fieldnation.routing import JSON, WO, Actor, Emu, counted_router
+from fieldbridge.sandbox.fieldnation.routing import WO, Actor, Emu, counted_router
 
 router = counted_router(REST_PREFIX + "/workorders/{work_order_id}/attachments")
 

@@ -15,8 +15,9 @@ from fieldbridge.sandbox.fieldnation.payloads import (
     TimeLogIn,
     TimeLogUpdate,
 )
+from fieldbridge.sandbox.fieldnation.render import JSON
 from fieldbridge.sandbox.fieldnation.routes_workorders import REST_PREFIX
-from fieldbridge.sandbox.fieldnation.routing import JSON, WO, Actor, Emu, counted_router, parse_body
+from fieldbridge.sandbox.fieldnation.routing import WO, Actor, Emu, counted_router, parse_body
 
 router = counted_router(REST_PREFIX + "/workorders/{work_order_id}")
 

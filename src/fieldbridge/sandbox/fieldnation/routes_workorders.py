@@ -18,8 +18,8 @@ from fieldbridge.sandbox.fieldnation.payloads import (
     WorkOrderIn,
     WorkOrderUpdate,
 )
-from fieldbridge.sandbox.fieldnation.render import envelope
-from fieldbridge.sandbox.fieldnation.routing import JSON, WO, Actor, Emu, counted_router, parse_body
+from fieldbridge.sandbox.fieldnation.render import JSON, envelope
+from fieldbridge.sandbox.fieldnation.routing import WO, Actor, Emu, counted_router, parse_body
 
 REST_PREFIX = "/api/rest/v2"
 router = counted_router(REST_PREFIX)

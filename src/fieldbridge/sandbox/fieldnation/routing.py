@@ -15,7 +15,6 @@ from fieldbridge.sandbox.fieldnation.emulator import FieldNationEmulator
 from fieldbridge.sandbox.fieldnation.errors import ApiError, describe_validation
 from fieldbridge.sandbox.fieldnation.state import WorkOrder
 
-JSON = dict[str, Any]
 M = TypeVar("M", bound=BaseModel)
 
 

@@ -21,7 +21,8 @@ from fieldbridge.sandbox.fieldnation import operations as op
 from fieldbridge.sandbox.fieldnation.emulator import FieldNationEmulator
 from fieldbridge.sandbox.fieldnation.errors import ApiError
 from fieldbridge.sandbox.fieldnation.payloads import FnDateIn, MessageType, NonEmpty, Strict
-from fieldbridge.sandbox.fieldnation.routing import JSON, Emu, parse_body
+from fieldbridge.sandbox.fieldnation.render import JSON
+from fieldbridge.sandbox.fieldnation.routing import Emu, parse_body
 from fieldbridge.sandbox.fieldnation.seed import summary
 from fieldbridge.sandbox.fieldnation.state import WorkOrder
 from fieldbridge.sandbox.fieldnation.timezones import UTC_FORMAT
@@ -113,7 +114,9 @@ def _named_technician(emu: FieldNationEmulator, wo: WorkOrder, body: AsTechnicia
 
 
 def _upload(emu: FieldNationEmulator, wo: WorkOrder, b: Upload) -> object:
-    folder = wo.folder(b.folder_id) if b.folder_id is not None else wo.folders[-1]
+    # Field Nation's app files a provider's loose uploads under Misc.
+    misc = next((f for f in wo.folders if f.name == "Misc"), wo.folders[0])
+    folder = wo.folder(b.folder_id) if b.folder_id is not None else misc
     content = b.content.encode("utf-8")
     return op.upload(
         emu, wo, folder, b.name, b.mime, content, b.notes, _technician(emu, wo, b), by_provider=True

@@ -16,7 +16,8 @@ from fieldbridge.sandbox.fieldnation.emulator import FieldNationEmulator
 from fieldbridge.sandbox.fieldnation.errors import ApiError, not_found
 from fieldbridge.sandbox.fieldnation.events import Webhook
 from fieldbridge.sandbox.fieldnation.payloads import WebhookIn, WebhookUpdate
-from fieldbridge.sandbox.fieldnation.routing import JSON, Emu, WebhooksActor, counted_router
+from fieldbridge.sandbox.fieldnation.render import JSON
+from fieldbridge.sandbox.fieldnation.routing import Emu, WebhooksActor, counted_router
 from fieldbridge.sandbox.webhooks import Delivery
 
 router = counted_router("/api/v1/webhooks")
