@@ -57,7 +57,9 @@ def _bad(value: Any, fmt: str) -> ActionError:
 
 
 def _aware(moment: datetime, naive_zone: tzinfo) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=naive_zone)
+    # In UTC, because aware datetimes in a repeated hour never compare equal across zones (PEP 495). A wall
+    # time that occurs twice reads as its first occurrence.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=naive_zone).astimezone(UTC)
 
 
 def make_parser(fmt: str, from_zone: str) -> Parser:

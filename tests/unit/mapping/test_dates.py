@@ -100,6 +100,11 @@ class TestFormat:
             "time": "20:00:00",
         }
 
+    def test_the_repeated_hour_reads_as_its_first_occurrence(self) -> None:
+        # 01:00 on 2060-11-07 happens twice in Chicago (CDT, then CST); a local-only value cannot say which.
+        value = {"local": {"date": "2060-11-07", "time": "01:00:00"}}
+        assert make_parser("fn", "America/Chicago")(value) == datetime(2060, 11, 7, 6, 0, tzinfo=UTC)
+
     def test_daylight_saving_is_applied(self) -> None:
         summer = datetime(2024, 7, 1, 12, 0, tzinfo=UTC)
         assert make_formatter("%H:%M %Z", "America/New_York")(summer) == "08:00 EDT"
@@ -143,8 +148,8 @@ moments = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 
 
 def unambiguous(moment: datetime, zone: str) -> bool:
     """Whether the wall time in `zone` names one instant (not the repeated hour when clocks go back)."""
-    local = moment.astimezone(ZoneInfo(zone))
-    return local.replace(tzinfo=None).replace(tzinfo=ZoneInfo(zone)).utcoffset() == local.utcoffset()
+    wall, tz = moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None), ZoneInfo(zone)
+    return wall.replace(tzinfo=tz, fold=0).utcoffset() == wall.replace(tzinfo=tz, fold=1).utcoffset()
 
 
 @given(moments.map(lambda m: m.replace(microsecond=m.microsecond // 1000 * 1000)), st.sampled_from(ZONES))
