@@ -23,6 +23,7 @@ from fieldbridge.fieldnation import (
 from fieldbridge.fieldnation.redaction import redact
 from fieldbridge.fieldnation.transport import retry_after
 from tests.integration.fieldnation.conftest import FieldNationSim
+from tests.support import wait_until
 
 LIST = "/api/rest/v2/workorders"
 
@@ -95,9 +96,9 @@ def test_a_retry_after_longer_than_accepted_raises_at_once(fn_sim: FieldNationSi
 
 
 def test_a_slow_read_times_out_and_is_retried(fn_sim: FieldNationSim, sleeps: list[float]) -> None:
-    fn_sim.fault(kind="latency", seconds=1.0, method="GET", path="/workorders$", count=1)
+    fn_sim.fault(kind="latency", seconds=2.0, method="GET", path="/workorders$", count=1)
     with FieldNationClient(
-        fn_sim.url, fn_sim.credentials, timeout=0.3, retries=Retries(sleep=sleeps.append)
+        fn_sim.url, fn_sim.credentials, timeout=0.5, retries=Retries(sleep=sleeps.append)
     ) as fn:
         fn.workorders.get(fn_sim.seeded("Draft"))  # gets the token before the slow call
         assert fn.workorders.list().metadata.total == 8
@@ -107,15 +108,18 @@ def test_a_slow_read_times_out_and_is_retried(fn_sim: FieldNationSim, sleeps: li
 def test_a_slow_write_times_out_without_a_second_send(fn_sim: FieldNationSim, sleeps: list[float]) -> None:
     fn_sim.fault(kind="latency", seconds=1.0, method="POST", path="/workorders$", count=1)
     with FieldNationClient(
-        fn_sim.url, fn_sim.credentials, timeout=0.3, retries=Retries(sleep=sleeps.append)
+        fn_sim.url, fn_sim.credentials, timeout=0.5, retries=Retries(sleep=sleeps.append)
     ) as fn:
         fn.workorders.list()
         with pytest.raises(TransportError) as caught:
             fn.workorders.create({"title": "Slow"})
+        # The server still had the request: it lands once, late, and the client never sent it again.
+        wait_until(lambda: fn.workorders.list().metadata.total == 9, what="the late create to land")
     assert caught.value.status is None
     assert "ReadTimeout" in caught.value.message
     assert (caught.value.method, caught.value.path) == ("POST", LIST)
     assert sleeps == []
+    assert fn_sim.calls(LIST, "POST") == 1
 
 
 def test_an_unreachable_host_is_retried_then_reported() -> None:
