@@ -52,15 +52,30 @@ def main() -> int:
     rows = collect()
     table = Table("Module", "Figure", "Value", "Unit", "Goal", "OK", title="FieldBridge benchmarks")
     for row in rows:
-        table.add_row(row["module"], row["name"], show(row["value"]), row["unit"], row["goal"],
-                      "[green]yes[/green]" if row["ok"] else "[red]no[/red]")
+        table.add_row(
+            row["module"],
+            row["name"],
+            show(row["value"]),
+            row["unit"],
+            row["goal"],
+            "[green]yes[/green]" if row["ok"] else "[red]no[/red]",
+        )
     Console().print(table)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "python": platform.python_version(), "machine": platform.machine(), "processor": platform.processor(),
-        "results": rows,
-    }, indent=2) + "\n", encoding="utf-8")
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "python": platform.python_version(),
+                "machine": platform.machine(),
+                "processor": platform.processor(),
+                "results": rows,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     return 0 if all(row["ok"] for row in rows) else 1
 
 

@@ -1,7 +1,7 @@
 """Field mappings, the pure core: paths, actions, Jsonnet, validation, preview, config as code.
 
-    engine = compile_mappings(load(text), "inbound")
-    work_order = engine.apply(autotask_ticket)
+engine = compile_mappings(load(text), "inbound")
+work_order = engine.apply(autotask_ticket)
 """
 
 from fieldbridge.mapping.catalog import Catalog

@@ -59,8 +59,9 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _converter(mapping: Sync | ArrayMap | RangeMap | StatusMap | DateConvert,
-               direction: Direction) -> Convert:
+def _converter(
+    mapping: Sync | ArrayMap | RangeMap | StatusMap | DateConvert, direction: Direction
+) -> Convert:
     if isinstance(mapping, Sync):
         return _same
     if isinstance(mapping, ArrayMap):
@@ -98,8 +99,10 @@ def as_number(value: Any) -> float:
             return float(value)
         except (TypeError, ValueError):
             pass
-    raise ActionError(f"{value!r} is not a number, and range_map compares numbers",
-                      "map a numeric field, or convert the value first (array_map or custom)")
+    raise ActionError(
+        f"{value!r} is not a number, and range_map compares numbers",
+        "map a numeric field, or convert the value first (array_map or custom)",
+    )
 
 
 def _ranges(mapping: RangeMap) -> Convert:
@@ -109,6 +112,7 @@ def _ranges(mapping: RangeMap) -> Convert:
     def convert(value: Any) -> Any:
         number = as_number(value)
         return next((result for bound, result in bounds if bound <= number), None)
+
     return convert
 
 
@@ -140,6 +144,7 @@ def _statuses_back(mapping: StatusMap) -> Convert:
                 if found is not None:
                     return found
         return None
+
     return convert
 
 
@@ -162,8 +167,9 @@ def _concat(mapping: Concat, autotask: bool) -> Step:
     fans_out = any(each)
 
     def read(record: Any) -> list[Any]:
-        values: list[Any] = [literal if get is None else get(record)
-                             for get, literal in zip(getters, literals, strict=True)]
+        values: list[Any] = [
+            literal if get is None else get(record) for get, literal in zip(getters, literals, strict=True)
+        ]
         if not fans_out:
             return values
         length = len(next(v for v, fan in zip(values, each, strict=True) if fan))

@@ -22,8 +22,9 @@ Kind = Literal["text", "number", "boolean", "datetime", "object", "any"]
 # Autotask `dataType` / UDF `type` and Field Nation (custom) field types, by the kind of value they hold.
 _KINDS: dict[str, Kind] = {
     **dict.fromkeys(("string", "text", "phone", "predefined"), "text"),
-    **dict.fromkeys(("integer", "long", "short", "double", "decimal", "float", "number", "numeric"),
-                    "number"),
+    **dict.fromkeys(
+        ("integer", "long", "short", "double", "decimal", "float", "number", "numeric"), "number"
+    ),
     "boolean": "boolean",
     **dict.fromkeys(("datetime", "date", "date_time", "time"), "datetime"),
     **dict.fromkeys(("object", "array"), "object"),

@@ -28,9 +28,11 @@ def to_data(mapping_set: MappingSet) -> dict[str, Any]:
         default = {"default": data.pop("default")} if "default" in data else {}
         return first | data | default
 
-    return {"schema_version": SCHEMA_VERSION,
-            "inbound": [entry(m) for m in mapping_set.inbound],
-            "outbound": [entry(m) for m in mapping_set.outbound]}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "inbound": [entry(m) for m in mapping_set.inbound],
+        "outbound": [entry(m) for m in mapping_set.outbound],
+    }
 
 
 def dump(mapping_set: MappingSet, fmt: Format = "json") -> str:
@@ -45,20 +47,33 @@ def load(text: str, fmt: Format = "json") -> MappingSet:
     try:
         data = json.loads(text) if fmt == "json" else yaml.safe_load(text)
     except json.JSONDecodeError as error:
-        raise _error("file", f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
-                     "correct the JSON syntax there") from None
+        raise _error(
+            "file",
+            f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
+            "correct the JSON syntax there",
+        ) from None
     except yaml.YAMLError as error:
         raise _error("file", f"not valid YAML: {error}".splitlines()[0], "correct the YAML syntax") from None
     if not isinstance(data, dict):
-        raise _error("file", "the file does not hold a mapping set",
-                     'write an object: {"schema_version": 1, "inbound": [...], "outbound": [...]}')
+        raise _error(
+            "file",
+            "the file does not hold a mapping set",
+            'write an object: {"schema_version": 1, "inbound": [...], "outbound": [...]}',
+        )
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
-        problem = ("has no schema_version" if version is None
-                   else f"has schema_version {version!r}, and this FieldBridge reads {SCHEMA_VERSION}")
-        raise _error("file", f"the file {problem}",
-                     f'add "schema_version": {SCHEMA_VERSION}' if version is None
-                     else "export it again from the FieldBridge that wrote it, or upgrade FieldBridge")
+        problem = (
+            "has no schema_version"
+            if version is None
+            else f"has schema_version {version!r}, and this FieldBridge reads {SCHEMA_VERSION}"
+        )
+        raise _error(
+            "file",
+            f"the file {problem}",
+            f'add "schema_version": {SCHEMA_VERSION}'
+            if version is None
+            else "export it again from the FieldBridge that wrote it, or upgrade FieldBridge",
+        )
     try:
         return MappingSet.model_validate(data)
     except ValidationError as error:

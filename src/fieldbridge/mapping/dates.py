@@ -51,9 +51,11 @@ def zone(name: str) -> tzinfo:
 
 def _bad(value: Any, fmt: str) -> ActionError:
     expected = _EXPECTED.get(fmt, f"a date matching {fmt!r}")
-    return ActionError(f"{value!r} is not {expected}",
-                       "correct the source value, or set from_format to the form the value has "
-                       "(autotask, iso, fn or a strptime pattern such as %d/%m/%Y)")
+    return ActionError(
+        f"{value!r} is not {expected}",
+        "correct the source value, or set from_format to the form the value has "
+        "(autotask, iso, fn or a strptime pattern such as %d/%m/%Y)",
+    )
 
 
 def _aware(moment: datetime, naive_zone: tzinfo) -> datetime:
@@ -66,14 +68,17 @@ def make_parser(fmt: str, from_zone: str) -> Parser:
     naive_zone = UTC if fmt == "autotask" else zone(from_zone)
 
     if fmt in ("autotask", "iso"):
+
         def parse_iso(value: Any) -> datetime:
             try:
                 return _aware(datetime.fromisoformat(value), naive_zone)
             except (TypeError, ValueError):
                 raise _bad(value, fmt) from None
+
         return parse_iso
 
     if fmt == "fn":
+
         def parse_fn(value: Any) -> datetime:
             try:
                 if isinstance(value, dict):
@@ -84,6 +89,7 @@ def make_parser(fmt: str, from_zone: str) -> Parser:
                 return _aware(datetime.fromisoformat(value), UTC)
             except (TypeError, ValueError, KeyError):
                 raise _bad(value, fmt) from None
+
         return parse_fn
 
     def parse_pattern(value: Any) -> datetime:
@@ -91,6 +97,7 @@ def make_parser(fmt: str, from_zone: str) -> Parser:
             return _aware(datetime.strptime(value, fmt), naive_zone)
         except (TypeError, ValueError):
             raise _bad(value, fmt) from None
+
     return parse_pattern
 
 
@@ -100,15 +107,22 @@ def make_formatter(fmt: str, to_zone: str) -> Formatter:
         # Built by hand: strftime has no millisecond directive and this sits on the hot path.
         def autotask(moment: datetime) -> str:
             m = moment.astimezone(UTC)
-            return (f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
-                    f".{m.microsecond // 1000:03d}Z")
+            return (
+                f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+                f".{m.microsecond // 1000:03d}Z"
+            )
+
         return autotask
     if fmt == "iso":
         return lambda moment: moment.astimezone(target).isoformat()
     if fmt == "fn":
+
         def field_nation(moment: datetime) -> dict[str, Any]:
             utc, local = moment.astimezone(UTC), moment.astimezone(target)
-            return {"utc": f"{utc:%Y-%m-%d %H:%M:%S}",
-                    "local": {"date": f"{local:%Y-%m-%d}", "time": f"{local:%H:%M:%S}"}}
+            return {
+                "utc": f"{utc:%Y-%m-%d %H:%M:%S}",
+                "local": {"date": f"{local:%Y-%m-%d}", "time": f"{local:%H:%M:%S}"},
+            }
+
         return field_nation
     return lambda moment: moment.astimezone(target).strftime(fmt)

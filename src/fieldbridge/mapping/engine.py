@@ -88,8 +88,14 @@ class _Compiled:
             warnings.append(f"{cause}; {target} left out (add a default to fill it)")
         elif not written:
             warnings.append(f"{target} has no elements to write into (no mapping fanned out into it)")
-        return TraceEntry(self.where, target, value, source if self.step.shows_source else None,
-                          default_applied=result is None and value is not None, warnings=tuple(warnings))
+        return TraceEntry(
+            self.where,
+            target,
+            value,
+            source if self.step.shows_source else None,
+            default_applied=result is None and value is not None,
+            warnings=tuple(warnings),
+        )
 
 
 class Engine:
@@ -121,8 +127,9 @@ class Engine:
         return doc
 
 
-def compile_mappings(mapping_set: MappingSet, direction: Direction,
-                     runner: JsonnetRunner | None = None) -> Engine:
+def compile_mappings(
+    mapping_set: MappingSet, direction: Direction, runner: JsonnetRunner | None = None
+) -> Engine:
     """Compile one direction; raises MappingError for a mapping that cannot run (a Jsonnet syntax error)."""
     compiled: list[_Compiled] = []
     runner = runner or shared_runner()  # starts no process until a script runs

@@ -73,8 +73,11 @@ def check_script(script: str) -> tuple[str, str] | None:
     except RuntimeError as error:
         # Positions count from the top of the program; the script starts on the line after its opening.
         offset = prefix.count("\n") + 1
-        where = re.sub(r"^script:(\d+):([\d-]+):", lambda m: f"line {int(m[1]) - offset}, column {m[2]}:",
-                       first_line(error))
+        where = re.sub(
+            r"^script:(\d+):([\d-]+):",
+            lambda m: f"line {int(m[1]) - offset}, column {m[2]}:",
+            first_line(error),
+        )
         return f"the Jsonnet script does not compile: {where}", "correct the script's syntax"
     return None
 
@@ -122,8 +125,10 @@ class JsonnetRunner:
                 raise self._died() from None
             if not select.select([stdout], [], [], self.timeout)[0]:
                 self._stop()
-                raise ActionError(f"the script ran longer than {self.timeout:g} s and was stopped",
-                                  "look for unbounded recursion or a huge std.range in the script")
+                raise ActionError(
+                    f"the script ran longer than {self.timeout:g} s and was stopped",
+                    "look for unbounded recursion or a huge std.range in the script",
+                )
             line = stdout.readline()
             if not line.endswith(b"\n"):
                 self._stop()
@@ -144,17 +149,24 @@ class JsonnetRunner:
         self.close()
 
     def _start(self) -> subprocess.Popen[bytes]:
-        command = [sys.executable, "-m", "fieldbridge.mapping.jsonnet_worker", str(self.memory_mb),
-                   str(self.max_stack)]
+        command = [
+            sys.executable,
+            "-m",
+            "fieldbridge.mapping.jsonnet_worker",
+            str(self.memory_mb),
+            str(self.max_stack),
+        ]
         worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no outside input
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
         self._worker = worker
         _, stdout = _pipes(worker)
         started = select.select([stdout], [], [], STARTUP_SECONDS)[0]
         if not started or stdout.readline() != b'{"ready": true}\n':
             self._stop()
-            raise ActionError("the Jsonnet worker did not start",
-                              "check that the jsonnet package is installed")
+            raise ActionError(
+                "the Jsonnet worker did not start", "check that the jsonnet package is installed"
+            )
         return worker
 
     def _stop(self) -> None:
@@ -167,8 +179,10 @@ class JsonnetRunner:
             self._worker = None
 
     def _died(self) -> ActionError:
-        return ActionError(f"the script's worker died (more than {self.memory_mb} MiB of memory?)",
-                           "make the script build smaller values")
+        return ActionError(
+            f"the script's worker died (more than {self.memory_mb} MiB of memory?)",
+            "make the script build smaller values",
+        )
 
 
 def _pipes(worker: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes]]:

@@ -60,12 +60,20 @@ class Server:
         self.closed = False
 
     def run(self) -> None:
-        callbacks = {"fb_next": (("n",), self.next_job), "fb_emit": (("wrapped",), self.emit),
-                     "fb_split": (("path",), split_path)}
+        callbacks = {
+            "fb_next": (("n",), self.next_job),
+            "fb_emit": (("wrapped",), self.emit),
+            "fb_split": (("path",), split_path),
+        }
         while not self.closed:
             try:
-                _jsonnet.evaluate_snippet("mappings", self.program(), max_stack=self.max_stack,
-                                          import_callback=refuse_import, native_callbacks=callbacks)
+                _jsonnet.evaluate_snippet(
+                    "mappings",
+                    self.program(),
+                    max_stack=self.max_stack,
+                    import_callback=refuse_import,
+                    native_callbacks=callbacks,
+                )
             except RuntimeError as error:
                 if not self.busy:
                     raise  # the serving loop itself failed: let the process die, the parent starts another
@@ -102,8 +110,10 @@ class Server:
         self.busy = False
         value = wrapped[1:-1].encode()  # strip the one-element array
         if len(value) > MAX_RESULT_BYTES:
-            _fail(f"the script's result is {len(value)} bytes, over the {MAX_RESULT_BYTES} byte limit",
-                  "return only the value the target field needs")
+            _fail(
+                f"the script's result is {len(value)} bytes, over the {MAX_RESULT_BYTES} byte limit",
+                "return only the value the target field needs",
+            )
         else:
             _send(b'{"ok": true, "value": ' + value + b"}")
         return True

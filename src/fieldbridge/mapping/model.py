@@ -57,11 +57,15 @@ class _Mapping(_Strict):
     def _fan_out_matches(self) -> _Mapping:
         fanning = {p.head for p in self.source_paths() if p.fans_out}
         if len(fanning) > 1:
-            raise invalid("fields fan out over different arrays",
-                          "read `[0]` from one array per mapping, so elements pair up")
+            raise invalid(
+                "fields fan out over different arrays",
+                "read `[0]` from one array per mapping, so elements pair up",
+            )
         if fanning and not parse_path(self.target_field).fans_out:
-            raise invalid(f"the source has one value per element but {self.target_field} is a single field",
-                          "add `[0]` to the target (`TimeEntry.[0].Notes`) or drop it from the source")
+            raise invalid(
+                f"the source has one value per element but {self.target_field} is a single field",
+                "add `[0]` to the target (`TimeEntry.[0].Notes`) or drop it from the source",
+            )
         return self
 
 
@@ -106,8 +110,10 @@ class ArrayMap(_Sourced):
     @model_validator(mode="after")
     def _one_table(self) -> ArrayMap:
         if (self.mappings is None) == (self.map is None):
-            raise invalid("array_map needs exactly one table",
-                          "give `mappings: [{compare, value}]` or `map: [{source_value, target_value}]`")
+            raise invalid(
+                "array_map needs exactly one table",
+                "give `mappings: [{compare, value}]` or `map: [{source_value, target_value}]`",
+            )
         return self
 
     def pairs(self) -> list[tuple[Any, Any]]:
@@ -131,8 +137,10 @@ class RangeMap(_Sourced):
     def _ascending(self) -> RangeMap:
         bounds = [e.compare for e in self.mappings]
         if bounds != sorted(bounds):
-            raise invalid("range_map entries are not in ascending order of compare, so some can never match",
-                          "sort the entries by compare, smallest first")
+            raise invalid(
+                "range_map entries are not in ascending order of compare, so some can never match",
+                "sort the entries by compare, smallest first",
+            )
         return self
 
 
@@ -201,8 +209,10 @@ class Concat(_Unsourced):
     @classmethod
     def _one_form(cls, data: Any) -> Any:
         if isinstance(data, dict) and ("values" in data) == ("template" in data):
-            raise invalid("concat needs exactly one of values and template",
-                          'give `values: [{"field": ...}, {"literal": ...}]` or `template: "{Title} #{id}"`')
+            raise invalid(
+                "concat needs exactly one of values and template",
+                'give `values: [{"field": ...}, {"literal": ...}]` or `template: "{Title} #{id}"`',
+            )
         return data
 
     @field_validator("template")
@@ -225,15 +235,18 @@ def template_parts(template: str) -> list[ConcatField | ConcatLiteral]:
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as error:
-        raise invalid(f"template {template!r} is malformed ({error})",
-                      "close every `{`, or write `{{` for a brace") from None
+        raise invalid(
+            f"template {template!r} is malformed ({error})", "close every `{`, or write `{{` for a brace"
+        ) from None
     for literal, name, spec, conversion in parsed:
         if literal:
             parts.append(ConcatLiteral(literal=literal))
         if name is not None:
             if spec or conversion or not name:
-                raise invalid(f"template field {{{name}}} is empty or has a format spec",
-                              "write a field path between braces, e.g. {Title}")
+                raise invalid(
+                    f"template field {{{name}}} is empty or has a format spec",
+                    "write a field path between braces, e.g. {Title}",
+                )
             parts.append(ConcatField(field=name))
     return parts
 

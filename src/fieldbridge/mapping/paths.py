@@ -263,8 +263,10 @@ def _assign(obj: dict[str, Any], keys: tuple[str, ...], udf: str | None, value: 
         return
     items = _container(obj, keys).setdefault(UDF_LIST, [])
     if not isinstance(items, list):
-        raise ActionError(f"`{UDF_LIST}` already holds something other than a list",
-                          "do not map to `userDefinedFields` directly; use `UserDefinedField.<name>`")
+        raise ActionError(
+            f"`{UDF_LIST}` already holds something other than a list",
+            "do not map to `userDefinedFields` directly; use `UserDefinedField.<name>`",
+        )
     for item in items:
         if isinstance(item, dict) and item.get("name") == udf:
             item["value"] = value
@@ -278,12 +280,16 @@ def _container(obj: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
         if inner is None:
             inner = obj[key] = {}
         elif not isinstance(inner, dict):
-            raise ActionError(f"`{key}` already holds a value, so nothing can be written inside it",
-                              "map to either the object or its fields, not both")
+            raise ActionError(
+                f"`{key}` already holds a value, so nothing can be written inside it",
+                "map to either the object or its fields, not both",
+            )
         obj = inner
     return obj
 
 
 def _collision(path: Path) -> ActionError:
-    return ActionError(f"{path.text} collides with a value another mapping wrote",
-                       "map to either the array or its elements' fields, not both")
+    return ActionError(
+        f"{path.text} collides with a value another mapping wrote",
+        "map to either the array or its elements' fields, not both",
+    )

@@ -60,8 +60,13 @@ _ACCEPTS: dict[Kind, set[Kind]] = {
 }
 
 
-def validate(mapping_set: MappingSet, catalog: Catalog | None = None, *, service_object: str = "ticket",
-             outbound_create: bool = False) -> list[Problem]:
+def validate(
+    mapping_set: MappingSet,
+    catalog: Catalog | None = None,
+    *,
+    service_object: str = "ticket",
+    outbound_create: bool = False,
+) -> list[Problem]:
     """Every problem found, errors and warnings; the set may be saved when no error is among them."""
     problems: list[Problem] = []
     for direction in ("inbound", "outbound"):
@@ -73,10 +78,15 @@ def validate(mapping_set: MappingSet, catalog: Catalog | None = None, *, service
             if direction == "outbound" and service_object.lower() != "ticket":
                 root = outbound_target(parse_path(mapping.target_field)).head[0]
                 if root in TICKET_ONLY_ROOTS:
-                    problems.append(Problem(
-                        label, f"{TICKET_ONLY_ROOTS[root]} are only written when the service object is "
-                        f"`ticket` (this connector uses `{service_object}`)",
-                        "switch the service object to ticket, or remove this mapping", "warning"))
+                    problems.append(
+                        Problem(
+                            label,
+                            f"{TICKET_ONLY_ROOTS[root]} are only written when the service object is "
+                            f"`ticket` (this connector uses `{service_object}`)",
+                            "switch the service object to ticket, or remove this mapping",
+                            "warning",
+                        )
+                    )
     if outbound_create:
         problems += _required_for_create(mapping_set.outbound)
     return problems
@@ -121,7 +131,7 @@ def _resolve(catalog: Catalog, path: Path, *, autotask: bool) -> tuple[FieldInfo
     entity = "Tickets"
     for prefix, name in TARGET_ENTITIES:
         if tuple(keys[: len(prefix)]) == prefix:
-            entity, keys = name, keys[len(prefix):]
+            entity, keys = name, keys[len(prefix) :]
             break
     else:
         if len(keys) > 1 and keys[0].lower() in RELATED_ENTITIES:
@@ -282,12 +292,19 @@ def _collisions(direction: Direction, mappings: list[Mapping]) -> Iterator[Probl
         label = where(direction, index, mapping)
         for other, other_label in seen.items():
             if other == key:
-                yield Problem(label, f"{mapping.target_field} is also written by {other_label}",
-                              "remove one of the two mappings; as it stands the later one wins", "warning")
+                yield Problem(
+                    label,
+                    f"{mapping.target_field} is also written by {other_label}",
+                    "remove one of the two mappings; as it stands the later one wins",
+                    "warning",
+                )
             elif other[: len(key)] == key or key[: len(other)] == other:
-                yield Problem(label, f"{mapping.target_field} and the target of {other_label} are one inside "
-                              "the other, so one would overwrite the other",
-                              "map to either the object or its fields")
+                yield Problem(
+                    label,
+                    f"{mapping.target_field} and the target of {other_label} are one inside "
+                    "the other, so one would overwrite the other",
+                    "map to either the object or its fields",
+                )
         seen.setdefault(key, label)
 
 
@@ -305,8 +322,11 @@ def _required_for_create(outbound: list[Mapping]) -> Iterator[Problem]:
     scope = "outbound (Outbound Create)"
     for name in REQUIRED_FOR_CREATE:
         if not has(name):
-            yield Problem(scope, f"no mapping gives Ticket:{name} a value; Autotask needs it on a ticket",
-                          f"map a work order field to Ticket:{name}, or set_static an id from your instance")
+            yield Problem(
+                scope,
+                f"no mapping gives Ticket:{name} a value; Autotask needs it on a ticket",
+                f"map a work order field to Ticket:{name}, or set_static an id from your instance",
+            )
     if not any(all(has(name) for name in option) for option in QUEUE_OR_RESOURCE):
         yield Problem(
             scope,
