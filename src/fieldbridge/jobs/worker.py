@@ -34,6 +34,11 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
+DRAIN_LIMIT = 20
+"""Events of one pair a worker takes in a row while it holds the pair's lock. A burst of notices for one
+ticket then runs back to back instead of each waiting its turn for the lock through the queue; the limit
+keeps one busy pair from holding a worker thread for ever."""
+
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
@@ -74,6 +79,8 @@ class EventProcessor:
             if event is None or not processing.is_claimable(event, now):
                 return  # finished, another worker's, or not due: this message is a duplicate
             key = links.lock_key(session, event)
+            connector_id = event.connector_id
+            records = links.pair_records(session, connector_id, event.system, event.entity, event.record_id)
         holder = _holder_id()
         with self._db.transaction() as session:
             locked = pair_locks.acquire(session, key, holder, now, now + self._lease)
@@ -82,11 +89,17 @@ class EventProcessor:
             self._enqueue(event_id, delay=1.0 + self._rand())
             return
         try:
-            with self._db.transaction() as session:
-                claimed = processing.claim(session, event_id, holder, now, self._lease)
-            if claimed is not None:
-                with self._leases_renewed(event_id, key, holder):
-                    self._attempt(claimed, holder)
+            for _ in range(DRAIN_LIMIT):
+                with self._db.transaction() as session:
+                    claimed = processing.claim(session, event_id, holder, self._clock(), self._lease)
+                if claimed is not None:
+                    with self._leases_renewed(claimed.id, key, holder):
+                        self._attempt(claimed, holder)
+                with self._db.transaction() as session:
+                    following = processing.next_waiting(session, connector_id, records, self._clock())
+                if following is None:
+                    break
+                event_id = following
         finally:
             with self._db.transaction() as session:
                 pair_locks.release(session, key, holder)

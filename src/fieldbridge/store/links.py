@@ -58,12 +58,23 @@ def lock_key(session: Session, event: InboxEvent) -> str:
     return f"{event.connector_id}:{side}"
 
 
-def pair_keys(session: Session, connector_id: int, system: str, entity: str, record_id: int) -> list[str]:
-    """The history keys of a record's pair: its own, plus its partner's when it is linked."""
+Record = tuple[str, str, int]
+"""(system, entity, record id)."""
+
+
+def pair_records(
+    session: Session, connector_id: int, system: str, entity: str, record_id: int
+) -> list[Record]:
+    """The records of a record's pair: itself, plus its partner once the two are linked."""
     link = _top_level(session, connector_id, system, entity, record_id)
     if link is None:
-        return [f"{system}:{entity}:{record_id}"]
+        return [(system, entity, record_id)]
     return [
-        f"autotask:{link.autotask_entity}:{link.autotask_id}",
-        f"fieldnation:{link.fieldnation_entity}:{link.fieldnation_id}",
+        ("autotask", link.autotask_entity, link.autotask_id),
+        ("fieldnation", link.fieldnation_entity, link.fieldnation_id),
     ]
+
+
+def pair_keys(session: Session, connector_id: int, system: str, entity: str, record_id: int) -> list[str]:
+    """The history keys of a record's pair."""
+    return [f"{s}:{e}:{r}" for s, e, r in pair_records(session, connector_id, system, entity, record_id)]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from fieldbridge.store import history
 from fieldbridge.store.inbox import FINISHED, WAITING, EventStatus
+from fieldbridge.store.links import Record
 from fieldbridge.store.tables import DeadLetter, InboxEvent
 
 
@@ -55,6 +56,19 @@ def claim(session: Session, event_id: int, holder: str, now: datetime, lease: ti
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return None
     return _reload(session, event_id)
+
+
+def next_waiting(session: Session, connector_id: int, records: list[Record], now: datetime) -> int | None:
+    """The oldest claimable event of a pair (given as `store.links.pair_records`), for the worker that
+    holds the pair's lock to take next."""
+    same_pair = or_(
+        *(
+            and_(InboxEvent.system == system, InboxEvent.entity == entity, InboxEvent.record_id == record_id)
+            for system, entity, record_id in records
+        )
+    )
+    query = select(InboxEvent.id).where(InboxEvent.connector_id == connector_id, same_pair, _claimable(now))
+    return session.scalars(query.order_by(InboxEvent.id).limit(1)).first()
 
 
 def renew(session: Session, event_id: int, holder: str, until: datetime) -> bool:

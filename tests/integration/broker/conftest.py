@@ -18,7 +18,8 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from fieldbridge.settings import Settings
-from fieldbridge.store.database import Database, open_database
+from fieldbridge.store.database import Database, create_database_engine, migrate, open_database
+from fieldbridge.store.tables import Base
 from tests.integration.broker.http_fixtures import Served, serve
 from tests.support import unavailable
 
@@ -53,11 +54,15 @@ def postgres_schema_url(postgres_url: str) -> Iterator[str]:
     engine = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in postgres_url else "?"
-    yield f"{postgres_url}{separator}options={quote(f'-csearch_path={schema}')}"
+    yield _in_schema(postgres_url, schema)
     with engine.connect() as connection:
         connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     engine.dispose()
+
+
+def _in_schema(url: str, schema: str) -> str:
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
 
 
 @pytest.fixture
@@ -74,10 +79,40 @@ def redis_url() -> str:
     return REDIS_URL
 
 
+@pytest.fixture(scope="session")
+def postgres_shared_url(postgres_url: str) -> Iterator[str]:
+    """One migrated schema for the in-process tests, emptied before each (faster than a schema each)."""
+    schema = f"shared_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    url = _in_schema(postgres_url, schema)
+    migrate(create_database_engine(url))
+    yield url
+    with engine.connect() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database at the newest schema and empty: a SQLite file, or the shared PostgreSQL schema."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'fieldbridge.db'}"
+    url: str = request.getfixturevalue("postgres_shared_url")
+    engine = create_database_engine(url)
+    with engine.begin() as connection:
+        tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def blank_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database with no schema at all, for the tests of the migrations themselves."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'blank.db'}"
     url: str = request.getfixturevalue("postgres_schema_url")
     return url
 

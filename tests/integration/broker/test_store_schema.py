@@ -26,8 +26,8 @@ def test_migrating_again_changes_nothing(db: Database) -> None:
     assert "inbox_events" in before
 
 
-def test_concurrent_starts_migrate_once(database_url: str) -> None:
-    engines = [create_database_engine(database_url) for _ in range(3)]
+def test_concurrent_starts_migrate_once(blank_database_url: str) -> None:
+    engines = [create_database_engine(blank_database_url) for _ in range(3)]
     errors: list[BaseException] = []
 
     def start(engine_index: int) -> None:

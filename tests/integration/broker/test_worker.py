@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -178,6 +179,24 @@ def test_a_busy_pair_sends_the_event_back_without_counting_an_attempt(world: Wor
     event = world.event(event_id)
     assert (event.status, event.attempts) == ("received", 0)
     assert world.queue.pending() == 1  # a message with a due time, taken by the next consumer to look
+
+
+def test_the_lock_holder_takes_the_pairs_other_waiting_events_in_order(world: World) -> None:
+    seen: list[int] = []
+    world.handle(lambda job: seen.append(job.event_id) or None)  # type: ignore[func-returns-value]
+    hint = ticket_hint(42, coalesce=False, source="autotask-webhook")
+    first, second, third = (
+        inbox.accept(
+            world.db, world.connector_id, replace(hint, dedup_key=f"d{n}"), datetime.now(UTC)
+        ).event_id
+        for n in range(3)
+    )
+    other_pair = world.store(43)
+    world.processor.process(first)
+    assert seen == [first, second, third]  # ticket 43 is another pair: left to its own message
+    assert world.event(other_pair).status == "received"
+    world.processor.process(second)  # its own message, arriving later, finds nothing to do
+    assert seen == [first, second, third]
 
 
 def test_an_event_whose_workers_kept_dying_is_buried(world: World) -> None:
