@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from fieldbridge.sandbox.server import running
+from tests.support import wait_until
 
 
 @dataclass
@@ -75,6 +76,12 @@ def autotask_sim(_autotask_server: tuple[FastAPI, str]) -> Iterator[AutotaskSim]
     """The session's Autotask emulator, reset to its seed before each test."""
     app, url = _autotask_server
     with httpx.Client(base_url=url, timeout=30) as control:
+        # A request an earlier test left hanging (a timeout fault) must not take a slot of this test's.
+        wait_until(
+            lambda: not control.get("/_sim/limits").json()["in_flight"],
+            timeout=15,
+            what="requests of the previous test to finish",
+        )
         control.post("/_sim/reset").raise_for_status()
         control.put("/_sim/clock", json={"speed": 1000.0}).raise_for_status()
         yield AutotaskSim(app, url, control)

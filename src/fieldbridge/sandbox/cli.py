@@ -20,7 +20,9 @@ PORT = typer.Option(0, help="Port to listen on (0 picks a free one).")
 def autotask(
     host: str = HOST,
     port: int = PORT,
-    print_users: bool = typer.Option(False, "--print-users", help="Print every seeded user as JSON and exit."),
+    print_users: bool = typer.Option(
+        False, "--print-users", help="Print every seeded user as JSON and exit."
+    ),
     webhook_speed: float = typer.Option(1.0, help="Run webhook retry delays this many times faster."),
 ) -> None:
     """Emulate Autotask PSA REST v1.0: zone discovery, entities, security levels, limits, webhooks."""
@@ -32,7 +34,9 @@ def autotask(
         typer.echo(json.dumps(seeded_users(), indent=2))
         return
     app = create_app(webhook_speed=webhook_speed)
-    serve_forever(app, host, port, announce=app.state.emulator.announce, on_url=app.state.emulator.set_base_url)
+    serve_forever(
+        app, host, port, announce=app.state.emulator.announce, on_url=app.state.emulator.set_base_url
+    )
 
 
 @sim_app.command("fieldnation")

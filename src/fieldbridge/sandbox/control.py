@@ -51,8 +51,19 @@ def route_of(request: Request, template: str) -> None:
     request.state.sim_route = template
 
 
-def install(app: FastAPI, sandbox: Sandbox, error_response: ErrorResponse, identify: Identify) -> None:
-    """Apply injected faults and count calls for every request outside `/_sim/`."""
+def install(
+    app: FastAPI,
+    sandbox: Sandbox,
+    error_response: ErrorResponse,
+    identify: Identify,
+    route_for: Callable[[Request], str | None] = lambda request: None,
+) -> None:
+    """Apply injected faults and count calls for every request outside `/_sim/`.
+
+    A call is counted under the route template its handler named (`route_of`), else `route_for(request)`
+    (answers given before routing: faults, 404/405), else its raw path; an answer an injected fault gave
+    instead of the service is marked `[injected status]` or `[injected timeout]` after its route.
+    """
 
     @app.middleware("http")
     async def faults_and_counts(
@@ -63,10 +74,13 @@ def install(app: FastAPI, sandbox: Sandbox, error_response: ErrorResponse, ident
             return await call_next(request)
         method = request.method
         fault = sandbox.faults.pick("request", method, path)
+        answered_by_fault = fault is not None and fault.kind in ("status", "timeout")
         try:
             if fault is not None and fault.kind == "status":
                 message = (fault.body or {}).get("message") or f"Injected fault: HTTP {fault.status}"
-                return error_response(fault.status, str(message))
+                response = error_response(fault.status, str(message))
+                response.headers.update(fault.headers or {})
+                return response
             if fault is not None and fault.kind == "timeout":
                 await asyncio.sleep(fault.seconds or 120.0)
                 return error_response(504, "Injected fault: the request timed out")
@@ -75,7 +89,11 @@ def install(app: FastAPI, sandbox: Sandbox, error_response: ErrorResponse, ident
                 await asyncio.sleep(fault.seconds)
             return await call_next(request)
         finally:
-            sandbox.calls.record(method, getattr(request.state, "sim_route", path), identify(request))
+            route = getattr(request.state, "sim_route", None) or route_for(request) or path
+            if answered_by_fault:
+                assert fault is not None
+                route = f"{route} [injected {fault.kind}]"  # it never reached the emulated service
+            sandbox.calls.record(method, route, identify(request))
 
 
 class ClockSetting(BaseModel):

@@ -9,7 +9,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 FaultKind = Literal["latency", "status", "timeout", "drop"]
 
@@ -27,6 +27,14 @@ class FaultSpec(BaseModel):
     count: int | None = Field(None, ge=1)
     probability: float = Field(1.0, gt=0, le=1)
     body: dict[str, Any] | None = None
+    headers: dict[str, str] | None = None  # added to a `status` answer, e.g. {"Retry-After": "2"}
+
+    @model_validator(mode="after")
+    def _drop_is_for_webhooks(self) -> FaultSpec:
+        # An ASGI app cannot cut a connection without answering, so a request "drop" would do nothing.
+        if self.kind == "drop" and self.scope != "webhook":
+            raise ValueError("kind 'drop' applies to webhook deliveries only: use scope 'webhook'")
+        return self
 
     @field_validator("path")
     @classmethod

@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fieldbridge.autotask import AutotaskClient, RequestBudget, Retry
 from fieldbridge.sandbox.autotask.app import create_app
@@ -20,35 +19,11 @@ from tests.support import wait_until
 FAST_RETRY = Retry(attempts=4, base_delay=0.05, max_delay=0.2)
 
 
-class RetryAfterStamp:
-    """Adds `Retry-After` to the emulator's 429 and 503 answers while `seconds` is set: its fault injection
-    cannot send headers (reported to the lead), and the client must be shown to honour one."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.seconds: str | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        seconds = self.seconds
-        if scope["type"] != "http" or seconds is None:
-            await self.app(scope, receive, send)
-            return
-
-        async def stamped(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] in (429, 503):
-                headers = [*message.get("headers", []), (b"retry-after", seconds.encode())]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, stamped)
-
-
 @dataclass
 class Sim:
     url: str
     emulator: Any
     control: httpx.Client
-    stamp: RetryAfterStamp
 
     @property
     def zone_url(self) -> str:
@@ -74,8 +49,8 @@ class Sim:
         return sum(i["count"] for i in items if route is None or i["route"].lower() == route.lower())
 
     def attempts(self, method: str, fragment: str) -> int:
-        """Requests whose route or path contains `fragment`: an answer from an injected fault is counted
-        under the raw path, since the emulator never routed it."""
+        """Requests whose route or path contains `fragment` (a call to a zone the tenant is not in is counted
+        under its raw path)."""
         items = self.control.get("/_sim/calls").json()["items"]
         return sum(
             i["count"] for i in items if i["method"] == method and fragment.lower() in i["route"].lower()
@@ -94,30 +69,26 @@ class Sim:
 
 
 @pytest.fixture(scope="session")
-def _served() -> Iterator[tuple[str, Any, RetryAfterStamp]]:
+def _served() -> Iterator[tuple[str, Any]]:
     app = create_app(webhook_speed=1000.0)
-    stamp = RetryAfterStamp(app)
-    with running(stamp) as server:
+    with running(app) as server:
         app.state.emulator.set_base_url(server.url)
-        yield server.url, app.state.emulator, stamp
+        yield server.url, app.state.emulator
 
 
 @pytest.fixture
-def sim(_served: tuple[str, Any, RetryAfterStamp]) -> Iterator[Sim]:
-    url, emulator, stamp = _served
+def sim(_served: tuple[str, Any]) -> Iterator[Sim]:
+    url, emulator = _served
     with httpx.Client(base_url=url, timeout=10) as control:
         control.post("/_sim/reset").raise_for_status()
-        stamp.seconds = None
-        yield Sim(url, emulator, control, stamp)
-        stamp.seconds = None
+        yield Sim(url, emulator, control)
         # A request the client gave up on is still in flight on the server until its injected delay ends;
         # let it finish so that it does not hold a thread slot in the next test.
-        wait_until(lambda: sim_idle(emulator), timeout=10, what="the emulator's in-flight requests to finish")
-
-
-def sim_idle(emulator: Any) -> bool:
-    # The emulator does not publish its in-flight counts; read them in-process (reported to the lead).
-    return not emulator.threads._in_flight
+        wait_until(
+            lambda: not control.get("/_sim/limits").json()["in_flight"],
+            timeout=10,
+            what="the emulator's in-flight requests to finish",
+        )
 
 
 Connect = Callable[..., AutotaskClient]

@@ -69,7 +69,7 @@ def test_probability_faults_fire_some_of_the_time(autotask_sim: AutotaskSim) -> 
 
 
 def test_a_timeout_fault_holds_the_request(autotask_sim: AutotaskSim) -> None:
-    autotask_sim.fault(kind="timeout", path="/Tickets/7001$", seconds=5, count=1)
+    autotask_sim.fault(kind="timeout", path="/Tickets/7001$", seconds=1, count=1)
     with pytest.raises(httpx.ReadTimeout):
         httpx.get(f"{autotask_sim.zone_url}V1.0/Tickets/7001", headers=autotask_sim.headers(), timeout=0.3)
 
@@ -91,3 +91,49 @@ def test_calls_are_counted_per_route_template_and_user(autotask_sim: AutotaskSim
     assert {"method": "POST", "route": "POST /V1.0/Tickets/query", "user": user, "count": 1} in items
     autotask_sim.control.delete("/_sim/calls")
     assert autotask_sim.calls()["total"] == 0
+
+
+def test_a_status_fault_can_carry_headers(autotask_sim: AutotaskSim) -> None:
+    autotask_sim.fault(kind="status", status=429, path="/Tickets/", count=1, headers={"Retry-After": "2"})
+    answer = httpx.get(f"{autotask_sim.zone_url}V1.0/Tickets/7001", headers=autotask_sim.headers())
+    assert answer.status_code == 429
+    assert answer.headers["retry-after"] == "2"
+
+
+def test_a_drop_fault_is_for_webhooks_only(autotask_sim: AutotaskSim) -> None:
+    refused = autotask_sim.control.post("/_sim/faults", json={"kind": "drop", "path": "Tickets/"})
+    assert refused.status_code == 422
+    assert "webhook deliveries only" in refused.text
+
+
+def test_answers_given_before_routing_are_counted_under_the_route_template(autotask_sim: AutotaskSim) -> None:
+    autotask_sim.fault(kind="status", status=503, path="/Tickets/", count=1)
+    httpx.get(f"{autotask_sim.zone_url}V1.0/Tickets/7001", headers=autotask_sim.headers())
+    httpx.delete(f"{autotask_sim.zone_url}V1.0/Tickets/7001", headers=autotask_sim.headers())  # 405
+    routes = {(i["method"], i["route"]) for i in autotask_sim.calls()["items"]}
+    assert routes == {
+        ("GET", "GET /V1.0/Tickets/{id} [injected status]"),
+        ("DELETE", "DELETE /V1.0/Tickets/{id}"),
+    }
+
+
+def test_requests_in_flight_are_visible_under_sim_limits(autotask_sim: AutotaskSim) -> None:
+    autotask_sim.fault(kind="latency", path="/Companies/174$", seconds=0.5, count=1)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(
+            httpx.get, f"{autotask_sim.zone_url}V1.0/Companies/174", headers=autotask_sim.headers()
+        )
+
+        def in_flight() -> list[dict[str, object]]:
+            return list(autotask_sim.control.get("/_sim/limits").json()["in_flight"])
+
+        seen = wait_until(in_flight, timeout=5, what="a request in flight")
+        assert [e for e in seen if e["endpoint"] == "companies"] == [
+            {
+                "integration_code": autotask_sim.creds["integration_code"].lower(),
+                "endpoint": "companies",
+                "in_flight": 1,
+            }
+        ]
+        assert slow.result().status_code == 200
+    assert not [e for e in in_flight() if e["endpoint"] == "companies"]

@@ -428,7 +428,14 @@ def create_app(webhook_speed: float = 1.0, request_threshold: int | None = None)
     def identify(request: Request) -> str:
         return str(getattr(request.state, "sim_user", None) or request.headers.get("UserName") or "-")
 
-    install(app, sandbox, error_response, identify)
+    def route_for(request: Request) -> str | None:
+        m = _ZONE_PATH.match(request.url.path)
+        if not m or not m.group("rest") or m.group("zone").lower() != emulator.tenant.zone:
+            return None  # not this tenant's API: counted under the raw path
+        _, template = catalog.match(m.group("rest"))
+        return f"{request.method} {template}" if template else None
+
+    install(app, sandbox, error_response, identify, route_for)
 
     @app.middleware("http")
     async def thread_limit(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -24,6 +24,14 @@ class ThreadLimiter:
             self._in_flight[key] += 1
             return True
 
+    def snapshot(self) -> list[dict[str, object]]:
+        """Requests in flight now, per (integration code, endpoint)."""
+        with self._lock:
+            return [
+                {"integration_code": c, "endpoint": e, "in_flight": n}
+                for (c, e), n in self._in_flight.items()
+            ]
+
     def release(self, key: tuple[str, str]) -> None:
         with self._lock:
             self._in_flight[key] -= 1

@@ -115,6 +115,15 @@ def sim_router(em: AutotaskEmulator) -> APIRouter:
             ]
         return {"items": items}
 
+    @router.get("/limits")
+    def read_limits() -> dict[str, Any]:
+        return {
+            "request_threshold": em.threshold.threshold,
+            "threads": em.threads.limit,
+            "current_hour_requests": em.threshold.count(),
+            "in_flight": em.threads.snapshot(),
+        }
+
     @router.put("/limits")
     def limits(change: Limits) -> dict[str, Any]:
         if change.request_threshold is not None:
