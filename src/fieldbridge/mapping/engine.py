@@ -14,7 +14,7 @@ from fieldbridge.mapping.actions import Step, compile_step
 from fieldbridge.mapping.errors import ActionError, MappingError, Problem
 from fieldbridge.mapping.jsonnet import JsonnetRunner, shared_runner
 from fieldbridge.mapping.model import Direction, MappingSet, where
-from fieldbridge.mapping.paths import Writer, outbound_target, parse_path
+from fieldbridge.mapping.paths import Writer, parse_target
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +101,7 @@ class _Compiled:
 class Engine:
     """A compiled direction of a mapping set."""
 
-    def __init__(self, direction: Direction, mappings: list[_Compiled]) -> None:
-        self.direction = direction
+    def __init__(self, mappings: list[_Compiled]) -> None:
         self._mappings = mappings
 
     def apply(self, record: Any) -> dict[str, Any]:
@@ -139,11 +138,9 @@ def compile_mappings(
             step = compile_step(mapping, direction, runner)
         except ActionError as error:
             raise MappingError(Problem(label, error.message, error.fix)) from error
-        target = parse_path(mapping.target_field)
-        if direction == "outbound":
-            target = outbound_target(target)
+        target = parse_target(mapping.target_field, outbound=direction == "outbound")
         writer = Writer(target, autotask=direction == "outbound")
         broadcast = target.fans_out and not step.fans_out
         compiled.append(_Compiled(label, step, writer, mapping.default, broadcast))
     # Broadcasts go last so the elements they write into exist; sorted() is stable for the rest.
-    return Engine(direction, sorted(compiled, key=lambda m: m.broadcast))
+    return Engine(sorted(compiled, key=lambda m: m.broadcast))

@@ -99,9 +99,10 @@ def parse_path(text: str) -> Path:
     return Path(text, tuple(head), None if tail is None else tuple(tail), udf)
 
 
-def outbound_target(path: Path) -> Path:
-    """Outbound targets outside the known roots are ticket fields: `Resolution` is `Ticket:Resolution`."""
-    if path.head and path.head[0] in OUTBOUND_ROOTS:
+def parse_target(text: str, *, outbound: bool) -> Path:
+    """A target path; outbound targets outside the known roots are ticket fields (`Resolution`)."""
+    path = parse_path(text)
+    if not outbound or (path.head and path.head[0] in OUTBOUND_ROOTS):
         return path
     return Path(path.text, ("Ticket", *path.head), path.tail, path.udf)
 

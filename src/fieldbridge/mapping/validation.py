@@ -31,7 +31,7 @@ from fieldbridge.mapping.model import (
     Sync,
     where,
 )
-from fieldbridge.mapping.paths import Path, autotask_names, outbound_target, parse_path
+from fieldbridge.mapping.paths import Path, autotask_names, parse_target
 
 # Outbound document roots and the Autotask entities they write; the longest prefix wins.
 TARGET_ENTITIES = (
@@ -76,7 +76,7 @@ def validate(
             label = where(direction, index, mapping)
             problems += (replace(problem, where=label) for problem in _check(mapping, direction, catalog))
             if direction == "outbound" and service_object.lower() != "ticket":
-                root = outbound_target(parse_path(mapping.target_field)).head[0]
+                root = parse_target(mapping.target_field, outbound=True).head[0]
                 if root in TICKET_ONLY_ROOTS:
                     problems.append(
                         Problem(
@@ -108,10 +108,10 @@ def _check(mapping: Mapping, direction: Direction, catalog: Catalog | None) -> I
         if problem is not None:
             yield problem
         sources.append(info)
-    target_path = parse_path(mapping.target_field)
-    if direction == "outbound":
-        target_path = outbound_target(target_path)
-    target, problem = _resolve(catalog, target_path, autotask=direction == "outbound")
+    outbound = direction == "outbound"
+    target, problem = _resolve(
+        catalog, parse_target(mapping.target_field, outbound=outbound), autotask=outbound
+    )
     if problem is not None:
         yield problem
     source = sources[0] if len(sources) == 1 and not isinstance(mapping, Concat) else None
@@ -285,9 +285,7 @@ def _choice(value: Any, field: FieldInfo, verb: str) -> Iterator[Problem]:
 def _collisions(direction: Direction, mappings: list[Mapping]) -> Iterator[Problem]:
     seen: dict[tuple[str, ...], str] = {}
     for index, mapping in enumerate(mappings):
-        path = parse_path(mapping.target_field)
-        if direction == "outbound":
-            path = outbound_target(path)
+        path = parse_target(mapping.target_field, outbound=direction == "outbound")
         key = (*path.keys, *(("UserDefinedField", path.udf) if path.udf else ()))
         label = where(direction, index, mapping)
         for other, other_label in seen.items():
@@ -311,7 +309,7 @@ def _collisions(direction: Direction, mappings: list[Mapping]) -> Iterator[Probl
 def _required_for_create(outbound: list[Mapping]) -> Iterator[Problem]:
     provided: set[str] = set()
     for mapping in outbound:
-        path = outbound_target(parse_path(mapping.target_field))
+        path = parse_target(mapping.target_field, outbound=True)
         empty_static = isinstance(mapping, SetStatic) and mapping.value is None and mapping.default is None
         if path.head[:1] == ("Ticket",) and len(path.keys) == 2 and path.udf is None and not empty_static:
             provided.add(path.keys[1].lower())

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fieldbridge.mapping.errors import ActionError
-from fieldbridge.mapping.paths import Path, PathError, Writer, compile_reader, outbound_target, parse_path
+from fieldbridge.mapping.paths import Path, PathError, Writer, compile_reader, parse_path, parse_target
 
 
 def read(text: str, record: Any, *, autotask: bool = False) -> Any:
@@ -148,9 +148,10 @@ class TestWrite:
 
 
 def test_outbound_targets_outside_the_roots_are_ticket_fields() -> None:
-    assert outbound_target(parse_path("Resolution")).head == ("Ticket", "Resolution")
-    assert outbound_target(parse_path("TimeEntry.[0].x")).head == ("TimeEntry",)
-    assert outbound_target(parse_path("Ticket:Title")).head == ("Ticket", "Title")
+    assert parse_target("Resolution", outbound=True).head == ("Ticket", "Resolution")
+    assert parse_target("TimeEntry.[0].x", outbound=True).head == ("TimeEntry",)
+    assert parse_target("Ticket:Title", outbound=True).head == ("Ticket", "Title")
+    assert parse_target("Resolution", outbound=False).head == ("Resolution",)
 
 
 @given(st.lists(st.one_of(st.none(), st.integers(), st.text(max_size=5)), max_size=30))
