@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fieldbridge.mapping.config import dump, load
+from fieldbridge.mapping.config import Format, dump, load
 from fieldbridge.mapping.defaults import default_set
 from fieldbridge.mapping.errors import ConfigError, Problem
 from fieldbridge.mapping.model import MappingSet
@@ -219,9 +219,9 @@ def test_multi_line_scripts_are_yaml_blocks() -> None:
 # --- files that are wrong ---------------------------------------------------------------------------------
 
 
-def problem_for(text: str, fmt: str = "json") -> Problem:
+def problem_for(text: str, fmt: Format = "json") -> Problem:
     with pytest.raises(ConfigError) as caught:
-        load(text, fmt)  # type: ignore[arg-type]
+        load(text, fmt)
     assert len(caught.value.problems) == 1, caught.value.problems
     return caught.value.problems[0]
 
@@ -250,7 +250,7 @@ def one(mapping: dict[str, Any]) -> str:
         ),
     ],
 )
-def test_malformed_files(text: str, fmt: str, message: str, fix: str) -> None:
+def test_malformed_files(text: str, fmt: Format, message: str, fix: str) -> None:
     problem = problem_for(text, fmt)
     assert problem.where == "file"
     assert message in problem.message

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from fieldbridge.mapping.defaults import default_set
 from fieldbridge.mapping.engine import TraceEntry, compile_mappings
 from fieldbridge.mapping.errors import MappingError
+from fieldbridge.mapping.jsonnet import JsonnetRunner
 
 from .support import engine
 
@@ -93,7 +94,7 @@ class TestPreview:
         )
         assert preview.ok
 
-    def test_default_applied_and_left_out_fields_are_explained(self) -> None:
+    def test_default_applied_and_left_out_fields_are_explained(self, runner: JsonnetRunner) -> None:
         run = engine(
             {
                 "source_field": "Status",
@@ -111,6 +112,7 @@ class TestPreview:
             {"source_field": "Missing", "target_field": "m", "action": "sync"},
             {"target_field": "n", "action": "custom", "script": "null"},
             {"target_field": "TimeEntry.[0].x", "action": "set_static", "value": 1},
+            runner=runner,
         )
         trace = run.preview({"status": 99, "priority": 3}).trace
         by_target = {entry.target: entry for entry in trace}
