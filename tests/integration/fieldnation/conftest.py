@@ -73,8 +73,13 @@ class FieldNationSim:
         return [e["name"] for e in self.control.get("/_sim/events", params=params).json()["items"]]
 
     def calls(self, route: str, method: str | None = None) -> int:
+        """Calls on `route`, those an injected fault answered (`<route> [injected ...]`) included."""
         items = self.control.get("/_sim/calls").json()["items"]
-        return sum(i["count"] for i in items if i["route"].endswith(route) and method in (None, i["method"]))
+        return sum(
+            i["count"]
+            for i in items
+            if i["route"].split(" [injected ")[0].endswith(route) and method in (None, i["method"])
+        )
 
     def fault(self, **spec: Any) -> None:
         assert self.control.post("/_sim/faults", json=spec).status_code == 201

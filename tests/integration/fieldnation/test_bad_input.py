@@ -144,3 +144,15 @@ def test_random_bytes_never_crash_the_token_endpoint(fn_server: FieldNationSim, 
         )
         assert response.status_code in (400, 401)
         assert response.json()["error"]
+
+
+def test_calls_count_per_route_template_even_when_refused(fn_sim: FieldNationSim) -> None:
+    wo = fn_sim.seeded("Draft")
+    send(fn_sim, "PUT", f"/workorders/{wo}", b"{nope")
+    fn_sim.fault(kind="status", status=503, method="GET", path="/workorders/\\d+$", count=1)
+    fn_sim.control.get(f"{REST}/workorders/{wo}", params={"access_token": fn_sim.token()})
+    fn_sim.control.put(f"{REST}/workorders", params={"access_token": fn_sim.token()})
+    routes = {(i["route"], i["count"]) for i in fn_sim.control.get("/_sim/calls").json()["items"]}
+    assert ("PUT /api/rest/v2/workorders/{work_order_id}", 1) in routes  # refused body, still its route
+    assert ("GET /api/rest/v2/workorders/{work_order_id} [injected status]", 1) in routes
+    assert ("PUT /api/rest/v2/workorders", 1) in routes  # a 405 counts under the path's template

@@ -31,10 +31,21 @@ LIST = "/api/rest/v2/workorders"
 def test_429_is_retried_after_the_servers_retry_after(
     fn_sim: FieldNationSim, client: FieldNationClient, sleeps: list[float]
 ) -> None:
-    fn_sim.fault(kind="status", status=429, method="GET", path="/workorders$", count=2)
+    fn_sim.fault(
+        kind="status", status=429, method="GET", path="/workorders$", count=2, headers={"Retry-After": "2.5"}
+    )
     assert client.workorders.list().metadata.total == 8
-    assert sleeps == [1.0, 1.0]  # the emulator's Retry-After, not the client's own back-off
+    assert sleeps == [2.5, 2.5]  # the server's Retry-After, not the client's own back-off
     assert fn_sim.calls(LIST, "GET") == 3
+
+
+def test_429_without_retry_after_backs_off_on_its_own(fn_sim: FieldNationSim) -> None:
+    waits: list[float] = []
+    fn_sim.fault(kind="status", status=429, method="GET", path="/workorders$", count=2)
+    retries = Retries(sleep=waits.append, jitter=lambda low, high: high, backoff=0.25)
+    with FieldNationClient(fn_sim.url, fn_sim.credentials, retries=retries) as fn:
+        assert fn.workorders.list().metadata.total == 8
+    assert waits == [0.25, 0.5]
 
 
 def test_5xx_on_a_read_is_retried_with_growing_jittered_waits(fn_sim: FieldNationSim) -> None:
@@ -84,14 +95,14 @@ def test_a_create_is_repeated_after_a_429(fn_sim: FieldNationSim, client: FieldN
 
 def test_a_retry_after_longer_than_accepted_raises_at_once(fn_sim: FieldNationSim) -> None:
     waits: list[float] = []
-    fn_sim.fault(kind="status", status=429, method="GET", path="/workorders$")
-    retries = Retries(sleep=waits.append, max_retry_after=0.5)
+    fn_sim.fault(kind="status", status=429, method="GET", path="/workorders$", headers={"Retry-After": "600"})
+    retries = Retries(sleep=waits.append)
     with (
         FieldNationClient(fn_sim.url, fn_sim.credentials, retries=retries) as fn,
         pytest.raises(RateLimitError) as caught,
     ):
         fn.workorders.list()
-    assert caught.value.retry_after == 1.0
+    assert caught.value.retry_after == 600.0  # longer than the 120 s the client waits at most
     assert waits == []
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.routing import APIRoute
 
 from fieldbridge.sandbox.control import control_router, install
 from fieldbridge.sandbox.fieldnation import (
@@ -20,7 +22,7 @@ from fieldbridge.sandbox.fieldnation import (
 from fieldbridge.sandbox.fieldnation.auth import read_token_form
 from fieldbridge.sandbox.fieldnation.emulator import FieldNationEmulator
 from fieldbridge.sandbox.fieldnation.errors import TOKEN_PATH, install_handlers, rest_error
-from fieldbridge.sandbox.fieldnation.routing import Emu, counted_router
+from fieldbridge.sandbox.fieldnation.routing import Emu, route_template
 
 DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 
@@ -40,10 +42,14 @@ def create_app(
     app = FastAPI(title="Field Nation emulator", lifespan=lifespan)
     app.state.emulator = emulator
     install_handlers(app)
-    install(app, emulator.sandbox, rest_error, _identify)
-    app.include_router(_token_router())
-    for module in (routes_workorders, routes_execution, routes_attachments, webhooks_api):
-        app.include_router(module.router)
+    api = [
+        _token_router(),
+        *(m.router for m in (routes_workorders, routes_execution, routes_attachments, webhooks_api)),
+    ]
+    templates = [route for router in api for route in router.routes if isinstance(route, APIRoute)]
+    install(app, emulator.sandbox, rest_error, _identify, partial(route_template, templates))
+    for router in api:
+        app.include_router(router)
     app.include_router(control_router(emulator.sandbox))
     app.include_router(sim.router)
     return app
@@ -54,8 +60,8 @@ def _identify(request: Request) -> str:
     return token.username if token is not None else "anonymous"
 
 
-def _token_router() -> Any:
-    router = counted_router()
+def _token_router() -> APIRouter:
+    router = APIRouter()
 
     @router.post(TOKEN_PATH)
     async def token(request: Request, emu: Emu) -> dict[str, Any]:

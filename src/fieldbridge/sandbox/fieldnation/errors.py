@@ -50,7 +50,7 @@ def rest_error(status: int, message: str, errors: list[dict[str, Any]] | None = 
     body: dict[str, Any] = {"status": status, "message": message}
     if errors:
         body["errors"] = errors
-    return JSONResponse(body, status_code=status, headers=_retry_after(status))
+    return JSONResponse(body, status_code=status)
 
 
 def webhooks_error(status: int, message: str, path: str) -> JSONResponse:
@@ -59,12 +59,7 @@ def webhooks_error(status: int, message: str, path: str) -> JSONResponse:
         "errors": [{"code": status, "message": message}],
         "result": {},
     }
-    return JSONResponse(body, status_code=status, headers=_retry_after(status))
-
-
-def _retry_after(status: int) -> dict[str, str]:
-    # A 429 tells the caller when to come back; one second keeps emulated back-off short.
-    return {"Retry-After": "1"} if status == 429 else {}
+    return JSONResponse(body, status_code=status)
 
 
 def error_for(

@@ -3,7 +3,7 @@ download, edit and delete. Uploads over the emulator's limit get a 413 that says
 
 from __future__ import annotations
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Request, Response
 from starlette.datastructures import UploadFile
 
 from fieldbridge.sandbox.fieldnation import operations as op
@@ -11,9 +11,9 @@ from fieldbridge.sandbox.fieldnation.errors import ApiError
 from fieldbridge.sandbox.fieldnation.payloads import AttachmentUpdate, FolderIn
 from fieldbridge.sandbox.fieldnation.render import JSON
 from fieldbridge.sandbox.fieldnation.routes_workorders import REST_PREFIX
-from fieldbridge.sandbox.fieldnation.routing import WO, Actor, Emu, counted_router
+from fieldbridge.sandbox.fieldnation.routing import WO, Actor, Emu
 
-router = counted_router(REST_PREFIX + "/workorders/{work_order_id}/attachments")
+router = APIRouter(prefix=REST_PREFIX + "/workorders/{work_order_id}/attachments")
 
 
 @router.get("")

@@ -3,7 +3,7 @@ Messages have no PUT or DELETE: Field Nation does not let the API edit or delete
 
 from __future__ import annotations
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Request, Response
 
 from fieldbridge.sandbox.fieldnation import operations as op
 from fieldbridge.sandbox.fieldnation.payloads import (
@@ -17,9 +17,9 @@ from fieldbridge.sandbox.fieldnation.payloads import (
 )
 from fieldbridge.sandbox.fieldnation.render import JSON
 from fieldbridge.sandbox.fieldnation.routes_workorders import REST_PREFIX
-from fieldbridge.sandbox.fieldnation.routing import WO, Actor, Emu, counted_router, parse_body
+from fieldbridge.sandbox.fieldnation.routing import WO, Actor, Emu, parse_body
 
-router = counted_router(REST_PREFIX + "/workorders/{work_order_id}")
+router = APIRouter(prefix=REST_PREFIX + "/workorders/{work_order_id}")
 
 
 @router.get("/time_logs")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from fieldbridge.sandbox.fieldnation import operations as op
 from fieldbridge.sandbox.fieldnation.errors import ApiError
@@ -19,10 +19,10 @@ from fieldbridge.sandbox.fieldnation.payloads import (
     WorkOrderUpdate,
 )
 from fieldbridge.sandbox.fieldnation.render import JSON, envelope
-from fieldbridge.sandbox.fieldnation.routing import WO, Actor, Emu, counted_router, parse_body
+from fieldbridge.sandbox.fieldnation.routing import WO, Actor, Emu, parse_body
 
 REST_PREFIX = "/api/rest/v2"
-router = counted_router(REST_PREFIX)
+router = APIRouter(prefix=REST_PREFIX)
 
 
 @router.get("/workorders")

@@ -1,16 +1,16 @@
 """What every emulator route shares: the emulator, the calling user, the work order in the path, strict
-body parsing, and counting calls per route template."""
+body parsing, and the route template calls are counted under."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any, TypeVar
+from collections.abc import Sequence
+from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
+from starlette.routing import Match
 
-from fieldbridge.sandbox.control import route_of
 from fieldbridge.sandbox.fieldnation.emulator import FieldNationEmulator
 from fieldbridge.sandbox.fieldnation.errors import ApiError, describe_validation
 from fieldbridge.sandbox.fieldnation.state import WorkOrder
@@ -50,20 +50,14 @@ def parse_body(model: type[M], raw: bytes) -> M:
         raise ApiError(400, message, problems) from None
 
 
-class _CountedRoute(APIRoute):
-    """Names its template (`GET /api/rest/v2/workorders/{work_order_id}`) before anything else runs, so
-    calls count per route, even those refused for a malformed body."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-        template = self.path_format
-
-        async def counted(request: Request) -> Response:
-            route_of(request, f"{request.method} {template}")
-            return await handler(request)
-
-        return counted
-
-
-def counted_router(prefix: str = "") -> APIRouter:
-    return APIRouter(prefix=prefix, route_class=_CountedRoute)
+def route_template(routes: Sequence[APIRoute], request: Request) -> str | None:
+    """`GET /api/rest/v2/workorders/{work_order_id}` for a request, so the shared middleware counts calls
+    per route, those answered before a handler ran (faults, refused bodies, 405s) included."""
+    partial = None
+    for route in routes:
+        match, _ = route.matches(request.scope)
+        if match == Match.FULL:
+            return f"{request.method} {route.path_format}"
+        if match == Match.PARTIAL and partial is None:
+            partial = f"{request.method} {route.path_format}"
+    return partial

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import Query
+from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from fieldbridge.sandbox.fieldnation.emulator import FieldNationEmulator
@@ -17,10 +17,10 @@ from fieldbridge.sandbox.fieldnation.errors import ApiError, not_found
 from fieldbridge.sandbox.fieldnation.events import Webhook
 from fieldbridge.sandbox.fieldnation.payloads import WebhookIn, WebhookUpdate
 from fieldbridge.sandbox.fieldnation.render import JSON
-from fieldbridge.sandbox.fieldnation.routing import Emu, WebhooksActor, counted_router
+from fieldbridge.sandbox.fieldnation.routing import Emu, WebhooksActor
 from fieldbridge.sandbox.webhooks import Delivery
 
-router = counted_router("/api/v1/webhooks")
+router = APIRouter(prefix="/api/v1/webhooks")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
