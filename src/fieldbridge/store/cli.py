@@ -1,30 +1,16 @@
-"""`fieldbridge admin create-user` and `fieldbridge connectors add|list|show|rotate-token`."""
+"""`fieldbridge admin create-user`."""
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import NoReturn
 
 import typer
-import yaml
-from pydantic import ValidationError
-from rich.console import Console
-from rich.table import Table
 
 from fieldbridge.settings import Settings
 
-if TYPE_CHECKING:
-    from fieldbridge.store.database import Database
-    from fieldbridge.store.secrets import SecretBox
-
 admin_app = typer.Typer(no_args_is_help=True, help="Local admin users of the admin API.")
-connectors_app = typer.Typer(
-    no_args_is_help=True, help="Connectors: one Autotask tenant paired with one Field Nation company."
-)
-console = Console()
 
 
 @admin_app.command("create-user")
@@ -47,104 +33,6 @@ def create_user(
     except (admins.UserExists, admins.WeakPassword) as refusal:
         _fail(str(refusal))
     typer.echo(f"Admin user {username} created.")
-
-
-@connectors_app.command("add")
-def add_connector(
-    source: Annotated[
-        Path, typer.Option("--from", exists=True, dir_okay=False, help="YAML or JSON settings.")
-    ],
-) -> None:
-    """Create a connector from a settings file and print its trigger URL (shown this once)."""
-    from fieldbridge.store import client_tokens, connectors
-
-    try:
-        new = connectors.NewConnector.model_validate(_load(source))
-    except ValidationError as invalid:
-        _fail(_problems(source, invalid))
-    settings = Settings()
-    db, box = _open(settings)
-    now = datetime.now(UTC)
-    try:
-        with db.transaction() as session:
-            connector = connectors.create(session, box, new, now)
-            token = client_tokens.rotate(session, connector, now)
-    except connectors.ConnectorExists as exists:
-        _fail(str(exists))
-    typer.echo(f"Connector {new.name} created. Its trigger URL (shown this once; keep it secret):")
-    typer.echo(client_tokens.trigger_url(settings.public_base_url, token))
-
-
-@connectors_app.command("list")
-def list_connectors() -> None:
-    """Every connector, with which of its secrets are set."""
-    from fieldbridge.store import connectors
-
-    db, _ = _open(Settings())
-    with db.transaction() as session:
-        views = [connectors.view(row) for row in connectors.list_all(session)]
-    table = Table("name", "service object", "Autotask user", "outbound create", "secrets set")
-    for view in views:
-        secrets = ", ".join(name for name, present in view.secrets_set.items() if present) or "none"
-        table.add_row(
-            view.name, view.service_object, view.autotask_username, str(view.outbound_create), secrets
-        )
-    console.print(table)
-
-
-@connectors_app.command("show")
-def show_connector(name: str) -> None:
-    """One connector's settings (secrets only as set / not set)."""
-    from fieldbridge.store import connectors
-
-    db, _ = _open(Settings())
-    with db.transaction() as session:
-        row = connectors.get(session, name)
-        if row is None:
-            _fail(f"There is no connector named {name!r}.")
-        view = connectors.view(row)
-    typer.echo(yaml.safe_dump(view.model_dump(mode="json"), sort_keys=False).rstrip())
-
-
-@connectors_app.command("rotate-token")
-def rotate_token(name: str) -> None:
-    """Issue a new trigger URL; the old one stops working at once."""
-    from fieldbridge.store import client_tokens, connectors
-
-    settings = Settings()
-    db, _ = _open(settings)
-    with db.transaction() as session:
-        row = connectors.get(session, name)
-        if row is None:
-            _fail(f"There is no connector named {name!r}.")
-        token = client_tokens.rotate(session, row, datetime.now(UTC))
-    typer.echo("New trigger URL (shown this once; the previous one no longer works):")
-    typer.echo(client_tokens.trigger_url(settings.public_base_url, token))
-
-
-def _open(settings: Settings) -> tuple[Database, SecretBox]:
-    from fieldbridge.store.database import open_database
-    from fieldbridge.store.secrets import SecretBox, load_master_key
-
-    return open_database(settings), SecretBox(load_master_key(settings))
-
-
-def _load(source: Path) -> Any:
-    text = source.read_text()
-    try:
-        return json.loads(text) if source.suffix == ".json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as error:
-        _fail(f"{source} is not valid {'JSON' if source.suffix == '.json' else 'YAML'}: {error}")
-
-
-def _problems(source: Path, invalid: ValidationError) -> str:
-    # Without the values: a misspelt key would otherwise print the secret it holds.
-    lines = [f"{source} has settings the connector does not accept:"]
-    lines += [
-        f"  {'.'.join(map(str, error['loc']))}: {error['msg']}"
-        for error in invalid.errors(include_input=False)
-    ]
-    return "\n".join(lines)
 
 
 def _fail(message: str) -> NoReturn:

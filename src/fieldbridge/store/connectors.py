@@ -23,6 +23,12 @@ ExpenseTarget = Literal["", "charge"]
 
 AUTOTASK_ENTITY: dict[str, str] = {"ticket": "Ticket", "ServiceCall": "ServiceCall", "Project": "Project"}
 """The Autotask entity a trigger-URL id names, by the connector's service object."""
+AUTOTASK_ENDPOINT: dict[str, str] = {
+    "ticket": "Tickets",
+    "ServiceCall": "ServiceCalls",
+    "Project": "Projects",
+}
+"""The REST endpoint of the connector's service object."""
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -33,7 +39,7 @@ class ConnectorOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    autotask_api_url: str = Field("https://webservices.autotask.net/atservicesrest/", pattern=r"^https?://")
+    autotask_api_url: str = Field("https://webservices.autotask.net", pattern=r"^https?://")
     """Where zone discovery is asked; the zone it answers is used for everything else."""
     autotask_username: str = ""
     service_object: ServiceObject = "ticket"
@@ -44,6 +50,8 @@ class ConnectorOptions(BaseModel):
     attachment_sync: bool = False
     notification_emails: list[str] = Field(default_factory=list)
     fieldnation_api_url: str = Field("https://api.fieldnation.com", pattern=r"^https?://")
+    fieldnation_company_id: int | None = None
+    """The buyer company's id: Refresh Fields reads its expense categories."""
     fieldnation_client_id: str = ""
     fieldnation_username: str = ""
 

@@ -71,6 +71,7 @@ class Connector(Base):
     attachment_sync: Mapped[bool] = mapped_column(Boolean)
     notification_emails: Mapped[list[str]]
     fieldnation_api_url: Mapped[str] = mapped_column(String(300))
+    fieldnation_company_id: Mapped[int | None] = mapped_column(BigInteger)
     fieldnation_client_id: Mapped[str] = mapped_column(String(255))
     fieldnation_client_secret_encrypted: Mapped[str | None] = mapped_column(Text)
     fieldnation_username: Mapped[str] = mapped_column(String(255))
@@ -108,14 +109,14 @@ class FieldCatalog(Base):
 
 
 class MappingSet(Base):
-    """One saved version of a connector's mappings for one direction; the highest version is in force."""
+    """One saved version of a connector's mappings (both directions, `fieldbridge.mapping`'s document);
+    the highest version is in force, earlier ones stay for comparison and rollback."""
 
     __tablename__ = "mapping_sets"
-    __table_args__ = (UniqueConstraint("connector_id", "direction", "version"),)
+    __table_args__ = (UniqueConstraint("connector_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     connector_id: Mapped[int] = _connector_fk()
-    direction: Mapped[str] = mapped_column(String(16))
     version: Mapped[int] = mapped_column(Integer)
     body: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]

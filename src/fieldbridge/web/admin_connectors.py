@@ -2,24 +2,49 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from fieldbridge.jobs import intake
-from fieldbridge.store import client_tokens, connectors, history, links
+from fieldbridge.store import client_tokens, connectors, field_catalog, history, links
 from fieldbridge.store.connectors import ConnectorChanges, ConnectorView, NewConnector
 from fieldbridge.store.tables import Connector
-from fieldbridge.web import hints
-from fieldbridge.web.deps import BrokerDep, current_admin, utcnow
+from fieldbridge.web import connection_check, hints
+from fieldbridge.web.connection_check import Step
+from fieldbridge.web.deps import Broker, BrokerDep, current_admin, utcnow
 from fieldbridge.web.inbound import AcceptedOut
+from fieldbridge.web.refresh_fields import Refreshed, refresh
 from fieldbridge.web.schemas import HistoryOut
 
 router = APIRouter(prefix="/v1/admin/connectors", tags=["connectors"], dependencies=[Depends(current_admin)])
 
 
-class CreatedConnector(BaseModel):
+# Saving any of these runs the connection test (the setup guide: saving tests the connection).
+CONNECTION_FIELDS = frozenset(
+    {
+        "autotask_api_url",
+        "autotask_username",
+        "autotask_secret",
+        "autotask_integration_code",
+        "fieldnation_api_url",
+        "fieldnation_client_id",
+        "fieldnation_client_secret",
+        "fieldnation_username",
+        "fieldnation_password",
+    }
+)
+
+
+class SavedConnector(BaseModel):
     connector: ConnectorView
+    connection_test: list[Step] | None
+    """Each step's result, when credentials were saved."""
+
+
+class CreatedConnector(SavedConnector):
     trigger_url: str
     """Contains the client token: shown this once."""
 
@@ -30,6 +55,10 @@ class TriggerUrl(BaseModel):
 
 class ManualImport(BaseModel):
     ticket_id: int = Field(gt=0, le=2**63 - 1)
+
+
+def _config(broker: Broker, connector: Connector) -> connectors.ConnectorConfig:
+    return connectors.config(connector, broker.box, broker.settings.default_integration_code)
 
 
 def _named(session: Session, name: str) -> Connector:
@@ -47,14 +76,16 @@ def list_connectors(broker: BrokerDep) -> list[ConnectorView]:
 
 @router.post("", status_code=201, responses={409: {}})
 def create_connector(body: NewConnector, broker: BrokerDep) -> CreatedConnector:
+    """Creates the connector, runs the connection test and answers the trigger URL (shown this once)."""
     with broker.db.transaction() as session:
         try:
             connector = connectors.create(session, broker.box, body, utcnow())
         except connectors.ConnectorExists as exists:
             raise HTTPException(409, str(exists)) from None
         token = client_tokens.rotate(session, connector, utcnow())
-        url = client_tokens.trigger_url(broker.settings.public_base_url, token)
-        return CreatedConnector(connector=connectors.view(connector), trigger_url=url)
+        view, config = connectors.view(connector), _config(broker, connector)
+    url = client_tokens.trigger_url(broker.settings.public_base_url, token)
+    return CreatedConnector(connector=view, connection_test=connection_check.check(config), trigger_url=url)
 
 
 @router.get("/{name}", responses={404: {}})
@@ -64,12 +95,41 @@ def read_connector(name: str, broker: BrokerDep) -> ConnectorView:
 
 
 @router.patch("/{name}", responses={404: {}})
-def update_connector(name: str, body: ConnectorChanges, broker: BrokerDep) -> ConnectorView:
-    """Only the fields sent change; a secret sent as "" or null is removed."""
+def update_connector(name: str, body: ConnectorChanges, broker: BrokerDep) -> SavedConnector:
+    """Only the fields sent change; a secret sent as "" or null is removed. Changed credentials are tested."""
     with broker.db.transaction() as session:
         connector = _named(session, name)
         connectors.update(session, broker.box, connector, body, utcnow())
-        return connectors.view(connector)
+        view, config = connectors.view(connector), _config(broker, connector)
+    tested = connection_check.check(config) if body.model_fields_set & CONNECTION_FIELDS else None
+    return SavedConnector(connector=view, connection_test=tested)
+
+
+@router.post("/{name}/connection-test", responses={404: {}})
+def test_connection(name: str, broker: BrokerDep) -> list[Step]:
+    """Run the connection test again with the saved credentials."""
+    with broker.db.transaction() as session:
+        config = _config(broker, _named(session, name))
+    return connection_check.check(config)
+
+
+@router.post("/{name}/refresh-fields", responses={404: {}})
+def refresh_fields(name: str, broker: BrokerDep) -> Refreshed:
+    """Read fields, UDFs and picklists (Autotask) and custom fields, expense categories and statuses
+    (Field Nation) into the catalog that mapping validation uses."""
+    with broker.db.transaction() as session:
+        config = _config(broker, _named(session, name))
+    return refresh(broker.db, config, utcnow())
+
+
+@router.get("/{name}/catalog", responses={404: {}})
+def read_catalog(name: str, broker: BrokerDep) -> dict[str, Any]:
+    """The field catalog from the last Refresh Fields."""
+    with broker.db.transaction() as session:
+        stored = field_catalog.catalog(session, _named(session, name).id)
+    if stored is None:
+        raise HTTPException(404, "Refresh Fields has not run for this connector yet.")
+    return stored
 
 
 @router.delete("/{name}", status_code=204, responses={404: {}})

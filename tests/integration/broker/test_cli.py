@@ -15,6 +15,7 @@ from fieldbridge.cli import app
 from fieldbridge.settings import Settings
 from fieldbridge.store import client_tokens, processing
 from fieldbridge.store.database import Database, open_database
+from tests.integration.broker.smtp_server import free_port
 
 SECRET = "Zq81-autotask-secret-cli"
 
@@ -40,9 +41,14 @@ def database(env: dict[str, str | None]) -> Database:
 
 def add_acme(env: dict[str, str | None], tmp_path: Path) -> str:
     source = tmp_path / "acme.yaml"
-    source.write_text(f"name: acme\nautotask_username: svc@acme.example\nautotask_secret: {SECRET}\n")
+    source.write_text(
+        f"name: acme\nautotask_username: svc@acme.example\nautotask_secret: {SECRET}\n"
+        f"autotask_api_url: http://127.0.0.1:{free_port()}\n"  # the connection test stays on loopback
+    )
     added = fieldbridge(env, "connectors", "add", "--from", str(source))
     assert added.exit_code == 0, added.output
+    # Saving credentials runs the connection test; this deployment has no integration code to use.
+    assert "fail    Autotask zone discovery: no Autotask integration code" in added.output
     return added.output.strip().splitlines()[-1]
 
 

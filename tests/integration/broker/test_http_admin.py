@@ -11,6 +11,7 @@ import pytest
 
 from fieldbridge.store import inbox, processing
 from tests.integration.broker.http_fixtures import ADMIN_PASSWORD, Served
+from tests.integration.broker.smtp_server import free_port
 
 SECRET = "Autotask-secret-8d1c"
 
@@ -117,6 +118,7 @@ def test_connectors_crud_with_write_only_secrets(served: Served, admin: httpx.Cl
         "outbound_create": True,
         "expense_target": "charge",
         "notification_emails": ["ops@globex.example"],
+        "autotask_api_url": f"http://127.0.0.1:{free_port()}",  # the connection test stays on loopback
     }
     created = admin.post("/v1/admin/connectors", json=body)
     assert created.status_code == 201, created.text
@@ -141,9 +143,10 @@ def test_connectors_crud_with_write_only_secrets(served: Served, admin: httpx.Cl
     patched = admin.patch(
         "/v1/admin/connectors/globex", json={"autotask_secret": "", "attachment_sync": True}
     )
-    assert patched.json()["secrets_set"]["autotask_secret"] is False
-    assert patched.json()["attachment_sync"] is True
-    assert patched.json()["service_object"] == "Project"
+    saved = patched.json()["connector"]
+    assert saved["secrets_set"]["autotask_secret"] is False
+    assert (saved["attachment_sync"], saved["service_object"]) == (True, "Project")
+    assert patched.json()["connection_test"][0]["cause"] == "Credentials are missing"
 
     token = answer["trigger_url"].split("client_token=")[1]
     assert (

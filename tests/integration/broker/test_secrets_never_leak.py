@@ -24,7 +24,7 @@ from fieldbridge.settings import Settings
 from fieldbridge.store import admins
 from fieldbridge.store.database import create_database_engine, open_database
 from tests.integration.broker.processes import Fleet, fleet_env
-from tests.integration.broker.smtp_server import Mailbox, smtp_server
+from tests.integration.broker.smtp_server import Mailbox, free_port, smtp_server
 from tests.support import wait_until
 
 CONNECTOR_SECRETS = {
@@ -110,6 +110,9 @@ def test_no_secret_or_token_shows_anywhere_it_should_not(fleet: Fleet, mailbox: 
             "name": "acme",
             "autotask_username": "svc@acme.example",
             "notification_emails": ["ops@acme.example"],
+            # Saving runs the connection test: keep it on loopback (a closed port).
+            "autotask_api_url": f"http://127.0.0.1:{free_port()}",
+            "fieldnation_api_url": f"http://127.0.0.1:{free_port()}",
             **CONNECTOR_SECRETS,
         },
     )

@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+import fieldbridge.sync.tables  # noqa: F401 (the sync flows declare their tables on the same Base)
 from fieldbridge.store.database import Database, create_database_engine, migrate
 from fieldbridge.store.tables import Base
 

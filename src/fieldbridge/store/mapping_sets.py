@@ -1,0 +1,40 @@
+"""A connector's mapping sets: every saved version kept, the newest in force."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fieldbridge.store.tables import MappingSet
+
+
+def latest(session: Session, connector_id: int) -> MappingSet | None:
+    query = (
+        select(MappingSet).where(MappingSet.connector_id == connector_id).order_by(MappingSet.version.desc())
+    )
+    return session.scalars(query.limit(1)).first()
+
+
+def versions(session: Session, connector_id: int) -> list[MappingSet]:
+    """Newest first."""
+    query = (
+        select(MappingSet).where(MappingSet.connector_id == connector_id).order_by(MappingSet.version.desc())
+    )
+    return list(session.scalars(query))
+
+
+def save(session: Session, connector_id: int, body: dict[str, Any], by: str, now: datetime) -> MappingSet:
+    """Store `body` as the next version. Two saves racing for one number: the second fails on the unique
+    constraint (IntegrityError) instead of silently replacing the first."""
+    newest = session.scalar(
+        select(func.max(MappingSet.version)).where(MappingSet.connector_id == connector_id)
+    )
+    row = MappingSet(
+        connector_id=connector_id, version=(newest or 0) + 1, body=body, created_at=now, created_by=by
+    )
+    session.add(row)
+    session.flush()
+    return row
