@@ -87,8 +87,9 @@ class Settings(BaseSettings):
     """A queued event still waiting after this long is enqueued again, in case its queue message was lost."""
     inbound_max_bytes: int = Field(256 * 1024, gt=0)
     session_hours: float = Field(12.0, gt=0)
-    handler_modules: CommaList = Field(default_factory=list)
-    """Modules whose `register(registry)` adds event handlers (the sync flows; tests add their own)."""
+    handler_modules: CommaList = Field(default_factory=lambda: ["fieldbridge.sync.handlers"])
+    """Modules whose `register(registry)` adds event handlers: the sync flows by default; tests of the
+    broker machinery name their own."""
 
     _split_handlers = field_validator("handler_modules", mode="before")(_comma_list)
 

@@ -16,7 +16,8 @@ from typing import Any, Literal
 from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
 
-AlertKind = Literal["dead_letter", "auth_failure", "outbound_create_failure"]
+AlertKind = Literal["dead_letter", "auth_failure", "outbound_create_failure", "sync_warning"]
+"""`sync_warning`: a flow left something unwritten on purpose and a person should know (once per pair)."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ TITLES: dict[AlertKind, str] = {
     "dead_letter": "Dead letter",
     "auth_failure": "Authentication failure",
     "outbound_create_failure": "Outbound Create failed",
+    "sync_warning": "Sync warning",
 }
 
 

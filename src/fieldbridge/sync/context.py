@@ -1,0 +1,69 @@
+"""Everything a flow needs for one event: the connector, its clients, options and compiled mappings, and a
+way to write lines into the pair's history beside the worker's own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+
+from fieldbridge.jobs.handlers import Alert, Job
+from fieldbridge.mapping import Engine, MappingSet, compile_mappings, default_set
+from fieldbridge.notify.email import EmailNotifier
+from fieldbridge.settings import Settings
+from fieldbridge.store import history, inbox, mapping_sets
+from fieldbridge.store.connectors import ConnectorConfig
+from fieldbridge.sync import clients, options
+from fieldbridge.sync.clients import ConnectorClients
+from fieldbridge.sync.options import SyncOptions
+
+ENTITY_PATHS = {"ticket": "Tickets", "ServiceCall": "ServiceCalls", "Project": "Projects"}
+"""The Autotask entity path of each service object (the link names the entity as `AUTOTASK_ENTITY` does)."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Context:
+    job: Job
+    config: ConnectorConfig
+    clients: ConnectorClients
+    options: SyncOptions
+    mappings: MappingSet
+
+    @property
+    def entity_path(self) -> str:
+        return ENTITY_PATHS[self.config.service_object]
+
+    @cached_property
+    def inbound(self) -> Engine:
+        return compile_mappings(self.mappings, "inbound")
+
+    @cached_property
+    def outbound(self) -> Engine:
+        return compile_mappings(self.mappings, "outbound")
+
+    def note(self, level: history.Level, action: str, message: str, fix: str | None = None) -> None:
+        """A line in the pair's history, besides the worker's line for the event's outcome."""
+        with self.job.db.transaction() as session:
+            event = inbox.get(session, self.job.event_id)
+            assert event is not None
+            history.record(session, event, utcnow(), level, action, message, fix)
+
+    def notify(self, message: str, fix: str | None) -> None:
+        """Email the connector's people (rate limited; the history records whether it went out)."""
+        job = self.job
+        subject = inbox.describe(job.system, job.entity, job.record_id)
+        EmailNotifier(Settings(), job.db)(
+            Alert("sync_warning", job.connector.id, job.event_id, subject, message, fix)
+        )
+
+
+def for_job(job: Job) -> Context:
+    with job.db.transaction() as session:
+        saved = mapping_sets.latest(session, job.connector.id)
+        sync_options = options.load(session, job.connector.id)
+    mappings = default_set() if saved is None else MappingSet.model_validate(saved.body)
+    return Context(job, job.connector, clients.for_connector(job.connector), sync_options, mappings)

@@ -1,0 +1,22 @@
+"""The worker's handler module for the sync flows (the `handler_modules` setting names it by default)."""
+
+from __future__ import annotations
+
+from fieldbridge.jobs.handlers import HandlerRegistry, Job
+from fieldbridge.store.connectors import AUTOTASK_ENTITY
+from fieldbridge.sync import context, inbound, outbound
+from fieldbridge.sync.pairs import WORK_ORDER
+
+
+def handle_autotask(job: Job) -> str:
+    return inbound.import_record(context.for_job(job))
+
+
+def handle_fieldnation(job: Job) -> str:
+    return outbound.sync_work_order(context.for_job(job))
+
+
+def register(registry: HandlerRegistry) -> None:
+    for entity in sorted(set(AUTOTASK_ENTITY.values())):
+        registry.register("autotask", entity, handle_autotask)
+    registry.register("fieldnation", WORK_ORDER, handle_fieldnation)

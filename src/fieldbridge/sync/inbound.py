@@ -1,0 +1,165 @@
+"""Inbound: an Autotask record (ticket, service call or project) becomes a Field Nation work order, or
+updates the one it is linked to with only the fields whose mapped value changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fieldbridge.autotask import AutotaskError
+from fieldbridge.fieldnation import FieldNationError
+from fieldbridge.jobs.handlers import JobFailed
+from fieldbridge.sync import pairs
+from fieldbridge.sync.context import Context, utcnow
+from fieldbridge.sync.inbound_rules import (
+    SETTABLE_STATUSES,
+    WorkOrderWrites,
+    complete_status,
+    field_value,
+    trigger_refusal,
+    workorder_writes,
+)
+from fieldbridge.sync.outbound_rules import outbound_source
+from fieldbridge.sync.pairs import Pair
+
+# Related records the guide's inbound paths read (`Account.AccountName`), embedded under each name the
+# mapping engine accepts for them.
+RELATED = (
+    ("companyID", "Companies", ("Account", "Company")),
+    ("companyLocationID", "CompanyLocations", ("Location",)),
+    ("contactID", "Contacts", ("Contact",)),
+)
+
+
+def import_record(ctx: Context) -> str:
+    job, autotask = ctx.job, ctx.clients.autotask
+    record = _fetch(ctx)
+    with job.db.transaction() as session:
+        pair = pairs.find(session, job.connector.id, "autotask", job.entity, job.record_id)
+    what = f"{job.entity} {job.record_id}"
+    if pair is None and job.source == "autotask-webhook":
+        refusal = trigger_refusal(ctx.options.triggers, (job.payload or {}).get("Fields"), record)
+        if refusal is not None:
+            return f"Not imported: the trigger conditions do not hold ({refusal})."
+    status_field = next(f for f in autotask.fields(ctx.entity_path) if f.name.lower() == "status")
+    complete = complete_status(status_field.picklist_values)
+    if complete is not None and field_value(record, "status") == complete:
+        return f"Not loaded: {what} is in the Complete status ({complete}); completed records are excluded."
+    enriched = _with_related(ctx, record)
+    document = ctx.inbound.apply(enriched)
+    writes = workorder_writes(pair.inbound if pair else {}, document)
+    if pair is None:
+        pair = _create_work_order(ctx, enriched, writes)
+        done = f"Work order {pair.work_order_id} created for {what}"
+    elif writes:
+        _write(ctx, pair.work_order_id, writes)
+        done = f"Work order {pair.work_order_id} updated from {what} ({_describe(writes)})"
+    else:
+        done = f"Nothing changed for work order {pair.work_order_id}"
+    pair.record, pair.inbound = enriched, document
+    if writes:
+        # What Field Nation now holds is what outbound compares against: our own write is no change.
+        pair.outbound = ctx.outbound.apply(_outbound_view(ctx, pair.work_order_id)).get("Ticket", {})
+    with job.db.transaction() as session:
+        pairs.save(session, job.connector.id, pair, utcnow())
+    return done + "."
+
+
+def _fetch(ctx: Context) -> dict[str, Any]:
+    try:
+        record = ctx.clients.autotask.get(ctx.entity_path, ctx.job.record_id)
+    except AutotaskError as error:
+        raise JobFailed(str(error), error.cause.fix if error.cause else None) from error
+    if record is None:
+        raise JobFailed(
+            f"Autotask has no {ctx.job.entity} {ctx.job.record_id}, or the API user may not see it.",
+            "Check the id, and that the API user's security level and Line of Business let it see it.",
+            retry=False,
+        )
+    return record
+
+
+def _with_related(ctx: Context, record: dict[str, Any]) -> dict[str, Any]:
+    enriched = dict(record)
+    for id_field, entity, names in RELATED:
+        related_id = field_value(record, id_field)
+        related = ctx.clients.related(entity, int(related_id)) if related_id is not None else None
+        for name in names:
+            enriched[name] = related
+    return enriched
+
+
+def _create_work_order(ctx: Context, record: dict[str, Any], writes: WorkOrderWrites) -> Pair:
+    fields = {"correlation_id": str(ctx.job.record_id), **writes.fields}
+    fields.setdefault("title", f"{ctx.job.entity} {ctx.job.record_id}")
+    try:
+        work_order = ctx.clients.fieldnation.workorders.create(fields)  # type: ignore[arg-type]
+    except FieldNationError as error:
+        raise JobFailed(f"Field Nation refused the new work order: {error}") from error
+    pair = Pair(ctx.job.entity, ctx.job.record_id, work_order.id, link_id=0)
+    # Linked at once, so a failure in the steps below is retried as an update, never a second work order.
+    with ctx.job.db.transaction() as session:
+        pairs.save(session, ctx.job.connector.id, pair, utcnow())
+    _write(ctx, work_order.id, WorkOrderWrites({}, writes.custom_fields, writes.status))
+    return pair
+
+
+def _write(ctx: Context, work_order_id: int, writes: WorkOrderWrites) -> None:
+    fieldnation = ctx.clients.fieldnation
+    try:
+        if writes.fields:
+            fieldnation.workorders.update(work_order_id, writes.fields)  # type: ignore[arg-type]
+        if writes.custom_fields:
+            known = {
+                field.name: field.id
+                for category in fieldnation.custom_fields.of_work_order(work_order_id)
+                for field in category.results
+            }
+            for name, value in writes.custom_fields.items():
+                if name not in known:
+                    ctx.note(
+                        "warning",
+                        "skipped",
+                        f"Field Nation has no custom field named {name!r}.",
+                        "Click Refresh Fields and correct the mapping's target.",
+                    )
+                    continue
+                fieldnation.custom_fields.set(work_order_id, known[name], value)
+        if writes.status is not None:
+            _reach_status(ctx, work_order_id, writes.status)
+    except FieldNationError as error:
+        raise JobFailed(f"Field Nation refused an update of work order {work_order_id}: {error}") from error
+
+
+def _reach_status(ctx: Context, work_order_id: int, target: int) -> None:
+    workorders = ctx.clients.fieldnation.workorders
+    current = workorders.get(work_order_id).status
+    current_id = current.id if current else None
+    if current_id == target:
+        return
+    if target == 2 and current_id == 1:
+        workorders.publish(work_order_id)
+    elif target == 1 and current_id == 2:
+        workorders.unpublish(work_order_id)
+    elif target == 7 and current_id in (2, 3, 9):
+        workorders.cancel(work_order_id, "Cancelled in Autotask")
+    else:
+        settable = ", ".join(f"{k} {v}" for k, v in SETTABLE_STATUSES.items())
+        ctx.note(
+            "warning",
+            "skipped",
+            f"The status mapping asks for Field Nation status {target}, but work order {work_order_id} is in "
+            f"status {current_id}; Field Nation's API cannot make that change, so the status was left.",
+            f"Map Autotask statuses only to statuses a buyer can set ({settable}).",
+        )
+
+
+def _outbound_view(ctx: Context, work_order_id: int) -> dict[str, Any]:
+    work_order = ctx.clients.fieldnation.workorders.get(work_order_id)
+    return outbound_source(work_order.model_dump(mode="json", by_alias=True, exclude_none=True), [])
+
+
+def _describe(writes: WorkOrderWrites) -> str:
+    parts = sorted(writes.fields) + [f"custom field {name}" for name in sorted(writes.custom_fields)]
+    if writes.status is not None:
+        parts.append(f"status {writes.status}")
+    return ", ".join(parts)

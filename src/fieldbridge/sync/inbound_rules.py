@@ -1,0 +1,115 @@
+"""Inbound decisions, pure: is a record excluded, do the trigger conditions let a webhook event import it,
+and which Field Nation writes turn the last synced work order document into the new one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fieldbridge.autotask import PicklistValue
+from fieldbridge.sync.fingerprint import changed_paths
+from fieldbridge.sync.options import TriggerConditions
+
+# Field Nation statuses a buyer can put a work order into through the API (FACTS: publish, unpublish,
+# cancel); the others follow from what technicians do.
+SETTABLE_STATUSES = {1: "Draft", 2: "Published", 7: "Cancelled"}
+
+
+def complete_status(statuses: Iterable[PicklistValue]) -> int | None:
+    """The instance's Complete status id, by its label (the guide: "resolved by your instance's Complete
+    ID"); "Complete - Customer Notified" and the like are other statuses."""
+    for value in statuses:
+        if value.label.strip().lower() == "complete":
+            return int(value.value)
+    return None
+
+
+def status_by_label(statuses: Iterable[PicklistValue], label: str) -> int | None:
+    for value in statuses:
+        if value.label.strip().lower() == label.lower() and value.is_active is not False:
+            return int(value.value)
+    return None
+
+
+def field_value(record: Mapping[str, Any], name: str) -> Any:
+    """A field of an Autotask record, case-insensitively (Autotask keys are)."""
+    wanted = name.lower()
+    return next((value for key, value in record.items() if key.lower() == wanted), None)
+
+
+def trigger_refusal(
+    conditions: TriggerConditions, webhook_fields: Mapping[str, Any] | None, record: Mapping[str, Any]
+) -> str | None:
+    """Why a webhook event must not import this record, or None when the conditions hold."""
+    if conditions.status_becomes:
+        became = None if webhook_fields is None else field_value(webhook_fields, "status")
+        if became is None or int(became) not in conditions.status_becomes:
+            wanted = ", ".join(map(str, conditions.status_becomes))
+            return f"the webhook did not report a status change to {wanted}"
+    if conditions.queues and field_value(record, "queueID") not in conditions.queues:
+        wanted = ", ".join(map(str, conditions.queues))
+        return f"it is in queue {field_value(record, 'queueID')}, not in {wanted}"
+    return None
+
+
+@dataclass(frozen=True)
+class WorkOrderWrites:
+    """What to send to Field Nation: work order fields (PUT), custom fields by name, a status to reach."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+    status: int | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.custom_fields or self.status is not None)
+
+
+def workorder_writes(before: dict[str, Any], after: dict[str, Any]) -> WorkOrderWrites:
+    """The writes that bring a work order from the document last synced (`before`, {} for a new one) to
+    `after`; a part that did not change is not sent."""
+    changed = {path.split(".")[0] for path in changed_paths(before, after)}
+    fields: dict[str, Any] = {}
+    custom: dict[str, Any] = {}
+    status = None
+    for part in sorted(changed):
+        value = after.get(part)
+        if part == "status_id":
+            status = None if value is None else int(value)
+        elif part == "custom_fields":
+            old, new = before.get(part) or {}, value or {}
+            custom = {
+                name: new.get(name) for name in new.keys() | old.keys() if new.get(name) != old.get(name)
+            }
+        elif part == "description":
+            fields[part] = {"html": "" if value is None else str(value)}
+        elif part == "time_window":
+            fields["schedule"] = _schedule(value or {})
+        elif part == "location":
+            fields[part] = _location(value or {})
+        elif value is not None:
+            fields[part] = value
+    return WorkOrderWrites(fields, custom, status)
+
+
+def _schedule(window: dict[str, Any]) -> dict[str, Any]:
+    """The guide maps DueDateTime to `time_window.end`; with no start the due time is the exact visit time."""
+    start, end = window.get("start"), window.get("end")
+    if start and end:
+        return {"service_window": {"mode": "between", "start": _fn_date(start), "end": _fn_date(end)}}
+    return {"service_window": {"mode": "exact", "start": _fn_date(start or end)}}
+
+
+def _fn_date(value: Any) -> dict[str, Any]:
+    # Field Nation takes utc or local; utc is unambiguous, so only it is sent.
+    return {"utc": value["utc"]} if isinstance(value, dict) and "utc" in value else {"utc": str(value)}
+
+
+def _location(location: dict[str, Any]) -> dict[str, Any]:
+    """Field Nation's location has no name (the guide's `location.name` row): a custom location carries the
+    name as its first address line unless an address line is mapped too."""
+    sent = {key: value for key, value in location.items() if key != "name"}
+    if location.get("name") and not sent.get("address1"):
+        sent["address1"] = location["name"]
+    sent.setdefault("mode", "custom")
+    return sent

@@ -1,0 +1,62 @@
+"""A connector's sync options: the setup guide's Workflow Setup settings that the broker's connector does
+not hold (trigger conditions, time entry resource and role, where markers go, note and attachment settings).
+
+Kept beside the connector in `sync_options`; a connector without a row gets the defaults.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from fieldbridge.sync.tables import SyncOptionsRow
+
+
+class TriggerConditions(BaseModel):
+    """Field Nation's Workflow Setup conditions, applied to Autotask webhook events for unlinked tickets.
+
+    Empty lists mean "any". A linked ticket's later changes always sync: the conditions decide what is
+    imported, not what is kept up to date."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status_becomes: list[int] = Field(default_factory=list)
+    """Import only when the webhook says the status changed to one of these ids."""
+    queues: list[int] = Field(default_factory=list)
+    """Import only tickets in one of these queues."""
+
+
+class SyncOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    triggers: TriggerConditions = Field(default_factory=TriggerConditions)
+    resource_id: int | None = None
+    """The Autotask resource time entries and expense reports are written as (the guide: from settings)."""
+    role_id: int | None = None
+    time_marker_field: Literal["summaryNotes", "internalNotes"] = "summaryNotes"
+    """Where the `(#<time log id>)` marker goes, so a later edit finds the same TimeEntry."""
+    charge_marker_field: Literal["notes", "description"] = "notes"
+    """Where the `(#<expense id>)` marker of a TicketCharge goes."""
+    note_type: int = 1
+    note_publish: int = 2
+    attachment_publish: int = 2
+    charge_type: int = 1
+    expense_category: int = 5
+    """The Autotask expense category for items whose Field Nation category has no mapping."""
+    payment_type: int = 1
+
+
+def load(session: Session, connector_id: int) -> SyncOptions:
+    row = session.get(SyncOptionsRow, connector_id)
+    return SyncOptions() if row is None else SyncOptions.model_validate(row.options)
+
+
+def save(session: Session, connector_id: int, options: SyncOptions) -> None:
+    row = session.get(SyncOptionsRow, connector_id)
+    if row is None:
+        session.add(SyncOptionsRow(connector_id=connector_id, options=options.model_dump()))
+    else:
+        row.options = options.model_dump()
+    session.flush()

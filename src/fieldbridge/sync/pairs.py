@@ -1,0 +1,107 @@
+"""Reading and writing a pair's link and snapshot, and the links of its children (time entries, notes,
+charges, expense items, attachments), in the broker's `links` table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fieldbridge.store import links
+from fieldbridge.store.tables import Link
+from fieldbridge.sync.fingerprint import fingerprint
+from fieldbridge.sync.tables import PairSnapshot
+
+WORK_ORDER = "workorder"
+SKIPPED = "skipped"
+"""The Autotask side of a child link for a Field Nation record deliberately not written (a file over
+Autotask's size limit): remembered so the skip is reported once, not on every event."""
+
+
+@dataclass
+class Pair:
+    autotask_entity: str
+    autotask_id: int
+    work_order_id: int
+    link_id: int
+    record: dict[str, Any] = field(default_factory=dict)
+    inbound: dict[str, Any] = field(default_factory=dict)
+    outbound: dict[str, Any] = field(default_factory=dict)
+    warned: list[str] = field(default_factory=list)
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "record": self.record,
+            "inbound": self.inbound,
+            "outbound": self.outbound,
+            "warned": self.warned,
+        }
+
+
+def find(session: Session, connector_id: int, system: str, entity: str, record_id: int) -> Pair | None:
+    column = (
+        (Link.autotask_entity == entity, Link.autotask_id == record_id)
+        if system == "autotask"
+        else (Link.fieldnation_entity == entity, Link.fieldnation_id == record_id)
+    )
+    link = session.scalars(
+        select(Link).where(Link.connector_id == connector_id, Link.parent_id.is_(None), *column)
+    ).one_or_none()
+    if link is None:
+        return None
+    snapshot = session.get(PairSnapshot, link.id)
+    state = snapshot.state if snapshot else {}
+    return Pair(
+        link.autotask_entity,
+        link.autotask_id,
+        link.fieldnation_id,
+        link.id,
+        state.get("record") or {},
+        state.get("inbound") or {},
+        state.get("outbound") or {},
+        list(state.get("warned") or []),
+    )
+
+
+def save(session: Session, connector_id: int, pair: Pair, now: datetime) -> Pair:
+    link = links.save(
+        session,
+        connector_id,
+        (pair.autotask_entity, pair.autotask_id),
+        (WORK_ORDER, pair.work_order_id),
+        fingerprint(pair.inbound, pair.outbound),
+        now,
+    )
+    pair.link_id = link.id
+    snapshot = session.get(PairSnapshot, link.id)
+    if snapshot is None:
+        session.add(PairSnapshot(link_id=link.id, state=pair.state()))
+    else:
+        snapshot.state = pair.state()
+    session.flush()
+    return pair
+
+
+def children(session: Session, pair: Pair, fieldnation_entity: str) -> dict[int, Link]:
+    """The pair's child links of one kind, by Field Nation id."""
+    rows = session.scalars(
+        select(Link).where(Link.parent_id == pair.link_id, Link.fieldnation_entity == fieldnation_entity)
+    )
+    return {row.fieldnation_id: row for row in rows}
+
+
+def save_child(
+    session: Session,
+    connector_id: int,
+    pair: Pair,
+    autotask: tuple[str, int],
+    fieldnation: tuple[str, int],
+    written: Any,
+    now: datetime,
+) -> None:
+    links.save(
+        session, connector_id, autotask, fieldnation, fingerprint(written), now, parent_id=pair.link_id
+    )

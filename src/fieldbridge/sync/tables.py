@@ -1,0 +1,47 @@
+"""What the sync flows keep beyond the broker's links: per-pair snapshots, per-connector options, checkpoints.
+
+A link's `fingerprint` says whether anything changed; the snapshot says *what*: the ticket as last seen and
+both mapped documents as last written, so a flow writes only the fields that differ and never echoes its own
+writes back (DESIGN principle 1).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fieldbridge.store.tables import Base
+
+
+class PairSnapshot(Base):
+    __tablename__ = "sync_pair_snapshots"
+
+    link_id: Mapped[int] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[dict[str, Any]]
+    """{"record": the Autotask record with its related records, "inbound": doc, "outbound": doc,
+    "warned": [kinds of warning already notified for this pair]}."""
+
+
+class SyncOptionsRow(Base):
+    __tablename__ = "sync_options"
+
+    connector_id: Mapped[int] = mapped_column(
+        ForeignKey("connectors.id", ondelete="CASCADE"), primary_key=True
+    )
+    options: Mapped[dict[str, Any]]
+
+
+class Checkpoint(Base):
+    """How far a poller (reconciler, backfill) got, so it resumes there."""
+
+    __tablename__ = "sync_checkpoints"
+
+    connector_id: Mapped[int] = mapped_column(
+        ForeignKey("connectors.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]

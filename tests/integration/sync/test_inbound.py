@@ -1,0 +1,88 @@
+"""Inbound: tickets become work orders (the guide's inbound table), updates write only what changed,
+Complete tickets are excluded, trigger conditions hold, and a warm import stays within its budget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fieldbridge.sync.options import SyncOptions, TriggerConditions
+from tests.integration.sync.conftest import FIELD_TECH_ROLE, TECH_RESOURCE, Bridge
+
+DISPATCH, COMPLETE = 24, 5
+
+
+def work_order(bridge: Bridge, work_order_id: int) -> dict[str, Any]:
+    token = bridge.fn.token()
+    answer = bridge.fn.control.get(f"/api/rest/v2/workorders/{work_order_id}", params={"access_token": token})
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def writes(calls: dict[str, int]) -> int:
+    return sum(n for route, n in calls.items() if not route.startswith("GET") and "/query" not in route)
+
+
+def reads(calls: dict[str, int]) -> int:
+    return sum(calls.values()) - writes(calls)
+
+
+def test_a_ticket_becomes_a_work_order_through_every_inbound_row(bridge: Bridge) -> None:
+    summary = bridge.import_ticket(7001)
+    wo = work_order(bridge, bridge.work_order_of(7001))
+    ticket = next(t for t in bridge.at.records("Tickets") if t["id"] == 7001)
+    assert "created" in summary
+    assert wo["title"] == ticket["title"]  # Title -> title
+    assert wo["description"]["html"] == ticket["description"]  # Description -> description
+    assert wo["status"]["id"] == 1  # Status -> status_id through the status mapping (default: Draft)
+    due = ticket["dueDateTime"][:19].replace("T", " ")
+    assert wo["schedule"]["service_window"]["start"]["utc"] == due  # DueDateTime -> time_window
+    assert wo["location"]["address1"] == "Northwind Dental Group"  # Account.AccountName -> location.name
+    assert wo["correlation_id"] == "7001"
+
+
+def test_importing_twice_changes_nothing_and_writes_nothing(bridge: Bridge) -> None:
+    bridge.import_ticket(7001)
+    bridge.reset_counts()
+    summary = bridge.import_ticket(7001)
+    assert summary.startswith("Nothing changed")
+    assert writes(bridge.autotask_calls()) == 0
+    assert bridge.fn.calls("/workorders", "POST") == 0 and bridge.fn.calls("/workorders/{work_order_id}", "PUT") == 0
+    assert len([w for w in bridge.fn.control.get("/_sim/seed").json()["work_orders"]]) >= 8
+
+
+def test_a_changed_ticket_updates_only_the_changed_field_and_a_warm_import_reads_little(bridge: Bridge) -> None:
+    bridge.import_ticket(7001)
+    bridge.at.control.patch(
+        "/_sim/ui/Tickets/7001", json={"as_resource": 29682887, "fields": {"title": "Switch replaced twice"}}
+    ).raise_for_status()
+    bridge.reset_counts()
+    summary = bridge.import_ticket(7001)
+    assert "(title)" in summary
+    wo = work_order(bridge, bridge.work_order_of(7001))
+    assert wo["title"] == "Switch replaced twice"
+    calls = bridge.autotask_calls()
+    assert reads(calls) <= 2 and writes(calls) == 0, calls  # company, location, contact cached
+
+
+def test_a_complete_ticket_is_not_loaded_and_history_says_so(bridge: Bridge) -> None:
+    summary = bridge.import_ticket(7006)
+    assert "Complete status (5)" in summary
+    assert bridge.fn.calls("/workorders", "POST") == 0
+
+
+def test_trigger_conditions_apply_to_webhook_events(bridge: Bridge) -> None:
+    bridge.set_options(
+        SyncOptions(resource_id=TECH_RESOURCE, role_id=FIELD_TECH_ROLE, triggers=TriggerConditions(status_becomes=[DISPATCH]))
+    )
+    refused = bridge.ticket_webhook(7002, {"title": "Install two workstations"}, 1)
+    assert refused.startswith("Not imported")
+    accepted = bridge.ticket_webhook(7005, {"status": DISPATCH}, 2)
+    assert "created" in accepted
+
+
+def test_service_object_service_call_imports_service_calls(bridge: Bridge) -> None:
+    bridge.change(service_object="ServiceCall")
+    summary = bridge.import_ticket(8601, entity="ServiceCall")
+    assert "created" in summary
+    wo = work_order(bridge, bridge.work_order_of(8601, entity="ServiceCall"))
+    assert wo["description"]["html"] == "Switch replacement visit"
