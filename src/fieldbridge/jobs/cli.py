@@ -22,7 +22,7 @@ console = Console()
 def worker(
     threads: int = typer.Option(0, help="Worker threads (0: the worker_threads setting)."),
 ) -> None:
-    """Process queued events until SIGINT or SIGTERM (for a shared queue: run as many as you like)."""
+    """Process queued events until SIGTERM (graceful) or SIGINT; with a shared queue, run any number."""
     from fieldbridge.jobs.consumer import open_parts, run_in_foreground
     from fieldbridge.jobs.redaction import configure_logging
 

@@ -2,7 +2,8 @@
 
 Embedded (inside `fieldbridge serve`, SQLite queue): started in the background; the web server keeps its
 signal handlers and stops the consumer on shutdown. Standalone (`fieldbridge worker`, any queue): runs in
-the foreground and huey handles SIGINT/SIGTERM (finish the tasks in hand, then exit).
+the foreground and huey handles the signals: SIGTERM finishes the events in hand (up to one lease), then
+exits; SIGINT exits at once (an event cut short is rerun once its lease runs out).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ def _consumer(cls: type[Consumer], queue: EventQueue, settings: Settings) -> Con
         max_delay=0.5,
         worker_type="thread",
         shutdown_timeout=settings.lease_seconds,
+        # SIGTERM (what systemd and container runtimes send) finishes the events in hand; SIGINT stops now.
+        graceful_signal="TERM",
     )
 
 
@@ -102,7 +105,7 @@ def start_in_background(parts: Parts) -> BackgroundConsumer:
 
 
 def run_in_foreground(parts: Parts) -> None:
-    """Consume until SIGINT or SIGTERM."""
+    """Consume until SIGTERM (graceful) or SIGINT."""
     sweeper, stop = _start_sweeping(parts)
     try:
         _consumer(Consumer, parts.queue, parts.settings).run()
