@@ -72,6 +72,8 @@ def _refused(what: str) -> Iterator[None]:
 def _update_record(ctx: Context, pair: Pair, ticket: dict[str, Any]) -> list[str]:
     changes = ticket_changes(pair.outbound, ticket)
     pair.outbound = ticket
+    if changes and ctx.config.service_object != "ticket":
+        changes = _fields_of_entity(ctx, changes)
     if not changes:
         return []
     with _refused("Autotask refused the update"):
@@ -84,20 +86,41 @@ def _update_record(ctx: Context, pair: Pair, ticket: dict[str, Any]) -> list[str
     return ["updated " + ", ".join(sorted(changes))]
 
 
+def _fields_of_entity(ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
+    """Ticket mappings written to a service call or project: fields the entity lacks, and picklist values
+    it does not have (ticket statuses are not service call statuses), are left out; the history says which."""
+    known = {field.name.lower(): field for field in ctx.clients.autotask.fields(ctx.entity_path)}
+
+    def fits(name: str, value: Any) -> bool:
+        field = known.get(name.lower())
+        if field is None or not field.is_pick_list or value is None:
+            return field is not None
+        return str(value) in {v.value for v in field.picklist_values}
+
+    kept = {name: value for name, value in changes.items() if fits(name, value)}
+    if dropped := sorted(changes.keys() - kept.keys()):
+        ctx.note(
+            "warning",
+            "skipped",
+            f"{ctx.entity_path} has no field or value for {', '.join(dropped)}; those mapped values were "
+            "not written.",
+            "Remove those outbound mappings, or set the service object to ticket.",
+        )
+    return kept
+
+
 def _sync_children(ctx: Context, pair: Pair, source: dict[str, Any], document: dict[str, Any]) -> list[str]:
-    done: list[str] = []
-    billable = bool(source["time_logs"] or source["expenses"])
     if ctx.config.service_object != "ticket":
-        if billable:
+        # Time entries, charges, notes and attachments hang off tickets only.
+        if source["time_logs"] or source["expenses"] or (source.get("messages") or {}).get("results"):
             _warn_not_ticket(ctx, pair)
+        return []
+    done = _time_entries(ctx, pair, source["time_logs"], document.get("TimeEntry") or [])
+    if ctx.config.expense_target == "charge":
+        done += _charges(ctx, pair, source["expenses"])
     else:
-        done += _time_entries(ctx, pair, source["time_logs"], document.get("TimeEntry") or [])
-        if ctx.config.expense_target == "charge":
-            done += _charges(ctx, pair, source["expenses"])
-        else:
-            done += _expense_items(
-                ctx, pair, source["expenses"], (document.get("expense") or {}).get("items") or []
-            )
+        items = (document.get("expense") or {}).get("items") or []
+        done += _expense_items(ctx, pair, source["expenses"], items)
     done += _notes(ctx, pair, source)
     if ctx.config.attachment_sync:
         done += _attachments(ctx, pair, source)
@@ -106,8 +129,9 @@ def _sync_children(ctx: Context, pair: Pair, source: dict[str, Any], document: d
 
 def _warn_not_ticket(ctx: Context, pair: Pair) -> None:
     message = (
-        f"Time logs and expenses of work order {pair.work_order_id} were not written: the service object is "
-        f"{ctx.config.service_object}, and Autotask takes time entries and charges only on tickets."
+        f"Time logs, expenses and messages of work order {pair.work_order_id} were not written: the service "
+        f"object is {ctx.config.service_object}, and Autotask takes time entries, charges and notes only on "
+        "tickets."
     )
     ctx.note("warning", "skipped", message, NOT_TICKET_FIX)
     if "not_ticket" not in pair.warned:

@@ -81,9 +81,10 @@ def fn_utc(value: Any) -> datetime | None:
 def time_entry_fields(
     log: dict[str, Any], mapped: dict[str, Any], ticket_id: int, options: SyncOptions
 ) -> dict[str, Any] | None:
-    """A TimeEntry for a time log, or None while the log is still open (no end: nothing to bill yet)."""
+    """A TimeEntry for a time log, or None while the log is open or empty (Autotask refuses a time entry
+    that does not end after it starts)."""
     start, end = fn_utc(_created(log.get("in"))), fn_utc(_created(log.get("out")))
-    if start is None or end is None:
+    if start is None or end is None or end <= start:
         return None
     notes = log.get("notes") or "Field Nation time log"
     fields: dict[str, Any] = {

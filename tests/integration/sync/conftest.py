@@ -84,7 +84,9 @@ class Bridge:
         with self.db.transaction() as session:
             row = session.get(connectors.Connector, self.connector_id)
             assert row is not None
-            connectors.update(session, self.box, row, connectors.ConnectorChanges(**fields), datetime.now(UTC))
+            connectors.update(
+                session, self.box, row, connectors.ConnectorChanges(**fields), datetime.now(UTC)
+            )
 
     def _run(self, hint: Hint) -> str:
         accepted = inbox.accept(self.db, self.connector_id, hint, datetime.now(UTC))
@@ -107,7 +109,9 @@ class Bridge:
 
     def fn_event(self, work_order_id: int, delivery: str) -> str:
         payload = {"event": {"name": "workorder.changed", "params": {"work_order_id": work_order_id}}}
-        return self._run(Hint("fieldnation-webhook", "fieldnation", "workorder", work_order_id, payload, delivery))
+        return self._run(
+            Hint("fieldnation-webhook", "fieldnation", "workorder", work_order_id, payload, delivery)
+        )
 
     def work_order_of(self, ticket_id: int, entity: str = "Ticket") -> int:
         with self.db.transaction() as session:
@@ -123,7 +127,7 @@ class Bridge:
     def autotask_calls(self) -> dict[str, int]:
         """Calls per (method route) since the last reset of the counts, zone discovery left out."""
         items = self.at.calls()["items"]
-        return {f"{i['method']} {i['route']}": i["count"] for i in items if "zoneInformation" not in i["route"]}
+        return {i["route"]: i["count"] for i in items if "zoneInformation" not in i["route"]}
 
     def reset_counts(self) -> None:
         self.at.control.delete("/_sim/calls")

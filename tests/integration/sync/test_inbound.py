@@ -46,11 +46,16 @@ def test_importing_twice_changes_nothing_and_writes_nothing(bridge: Bridge) -> N
     summary = bridge.import_ticket(7001)
     assert summary.startswith("Nothing changed")
     assert writes(bridge.autotask_calls()) == 0
-    assert bridge.fn.calls("/workorders", "POST") == 0 and bridge.fn.calls("/workorders/{work_order_id}", "PUT") == 0
+    assert (
+        bridge.fn.calls("/workorders", "POST") == 0
+        and bridge.fn.calls("/workorders/{work_order_id}", "PUT") == 0
+    )
     assert len([w for w in bridge.fn.control.get("/_sim/seed").json()["work_orders"]]) >= 8
 
 
-def test_a_changed_ticket_updates_only_the_changed_field_and_a_warm_import_reads_little(bridge: Bridge) -> None:
+def test_a_changed_ticket_updates_only_the_changed_field_and_a_warm_import_reads_little(
+    bridge: Bridge,
+) -> None:
     bridge.import_ticket(7001)
     bridge.at.control.patch(
         "/_sim/ui/Tickets/7001", json={"as_resource": 29682887, "fields": {"title": "Switch replaced twice"}}
@@ -72,7 +77,11 @@ def test_a_complete_ticket_is_not_loaded_and_history_says_so(bridge: Bridge) -> 
 
 def test_trigger_conditions_apply_to_webhook_events(bridge: Bridge) -> None:
     bridge.set_options(
-        SyncOptions(resource_id=TECH_RESOURCE, role_id=FIELD_TECH_ROLE, triggers=TriggerConditions(status_becomes=[DISPATCH]))
+        SyncOptions(
+            resource_id=TECH_RESOURCE,
+            role_id=FIELD_TECH_ROLE,
+            triggers=TriggerConditions(status_becomes=[DISPATCH]),
+        )
     )
     refused = bridge.ticket_webhook(7002, {"title": "Install two workstations"}, 1)
     assert refused.startswith("Not imported")

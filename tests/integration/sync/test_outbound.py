@@ -1,0 +1,117 @@
+"""Outbound: a technician's work on a linked work order lands in Autotask (the guide's outbound table:
+status, Resolution from closing notes, time logs, expenses, messages, files), once, with no echo, and an
+event that changes nothing writes nothing."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from tests.integration.sync.conftest import Bridge
+
+TECH = 3001
+
+
+def records(bridge: Bridge, entity: str, **match: Any) -> list[dict[str, Any]]:
+    return [r for r in bridge.at.records(entity) if all(r.get(k) == v for k, v in match.items())]
+
+
+def technician_works(bridge: Bridge, work_order_id: int) -> None:
+    act = bridge.fn.act
+    act(work_order_id, "route", technician_id=TECH)
+    act(work_order_id, "accept", technician_id=TECH)
+    act(work_order_id, "log_time", hours=1.5)
+    act(work_order_id, "add_expense", category_id=1, amount=42.5, description="Parking garage")
+    act(work_order_id, "post_message", message="On site, replacing the switch now.")
+    act(
+        work_order_id,
+        "upload",
+        name="after.jpg",
+        content=base64.b64encode(b"jpeg!").decode(),
+        mime="image/jpeg",
+    )
+    act(work_order_id, "closing_notes", notes="Replaced the switch; tested all ports.")
+    act(work_order_id, "work_done")
+
+
+def linked_work(bridge: Bridge) -> int:
+    bridge.import_ticket(7001)
+    work_order_id = bridge.work_order_of(7001)
+    technician_works(bridge, work_order_id)
+    return work_order_id
+
+
+def test_the_technicians_work_lands_in_autotask_once(bridge: Bridge) -> None:
+    bridge.change(attachment_sync=True)
+    work_order_id = linked_work(bridge)
+    summary = bridge.fn_event(work_order_id, "d1")
+    ticket = records(bridge, "Tickets", id=7001)[0]
+    assert ticket["status"] == 5, summary  # work_done -> Complete through the status mapping
+    assert ticket["resolution"] == "Replaced the switch; tested all ports."  # notes -> Resolution
+    entries = records(bridge, "TimeEntries", ticketID=7001)
+    assert len(entries) == 1 and entries[0]["summaryNotes"].startswith("(#")  # time_logs -> TimeEntry
+    assert entries[0]["resourceID"] == 29682886 and entries[0]["roleID"] == 29682831
+    items = records(bridge, "ExpenseItems", ticketID=7001)
+    assert [i["expenseCurrencyExpenseAmount"] for i in items] == [42.5]  # expenses -> expense.items
+    notes = records(bridge, "TicketNotes", ticketID=7001)
+    assert [n["description"].split(") ", 1)[1] for n in notes] == ["On site, replacing the switch now."]
+    files = records(bridge, "TicketAttachments", parentID=7001)
+    assert [f["title"] for f in files] == ["after.jpg"]
+
+    # Duplicated and reordered deliveries, and an Autotask webhook about our own write: nothing more.
+    bridge.reset_counts()
+    assert bridge.fn_event(work_order_id, "d1-again").startswith("Nothing changed")
+    assert bridge.import_ticket(7001).startswith("Not loaded")  # now Complete: excluded, no echo to FN
+    assert bridge.fn_event(work_order_id, "d0").startswith("Nothing changed")
+    calls = bridge.autotask_calls()
+    assert not [route for route in calls if not route.startswith("GET")], calls
+    assert len(records(bridge, "TimeEntries", ticketID=7001)) == 1
+    assert len(records(bridge, "TicketNotes", ticketID=7001)) == 1
+    assert len(records(bridge, "ExpenseItems", ticketID=7001)) == 1
+    assert len(records(bridge, "TicketAttachments", parentID=7001)) == 1
+
+
+def test_each_outbound_change_costs_one_autotask_write_and_no_read(bridge: Bridge) -> None:
+    bridge.import_ticket(7001)
+    work_order_id = bridge.work_order_of(7001)
+    act = bridge.fn.act
+    act(work_order_id, "route", technician_id=TECH)
+    act(work_order_id, "accept", technician_id=TECH)
+    bridge.fn_event(work_order_id, "a")
+    act(work_order_id, "post_message", message="ETA 10 minutes")
+    bridge.reset_counts()
+    bridge.fn_event(work_order_id, "b")
+    assert bridge.autotask_calls() == {"POST /V1.0/Tickets/{parentId}/Notes": 1}
+    act(work_order_id, "closing_notes", notes="All done")
+    bridge.reset_counts()
+    bridge.fn_event(work_order_id, "c")
+    assert bridge.autotask_calls() == {"PATCH /V1.0/Tickets": 1}
+
+
+def test_expenses_go_to_ticket_charges_when_the_target_is_charge(bridge: Bridge) -> None:
+    bridge.change(expense_target="charge")
+    work_order_id = linked_work(bridge)
+    bridge.fn_event(work_order_id, "1")
+    bridge.fn_event(work_order_id, "2")
+    charges = records(bridge, "TicketCharges", ticketID=7001)
+    assert len(charges) == 1 and charges[0]["notes"].startswith("(#")
+    assert not records(bridge, "ExpenseItems", ticketID=7001)
+
+
+def test_time_and_expenses_are_not_silently_skipped_for_a_non_ticket_service_object(bridge: Bridge) -> None:
+    bridge.change(service_object="ServiceCall")
+    bridge.import_ticket(8601, entity="ServiceCall")
+    work_order_id = bridge.work_order_of(8601, entity="ServiceCall")
+    technician_works(bridge, work_order_id)
+    bridge.fn_event(work_order_id, "1")
+    bridge.fn_event(work_order_id, "2")
+    assert not records(bridge, "TimeEntries", ticketID=None, resourceID=29682886, summaryNotes=None)
+    with bridge.db.transaction() as session:
+        from fieldbridge.store import history, links
+
+        keys = links.pair_keys(session, bridge.connector_id, "autotask", "ServiceCall", 8601)
+        lines = history.for_pair(session, bridge.connector_id, keys)
+        warnings = [h.message for h in lines if h.level == "warning" and "service object" in h.message]
+        alerts = [h.message for h in lines if h.action == "alert"]
+    assert len(warnings) == 2  # in the pair's history (shown by the API) on every event
+    assert len(alerts) == 1  # one notification per pair
