@@ -8,8 +8,8 @@ from fieldbridge.demo import demo
 from fieldbridge.jobs.cli import events_app, import_ticket, worker
 from fieldbridge.mapping.cli import mappings_app
 from fieldbridge.sandbox.cli import sim_app
-from fieldbridge.store.cli import admin_app, connectors_app
-from fieldbridge.web.cli import serve
+from fieldbridge.store.cli import admin_app
+from fieldbridge.web.cli import connectors_app, serve
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Keep Autotask PSA and Field Nation in sync.")
 app.add_typer(sim_app, name="sim")
