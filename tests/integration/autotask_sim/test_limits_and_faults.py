@@ -137,3 +137,12 @@ def test_requests_in_flight_are_visible_under_sim_limits(autotask_sim: AutotaskS
         ]
         assert slow.result().status_code == 200
     assert not [e for e in in_flight() if e["endpoint"] == "companies"]
+
+
+def test_reset_restores_every_limit(autotask_sim: AutotaskSim) -> None:
+    changed = {"request_threshold": 7, "threads": 5, "attachment_bytes_per_window": 100}
+    autotask_sim.control.put("/_sim/limits", json=changed).raise_for_status()
+    autotask_sim.control.post("/_sim/reset").raise_for_status()
+    limits = autotask_sim.control.get("/_sim/limits").json()
+    assert (limits["request_threshold"], limits["threads"]) == (10_000, 3)
+    assert autotask_sim.emulator.tenant.attachment_budget == (10 * 1024 * 1024, 300.0)

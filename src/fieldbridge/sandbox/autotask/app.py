@@ -63,7 +63,8 @@ class AutotaskEmulator:
     def reseed(self) -> None:
         fresh = build_tenant(self.catalog)
         with self.tenant.lock:
-            for name in ("users", "levels", "picklists", "udfs", "records", "zone", "request_threshold"):
+            for name in ("users", "levels", "picklists", "udfs", "records", "zone", "request_threshold",
+                         "attachment_budget", "_attachment_log"):
                 setattr(self.tenant, name, getattr(fresh, name))
         self.threshold.reset()
         self.threshold.threshold = fresh.request_threshold
