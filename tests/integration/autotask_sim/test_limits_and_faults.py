@@ -144,5 +144,5 @@ def test_reset_restores_every_limit(autotask_sim: AutotaskSim) -> None:
     autotask_sim.control.put("/_sim/limits", json=changed).raise_for_status()
     autotask_sim.control.post("/_sim/reset").raise_for_status()
     limits = autotask_sim.control.get("/_sim/limits").json()
-    assert (limits["request_threshold"], limits["threads"]) == (10_000, 3)
-    assert autotask_sim.emulator.tenant.attachment_budget == (10 * 1024 * 1024, 300.0)
+    restored = (limits["request_threshold"], limits["threads"], limits["attachment_bytes_per_window"])
+    assert restored == (10_000, 3, 10 * 1024 * 1024)

@@ -121,6 +121,7 @@ def sim_router(em: AutotaskEmulator) -> APIRouter:
             "request_threshold": em.threshold.threshold,
             "threads": em.threads.limit,
             "current_hour_requests": em.threshold.count(),
+            "attachment_bytes_per_window": em.tenant.attachment_budget[0],
             "in_flight": em.threads.snapshot(),
         }
 
