@@ -11,7 +11,9 @@ from fieldbridge.sandbox.cli import sim_app
 from fieldbridge.store.cli import admin_app
 from fieldbridge.web.cli import connectors_app, serve
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Keep Autotask PSA and Field Nation in sync.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="Keep Autotask PSA and Field Nation in sync."
+)
 app.add_typer(sim_app, name="sim")
 app.command("demo")(demo)
 app.command("serve")(serve)
