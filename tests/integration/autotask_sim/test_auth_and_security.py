@@ -21,9 +21,17 @@ def test_zone_discovery_answers_the_tenant_zone_and_refuses_unknown_users(autota
         assert version.json() == {"apiVersions": ["V1.0"]}
 
 
-def test_the_discovery_host_serves_no_entities(autotask_sim: AutotaskSim) -> None:
+def test_a_client_with_a_fixed_base_url_reaches_the_tenant_through_the_discovery_host(
+    autotask_sim: AutotaskSim,
+) -> None:
     with httpx.Client(base_url=autotask_sim.url, headers=autotask_sim.headers()) as http:
-        assert http.get("/atservicesrest/v1.0/Tickets/7001").status_code == 404
+        assert http.get("/ATServicesRest/V1.0/Tickets/7001").json()["item"]["id"] == 7001
+    assert {
+        "method": "GET",
+        "route": "GET /V1.0/Tickets/{id}",
+        "user": autotask_sim.creds["username"],
+        "count": 1,
+    } in autotask_sim.calls()["items"]
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,9 @@ from fieldbridge.sandbox.control import Sandbox, control_router, install
 
 MAX_BODY_BYTES = 12 * 1024 * 1024  # a 6 MB attachment is about 8 MB of base64
 MAX_GET_URL = 2048  # FACTS: longer GET URLs fail with 404
-_ZONE_PATH = re.compile(r"^/(?P<zone>webservices\d+)/atservicesrest(?P<rest>/.*)?$", re.IGNORECASE)
+# The tenant's API: under its zone (`/webservices2/atservicesrest/...`), and under the discovery host's own
+# `/atservicesrest/...` so a client configured with one fixed base URL works too.
+_API_PATH = re.compile(r"^(?:/(?P<zone>webservices\d+))?/atservicesrest(?P<rest>/.*)?$", re.IGNORECASE)
 _ID = re.compile(r"^\d+$")
 
 
@@ -63,8 +65,17 @@ class AutotaskEmulator:
     def reseed(self) -> None:
         fresh = build_tenant(self.catalog)
         with self.tenant.lock:
-            for name in ("users", "levels", "picklists", "udfs", "records", "zone", "request_threshold",
-                         "attachment_budget", "_attachment_log"):
+            for name in (
+                "users",
+                "levels",
+                "picklists",
+                "udfs",
+                "records",
+                "zone",
+                "request_threshold",
+                "attachment_budget",
+                "_attachment_log",
+            ):
                 setattr(self.tenant, name, getattr(fresh, name))
         self.threshold.reset()
         self.threshold.threshold = fresh.request_threshold
@@ -394,7 +405,7 @@ def _integration_code(request: Request) -> str:
 
 def _endpoint(path: str) -> str | None:
     """The endpoint Autotask's thread limit counts per: the entity segment after the version."""
-    m = _ZONE_PATH.match(path)
+    m = _API_PATH.match(path)
     if not m or not m.group("rest"):
         return None
     parts = [p for p in m.group("rest").split("/") if p]
@@ -430,8 +441,9 @@ def create_app(webhook_speed: float = 1.0, request_threshold: int | None = None)
         return str(getattr(request.state, "sim_user", None) or request.headers.get("UserName") or "-")
 
     def route_for(request: Request) -> str | None:
-        m = _ZONE_PATH.match(request.url.path)
-        if not m or not m.group("rest") or m.group("zone").lower() != emulator.tenant.zone:
+        m = _API_PATH.match(request.url.path)
+        zone = m.group("zone") if m else None
+        if not m or not m.group("rest") or (zone is not None and zone.lower() != emulator.tenant.zone):
             return None  # not this tenant's API: counted under the raw path
         _, template = catalog.match(m.group("rest"))
         return f"{request.method} {template}" if template else None
@@ -466,13 +478,8 @@ def create_app(webhook_speed: float = 1.0, request_threshold: int | None = None)
         methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         include_in_schema=False,
     )
-    async def discovery(request: Request, rest: str) -> Response:
-        # The discovery host answers zone lookups and version information only.
-        lowered = "/" + rest.lower().strip("/")
-        if lowered not in ("/v1.0/zoneinformation", "/versioninformation"):
-            return error_response(
-                404, "This is the zone discovery host: call the zone URL from zoneInformation"
-            )
+    async def discovery_host(request: Request, rest: str) -> Response:
+        # Zone lookups, version information, and the tenant's API for clients with a fixed base URL.
         try:
             return await dispatcher(request, rest)
         except AutotaskError as exc:
