@@ -72,6 +72,9 @@ AUDITED_ENTITIES: tuple[str, ...] = tuple(
     dict.fromkeys([r.entity for r in REQUIREMENTS] + ["ExpenseItems", "ServiceCalls", "Projects"])
 )
 
+REQUIRED = "permission: "
+"""How the check of each required permission is named: `permission: Tickets — Add (Service Desk)`."""
+
 Access = Mapping[str, Mapping[Operation, str]]  # entity -> operation -> All | Mine | None
 
 
@@ -93,7 +96,7 @@ def audit(access: Access, expense_target: str = "", attachment_sync: bool = Fals
             continue
         level = access.get(req.entity, {}).get(req.operation, "None")
         ok = level == "All" or (level == "Mine" and req.mine_is_enough)
-        check = f"permission: {req.label} ({req.module})"
+        check = f"{REQUIRED}{req.label} ({req.module})"
         if ok:
             findings.append(Finding(check, "pass", f"{req.entity} {req.operation}: {level}"))
         else:
