@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fieldbridge.store import tokens
@@ -38,6 +38,14 @@ def rotate(session: Session, connector: Connector, now: datetime) -> str:
 def connector_for(session: Session, token: str | None) -> Connector | None:
     row = tokens.lookup(session, ClientToken, token, ClientToken.revoked_at.is_(None))
     return None if row is None else session.get(Connector, row.connector_id)
+
+
+def live(session: Session, connector: Connector) -> ClientToken | None:
+    """The connector's working token (selector and verifier hash: the token itself is never stored)."""
+    query = select(ClientToken).where(
+        ClientToken.connector_id == connector.id, ClientToken.revoked_at.is_(None)
+    )
+    return session.scalars(query.order_by(ClientToken.id.desc()).limit(1)).first()
 
 
 def trigger_url(public_base_url: str, token: str) -> str:

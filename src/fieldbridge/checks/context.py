@@ -1,0 +1,105 @@
+"""Everything the checks, provisioning and the reference sheet need to know about a saved connector, read
+from the store in one transaction: its settings and secrets, mappings, trigger conditions and trigger URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import SecretStr
+
+from fieldbridge.checks.preflight import ConnectorSetup, Subject
+from fieldbridge.checks.trigger import LiveToken, Trigger
+from fieldbridge.checks.webhook_checks import WebhookSetup
+from fieldbridge.mapping import MappingSet, default_set
+from fieldbridge.settings import Settings
+from fieldbridge.store import client_tokens, connectors, mapping_sets
+from fieldbridge.store.connectors import ConnectorConfig, ConnectorView
+from fieldbridge.store.database import Database
+from fieldbridge.store.secrets import SecretBox
+from fieldbridge.sync import options
+from fieldbridge.sync.options import TriggerConditions
+from fieldbridge.web.inbound import router as inbound_router
+
+
+class UnknownConnector(LookupError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"There is no connector named {name!r}.")
+
+
+@dataclass(frozen=True)
+class ConnectorContext:
+    config: ConnectorConfig
+    view: ConnectorView
+    mappings: MappingSet
+    mappings_version: int | None
+    """None: no mapping set is saved, so the sync uses the guide's defaults (as checked here)."""
+    triggers: TriggerConditions
+    trigger: Trigger
+    fieldnation_webhook_url: str
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def mappings_origin(self) -> str:
+        if self.mappings_version is None:
+            return "no mapping set saved: the guide's defaults"
+        return f"mapping set version {self.mappings_version}"
+
+    def webhook_setup(self) -> WebhookSetup:
+        return WebhookSetup(
+            self.name,
+            self.trigger,
+            self.fieldnation_webhook_url,
+            _plain(self.config.autotask_webhook_secret),
+            _plain(self.config.fieldnation_webhook_secret),
+        )
+
+    def subject(self) -> Subject:
+        config = self.config
+        setup = ConnectorSetup(
+            self.name,
+            config.service_object,
+            config.outbound_create,
+            config.outbound_default_status,
+            self.mappings,
+            self.mappings_origin,
+            self.webhook_setup(),
+        )
+        return Subject(
+            config.autotask_username,
+            _plain(config.autotask_secret) or "",
+            config.expense_target,
+            config.attachment_sync,
+            setup,
+        )
+
+
+def load(db: Database, box: SecretBox, settings: Settings, name: str) -> ConnectorContext:
+    with db.transaction() as session:
+        row = connectors.get(session, name)
+        if row is None:
+            raise UnknownConnector(name)
+        config = connectors.config(row, box, settings.default_integration_code)
+        view = connectors.view(row)
+        token = client_tokens.live(session, row)
+        saved = mapping_sets.latest(session, row.id)
+        triggers = options.load(session, row.id).triggers
+    path = inbound_router.url_path_for("fieldnation_webhook", connector_name=name)
+    return ConnectorContext(
+        config=config,
+        view=view,
+        mappings=default_set() if saved is None else MappingSet.model_validate(saved.body),
+        mappings_version=None if saved is None else saved.version,
+        triggers=triggers,
+        trigger=Trigger(
+            settings.public_base_url,
+            LiveToken(token.selector, token.verifier_hash) if token is not None else None,
+        ),
+        fieldnation_webhook_url=f"{settings.public_base_url}{path}",
+    )
+
+
+def _plain(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None

@@ -1,0 +1,83 @@
+"""Running the checks: on a saved connector, or straight on an API user's credentials (so the Autotask
+admin can check Steps 1-5 alone, before handing the credentials over). The I/O edge of `preflight`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fieldbridge import fieldnation
+from fieldbridge.autotask import AutotaskClient, Retry
+from fieldbridge.checks import probes
+from fieldbridge.checks.context import ConnectorContext
+from fieldbridge.checks.facts import AutotaskFacts, Failure, FieldNationFacts
+from fieldbridge.checks.findings import Report
+from fieldbridge.checks.preflight import Subject, judge
+from fieldbridge.checks.reference import Entry, sheet
+from fieldbridge.checks.trigger import token_in
+from fieldbridge.checks.webhook_plan import webhook_name
+from fieldbridge.web.api_clients import TIMEOUT, autotask_client, fieldnation_client
+
+Probe = Callable[[AutotaskClient, str, probes.WebhookFilter], AutotaskFacts]
+
+ONCE = Retry(attempts=1)
+"""A person is waiting: one try per call, so a wrong setting is told in seconds rather than after backoff."""
+
+
+def check_connector(context: ConnectorContext) -> Report:
+    autotask = _autotask(context, probes.autotask_facts)
+    return judge(context.subject(), autotask, fieldnation_facts(context))
+
+
+def reference_for(context: ConnectorContext) -> list[Entry]:
+    return sheet(context, _autotask(context, probes.reference_facts), fieldnation_facts(context))
+
+
+def _autotask(context: ConnectorContext, probe: Probe) -> AutotaskFacts:
+    def may_be_ours(name: str, url: str) -> bool:
+        return name == webhook_name(context.name) or token_in(url, context.trigger.endpoint) is not None
+
+    config = context.config
+    try:
+        client = autotask_client(config, retry=ONCE)
+    except ValueError as missing:
+        return AutotaskFacts(config.autotask_api_url, Failure(str(missing)))
+    with client:
+        return probe(client, config.autotask_api_url, may_be_ours)
+
+
+def fieldnation_facts(context: ConnectorContext) -> FieldNationFacts:
+    try:
+        client = fieldnation_client(context.config, retries=fieldnation.Retries(attempts=1))
+    except ValueError as missing:
+        return FieldNationFacts(Failure(str(missing)))
+    with client:
+        return probes.fieldnation_facts(client)
+
+
+def check_credentials(
+    username: str,
+    secret: str,
+    integration_code: str,
+    *,
+    default_integration_code: str,
+    discovery_url: str,
+    expense_target: str = "",
+    attachment_sync: bool = False,
+) -> Report:
+    """`integration_code` blank: the deployment's default (the Field Nation partner code), as for a
+    connector whose Integration Code is left blank."""
+    subject = Subject(username, secret, expense_target, attachment_sync)
+    try:
+        client = AutotaskClient(
+            username,
+            secret,
+            integration_code,
+            default_integration_code=default_integration_code,
+            discovery_url=discovery_url,
+            timeout=TIMEOUT,
+            retry=ONCE,
+        )
+    except ValueError as missing:
+        return judge(subject, AutotaskFacts(discovery_url, Failure(str(missing))))
+    with client:
+        return judge(subject, probes.autotask_facts(client, discovery_url))
