@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from fieldbridge.checks.cli import check, reference, webhooks_app
 from fieldbridge.demo import demo
 from fieldbridge.jobs.cli import events_app, import_ticket, worker
 from fieldbridge.mapping.cli import mappings_app
@@ -23,6 +24,9 @@ app.add_typer(admin_app, name="admin")
 app.add_typer(connectors_app, name="connectors")
 app.add_typer(events_app, name="events")
 app.add_typer(mappings_app, name="mappings")
+app.command("check")(check)
+app.add_typer(webhooks_app, name="webhooks")
+app.command("reference")(reference)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,15 @@ from fieldbridge import __version__
 from fieldbridge.jobs.consumer import open_parts, start_in_background
 from fieldbridge.settings import Settings
 from fieldbridge.store.secrets import SecretUnreadable
-from fieldbridge.web import admin_connectors, admin_events, admin_mappings, admin_session, health, inbound
+from fieldbridge.web import (
+    admin_checks,
+    admin_connectors,
+    admin_events,
+    admin_mappings,
+    admin_session,
+    health,
+    inbound,
+)
 from fieldbridge.web.deps import Broker
 from fieldbridge.web.metrics import Metrics
 
@@ -42,7 +50,15 @@ def create_app(settings: Settings, *, consume: bool) -> FastAPI:
         description="Keeps Autotask PSA tickets and Field Nation work orders in sync.",
         lifespan=lifespan,
     )
-    for module in (inbound, admin_session, admin_connectors, admin_mappings, admin_events, health):
+    for module in (
+        inbound,
+        admin_session,
+        admin_connectors,
+        admin_checks,
+        admin_mappings,
+        admin_events,
+        health,
+    ):
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(SecretUnreadable, _secret_unreadable)
