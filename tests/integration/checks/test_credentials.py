@@ -1,0 +1,144 @@
+"""`fieldbridge check --username`: an API user's credentials alone, against the Autotask emulator's seeded
+users, as the Autotask admin would run it before handing them over."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import AutotaskSim
+from tests.integration.checks.conftest import Bridge, writes
+
+EMULATOR_EGRESS = ("egress to the zone (HTTPS)", "warn")
+
+
+def check(bridge: Bridge, username: str, secret: str, *options: str) -> tuple[int, dict[str, Any], str]:
+    """Exit code, JSON report, and everything printed (for the secret scan)."""
+    args = ["check", "--username", username, "--discovery-url", bridge.at.url, *options]
+    as_json = bridge.fieldbridge(*args, "--json", FIELDBRIDGE_AUTOTASK_SECRET=secret)
+    table = bridge.fieldbridge(*args, FIELDBRIDGE_AUTOTASK_SECRET=secret)
+    assert as_json.exit_code == table.exit_code, table.output
+    return as_json.exit_code, json.loads(as_json.stdout), as_json.output + table.output
+
+
+def by_status(report: dict[str, Any], status: str) -> set[str]:
+    return {f["check"] for f in report["findings"] if f["status"] == status}
+
+
+def test_the_field_nation_integration_user_passes(bridge: Bridge) -> None:
+    user = bridge.at.user("svc-fieldnation")
+    code, report, printed = check(bridge, user["username"], user["secret"])
+    assert code == 0
+    assert report["ok"] is True
+    # On loopback the emulator speaks plain HTTP, and the check says so rather than pretend.
+    assert {(f["check"], f["status"]) for f in report["findings"] if f["status"] != "pass"} == {
+        EMULATOR_EGRESS
+    }
+    assert "zone URL is not HTTPS (emulator)" in printed
+    assert "permissions" in printed  # the table folds the granted permissions into one row
+    assert user["secret"] not in printed
+
+
+def test_the_hand_made_level_fails_exactly_its_missing_permissions_and_warns_its_excess(
+    bridge: Bridge,
+) -> None:
+    user = bridge.at.user("svc-handmade")
+    code, report, printed = check(
+        bridge, user["username"], user["secret"], "--expense-target", "charge", "--attachment-sync"
+    )
+    assert code == 1
+    assert by_status(report, "fail") == {
+        "permission: Tickets — Add (Service Desk)",
+        "permission: Ticket Costs (Charges) — Add (Service Desk)",
+        "permission: Ticket Costs (Charges) — Edit (Service Desk)",
+        "permission: Attachments — Add (Service Desk)",
+        "permission: Attachments — Delete (Service Desk)",
+        "permission: Contacts — View (CRM)",
+        "permission: Time Entries — Delete (Contracts/Timesheets)",
+    }
+    assert by_status(report, "warn") == {
+        EMULATOR_EGRESS[0],
+        "Line of Business visibility",  # it sees the one ticket that has a Line of Business, no other
+        "permission beyond the guide: Tickets Delete",
+        "permission beyond the guide: TicketNotes Edit",
+        "permission beyond the guide: Companies Add",
+        "permission beyond the guide: Companies Edit",
+        "permission beyond the guide: Resources Add",
+        "permission beyond the guide: Resources Edit",
+        "permission beyond the guide: Projects View",
+        "permission beyond the guide: Projects Add",
+        "permission beyond the guide: Projects Edit",
+        "permission beyond the guide: Projects Delete",
+    }
+    assert "set 'Contacts — View' to All" in printed
+
+
+def test_expense_permissions_follow_the_expense_target(bridge: Bridge) -> None:
+    user = bridge.at.user("svc-handmade")
+    _, report, _ = check(bridge, user["username"], user["secret"])
+    failed = by_status(report, "fail")
+    assert "permission: Expenses — View (Contracts/Timesheets)" in failed  # it sees only its own
+    assert not any("Ticket Costs" in c or "Attachments" in c for c in failed)
+
+
+@pytest.mark.parametrize(
+    ("user", "secret", "code", "cause"),
+    [
+        ("jdoe", None, "", "resource_type"),
+        ("svc-ampersand", None, "", "secret_characters"),
+        ("svc-custom", None, "", "integration_code"),  # the blank code means Field Nation's, not its own
+        ("svc-inactive", None, "", "inactive_user"),
+        ("svc-fieldnation", "Not-the-password-2026", "", "wrong_secret"),
+        ("nobody", "Some-long-secret-2026", "", "unknown_user"),
+    ],
+)
+def test_each_authentication_cause_is_told_apart(
+    bridge: Bridge, user: str, secret: str | None, code: str, cause: str
+) -> None:
+    seeded = (
+        bridge.at.user(user) if user != "nobody" else {"username": "nobody@acme-msp.example", "secret": ""}
+    )
+    secret = secret or seeded["secret"]
+    exit_code, report, printed = check(bridge, seeded["username"], secret, "--integration-code", code)
+    assert exit_code == 1
+    authentication = next(f for f in report["findings"] if f["check"] == "authentication")
+    assert (authentication["status"], authentication["cause"]) == ("fail", cause)
+    assert authentication["fix"]
+    assert secret not in printed
+
+
+def test_the_custom_users_own_code_signs_in(bridge: Bridge) -> None:
+    user = bridge.at.user("svc-custom")
+    exit_code, report, _ = check(
+        bridge, user["username"], user["secret"], "--integration-code", user["integration_code"]
+    )
+    assert exit_code == 0, report
+
+
+def test_a_secret_with_forbidden_characters_is_also_named_before_any_call(bridge: Bridge) -> None:
+    user = bridge.at.user("svc-ampersand")
+    _, report, _ = check(bridge, user["username"], user["secret"])
+    lint = next(f for f in report["findings"] if f["check"] == "secret characters")
+    assert (lint["status"], lint["seen"]) == ("fail", "the secret contains & < >")
+
+
+def test_the_check_writes_nothing_to_autotask(bridge: Bridge, autotask_sim: AutotaskSim) -> None:
+    autotask_sim.control.delete("/_sim/calls")
+    for prefix in ("svc-fieldnation", "svc-handmade"):
+        user = bridge.at.user(prefix)
+        check(bridge, user["username"], user["secret"], "--attachment-sync")
+    calls = autotask_sim.calls()
+    assert calls["total"] > 40  # it did look: entityInformation for every audited entity, counts, fields
+    assert writes(calls) == []
+
+
+def test_the_secret_comes_from_the_environment_only(bridge: Bridge) -> None:
+    missing = bridge.fieldbridge("check", "--username", "svc@x.example", "--discovery-url", bridge.at.url)
+    assert missing.exit_code == 2
+    assert "FIELDBRIDGE_AUTOTASK_SECRET" in missing.output
+    both = bridge.fieldbridge(
+        "check", "--username", "a@x", "--connector", "c", FIELDBRIDGE_AUTOTASK_SECRET="x"
+    )
+    assert both.exit_code == 2
