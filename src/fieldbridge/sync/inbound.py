@@ -32,7 +32,7 @@ RELATED = (
 
 def import_record(ctx: Context) -> str:
     job, autotask = ctx.job, ctx.clients.autotask
-    record = _fetch(ctx)
+    record = _fetch(ctx, ctx.entity_path, ctx.job.record_id)
     with job.db.transaction() as session:
         pair = pairs.find(session, job.connector.id, "autotask", job.entity, job.record_id)
     what = f"{job.entity} {job.record_id}"
@@ -44,7 +44,7 @@ def import_record(ctx: Context) -> str:
     complete = complete_status(status_field.picklist_values)
     if complete is not None and field_value(record, "status") == complete:
         return f"Not loaded: {what} is in the Complete status ({complete}); completed records are excluded."
-    enriched = _with_related(ctx, record)
+    enriched = with_related(ctx, record)
     document = ctx.inbound.apply(enriched)
     writes = workorder_writes(pair.inbound if pair else {}, document)
     if pair is None:
@@ -64,21 +64,27 @@ def import_record(ctx: Context) -> str:
     return done + "."
 
 
-def _fetch(ctx: Context) -> dict[str, Any]:
+def current_record(ctx: Context, entity_path: str, record_id: int) -> dict[str, Any]:
+    """The record as Autotask holds it now, with the related records the inbound mappings read: what a
+    pair's inbound snapshot is taken from."""
+    return with_related(ctx, _fetch(ctx, entity_path, record_id))
+
+
+def _fetch(ctx: Context, entity_path: str, record_id: int) -> dict[str, Any]:
     try:
-        record = ctx.clients.autotask.get(ctx.entity_path, ctx.job.record_id)
+        record = ctx.clients.autotask.get(entity_path, record_id)
     except AutotaskError as error:
         raise JobFailed(str(error), error.cause.fix if error.cause else None) from error
     if record is None:
         raise JobFailed(
-            f"Autotask has no {ctx.job.entity} {ctx.job.record_id}, or the API user may not see it.",
+            f"Autotask has no {entity_path} record {record_id}, or the API user may not see it.",
             "Check the id, and that the API user's security level and Line of Business let it see it.",
             retry=False,
         )
     return record
 
 
-def _with_related(ctx: Context, record: dict[str, Any]) -> dict[str, Any]:
+def with_related(ctx: Context, record: dict[str, Any]) -> dict[str, Any]:
     enriched = dict(record)
     for id_field, entity, names in RELATED:
         related_id = field_value(record, id_field)

@@ -2,22 +2,36 @@
 
 The mapping set is validated first (a missing required mapping cannot be fixed by retrying); the status
 defaults to the configured one when the instance has it, else to the instance's "New"; the create carries
-the work order id in `externalID`, so a create whose answer was lost is found instead of repeated.
+the work order id in `externalID` (`FN-<id>`), so a create whose answer was lost is found instead of
+repeated, by the client within one attempt and by the job before it creates again on a retry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
-from fieldbridge.autotask import AutotaskError, NetworkError, RateLimitError, ServerError, eq, where
+from fieldbridge.autotask import (
+    AutotaskError,
+    NetworkError,
+    OutcomeUnknownError,
+    Query,
+    RateLimitError,
+    ServerError,
+    eq,
+    where,
+)
 from fieldbridge.jobs.handlers import JobFailed
 from fieldbridge.mapping import validate
-from fieldbridge.sync import pairs
+from fieldbridge.sync import inbound, pairs
 from fieldbridge.sync.context import Context, utcnow
 from fieldbridge.sync.inbound_rules import status_by_label
 from fieldbridge.sync.pairs import Pair
 
-TRANSIENT = (NetworkError, RateLimitError, ServerError)
+TRANSIENT = (NetworkError, RateLimitError, ServerError, OutcomeUnknownError)
+"""Failures a later attempt can get past; an unknown outcome is settled by the lookup a retry starts with."""
 FIX = (
     "Grant Tickets — Add, and map the six required fields "
     "(Title, Status, Priority, AccountID, QueueID, DueDateTime)."
@@ -37,13 +51,36 @@ def create_ticket(ctx: Context, document: dict[str, Any]) -> Pair:
             retry=False,
             alert="outbound_create_failure",
         )
-    fields = {**document.get("Ticket", {}), "externalID": external_id(ctx.job.record_id)}
-    fields.setdefault("status", _default_status(ctx))
-    autotask = ctx.clients.autotask
+    marker = where(eq("externalID", external_id(ctx.job.record_id)))
+    with _failure_recorded(ctx):
+        # A retried job may follow a create that landed before the link was stored: look before creating.
+        ticket_id = _made_earlier(ctx, marker) if ctx.job.attempt > 1 else None
+        if ticket_id is None:
+            fields = {**document.get("Ticket", {}), "externalID": external_id(ctx.job.record_id)}
+            if fields.get("status") is None:
+                fields["status"] = _default_status(ctx)
+            ticket_id = ctx.clients.autotask.create("Tickets", fields, find_existing=marker)
+    pair = Pair("Ticket", ticket_id, ctx.job.record_id, link_id=0, outbound=document.get("Ticket", {}))
+    # Linked before anything else can fail, so a retry updates this ticket instead of making another.
+    with ctx.job.db.transaction() as session:
+        pairs.save(session, ctx.job.connector.id, pair, utcnow())
+    # The ticket as created is what Field Nation already shows: inbound compares later changes with it, so
+    # importing it (a webhook, the reconciler) writes nothing back to the work order it came from.
+    pair.record = inbound.current_record(ctx, "Tickets", ticket_id)
+    pair.inbound = ctx.inbound.apply(pair.record)
+    return pair
+
+
+def _made_earlier(ctx: Context, marker: Query) -> int | None:
+    found = next(iter(ctx.clients.autotask.query("Tickets", replace(marker, include_fields=("id",)))), None)
+    return None if found is None else int(found["id"])
+
+
+@contextmanager
+def _failure_recorded(ctx: Context) -> Iterator[None]:
+    """A failed create: recorded with the cause and fix, notified, and retried only when transient."""
     try:
-        ticket_id = autotask.create(
-            "Tickets", fields, find_existing=where(eq("externalID", external_id(ctx.job.record_id)))
-        )
+        yield
     except AutotaskError as error:
         raise JobFailed(
             f"Outbound Create of a ticket for work order {ctx.job.record_id} failed: {error}",
@@ -51,10 +88,6 @@ def create_ticket(ctx: Context, document: dict[str, Any]) -> Pair:
             retry=isinstance(error, TRANSIENT),
             alert="outbound_create_failure",
         ) from error
-    pair = Pair("Ticket", ticket_id, ctx.job.record_id, link_id=0, outbound=document.get("Ticket", {}))
-    with ctx.job.db.transaction() as session:
-        pairs.save(session, ctx.job.connector.id, pair, utcnow())
-    return pair
 
 
 def _default_status(ctx: Context) -> int:

@@ -4,7 +4,8 @@ handler, history) with events processed synchronously, so a test reads state rig
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,10 @@ from cryptography.fernet import Fernet
 from fieldbridge.jobs.handlers import Alert, load
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.jobs.worker import EventProcessor
+from fieldbridge.mapping import MappingSet
+from fieldbridge.mapping.config import to_data
 from fieldbridge.settings import Settings
-from fieldbridge.store import connectors, history, inbox, links
+from fieldbridge.store import connectors, history, inbox, links, mapping_sets
 from fieldbridge.store.database import Database, open_database
 from fieldbridge.store.inbox import Hint
 from fieldbridge.store.secrets import SecretBox, load_master_key
@@ -88,15 +91,37 @@ class Bridge:
                 session, self.box, row, connectors.ConnectorChanges(**fields), datetime.now(UTC)
             )
 
-    def _run(self, hint: Hint) -> str:
+    def deliver(self, hint: Hint) -> Outcome:
+        """Store the hint and process it once; what the event became and its history lines."""
         accepted = inbox.accept(self.db, self.connector_id, hint, datetime.now(UTC))
         self.processor.process(accepted.event_id)
+        return self.outcome(accepted.event_id)
+
+    def outcome(self, event_id: int) -> Outcome:
         with self.db.transaction() as session:
-            event = inbox.get(session, accepted.event_id)
+            event = inbox.get(session, event_id)
             assert event is not None
-            lines = history.for_event(session, accepted.event_id)
-            assert event.status == "done", [(h.action, h.message) for h in lines]
-            return lines[-1].message
+            lines = [(h.level, h.action, h.message, h.fix) for h in history.for_event(session, event_id)]
+            return Outcome(event_id, event.status, lines)
+
+    def process_when_due(self, event_id: int) -> Outcome:
+        """Process a retrying event as the worker would once its backoff is over (a later clock)."""
+        later = EventProcessor(
+            db=self.db,
+            box=self.box,
+            settings=self.settings,
+            registry=load(["fieldbridge.sync.handlers"]),
+            queue=EventQueue(self.settings),
+            alert=self.alerts.append,
+            clock=lambda: datetime.now(UTC) + timedelta(days=1),
+        )
+        later.process(event_id)
+        return self.outcome(event_id)
+
+    def _run(self, hint: Hint) -> str:
+        outcome = self.deliver(hint)
+        assert outcome.status == "done", outcome.lines
+        return outcome.lines[-1][2]
 
     def import_ticket(self, ticket_id: int, entity: str = "Ticket") -> str:
         return self._run(Hint("import", "autotask", entity, ticket_id))
@@ -108,10 +133,16 @@ class Bridge:
         )
 
     def fn_event(self, work_order_id: int, delivery: str) -> str:
-        payload = {"event": {"name": "workorder.changed", "params": {"work_order_id": work_order_id}}}
-        return self._run(
-            Hint("fieldnation-webhook", "fieldnation", "workorder", work_order_id, payload, delivery)
-        )
+        return self._run(fn_hint(work_order_id, delivery))
+
+    def save_mappings(self, mapping_set: MappingSet) -> None:
+        with self.db.transaction() as session:
+            mapping_sets.save(session, self.connector_id, to_data(mapping_set), "tests", datetime.now(UTC))
+
+    def ticket_of(self, work_order_id: int) -> int | None:
+        with self.db.transaction() as session:
+            pair = links.pair_records(session, self.connector_id, "fieldnation", "workorder", work_order_id)
+            return next((record_id for system, _, record_id in pair if system == "autotask"), None)
 
     def work_order_of(self, ticket_id: int, entity: str = "Ticket") -> int:
         with self.db.transaction() as session:
@@ -132,6 +163,19 @@ class Bridge:
     def reset_counts(self) -> None:
         self.at.control.delete("/_sim/calls")
         self.fn.control.delete("/_sim/calls")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    event_id: int
+    status: str
+    lines: list[tuple[str, str, str, str | None]]
+    """(level, action, message, fix) of each history line of the event."""
+
+
+def fn_hint(work_order_id: int, delivery: str) -> Hint:
+    payload = {"event": {"name": "workorder.changed", "params": {"work_order_id": work_order_id}}}
+    return Hint("fieldnation-webhook", "fieldnation", "workorder", work_order_id, payload, delivery)
 
 
 @pytest.fixture

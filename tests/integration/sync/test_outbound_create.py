@@ -1,0 +1,178 @@
+"""Outbound Create: a new, unlinked Field Nation work order becomes one Autotask ticket with the six required
+fields, linked to it; a mapping set without them cannot be saved; a transient failure is retried without a
+second ticket; a permanent one is recorded with the guide's cause and fix and notified."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from fieldbridge.mapping import MappingSet, default_set
+from fieldbridge.mapping.config import to_data
+from fieldbridge.mapping.model import SetStatic
+from fieldbridge.sandbox.autotask.seed import PRIORITY, QUEUE, STATUS
+from fieldbridge.sandbox.server import running
+from fieldbridge.store import admins
+from fieldbridge.sync.outbound_create import external_id
+from fieldbridge.web.app import create_app
+from tests.integration.sync.conftest import Bridge, fn_hint
+
+COMPANY = 175  # a seeded Autotask company
+STATICS = {
+    "Ticket:Priority": PRIORITY["Medium"],
+    "Ticket:AccountID": COMPANY,
+    "Ticket:QueueID": QUEUE["Field Services"],
+}
+
+
+def complete_set() -> MappingSet:
+    """The default set with the three "sourced from Autotask" statics filled with this instance's ids."""
+    base = default_set()
+    outbound = [
+        SetStatic(action="set_static", target_field=m.target_field, value=STATICS[m.target_field])
+        if m.target_field in STATICS
+        else m
+        for m in base.outbound
+    ]
+    return base.model_copy(update={"outbound": outbound})
+
+
+@pytest.fixture
+def creating(bridge: Bridge) -> Bridge:
+    bridge.change(outbound_create=True)
+    bridge.save_mappings(complete_set())
+    return bridge
+
+
+def new_work_order(bridge: Bridge, title: str = "Install a rack in Denver") -> int:
+    token = bridge.fn.token()
+    answer = bridge.fn.control.post(
+        "/api/rest/v2/workorders", params={"access_token": token}, json={"title": title}
+    )
+    assert answer.status_code == 201, answer.text
+    work_order_id: int = answer.json()["id"]
+    schedule = {"service_window": {"mode": "exact", "start": {"utc": "2026-12-01 15:00:00"}}}
+    put = bridge.fn.control.put(
+        f"/api/rest/v2/workorders/{work_order_id}/schedule", params={"access_token": token}, json=schedule
+    )
+    assert put.status_code == 200, put.text
+    return work_order_id
+
+
+def tickets_for(bridge: Bridge, work_order_id: int) -> list[dict[str, Any]]:
+    return [t for t in bridge.at.records("Tickets") if t.get("externalID") == external_id(work_order_id)]
+
+
+def test_a_new_work_order_creates_one_linked_ticket_with_the_six_required_fields(creating: Bridge) -> None:
+    work_order_id = new_work_order(creating)
+    summary = creating.fn_event(work_order_id, "created")
+    [ticket] = tickets_for(creating, work_order_id)
+    assert "created (Outbound Create)" in summary
+    assert ticket["title"] == "Install a rack in Denver"
+    assert ticket["status"] == STATUS["New"]  # the instance's New (21), not the guide's hard-coded 1
+    assert ticket["priority"] == PRIORITY["Medium"]
+    assert ticket["companyID"] == COMPANY
+    assert ticket["queueID"] == QUEUE["Field Services"]
+    assert ticket["dueDateTime"].startswith("2026-12-01T15:00:00")
+    assert creating.ticket_of(work_order_id) == ticket["id"]
+
+    # Duplicated and reordered deliveries, and the Autotask side imported again: one ticket, no writes.
+    creating.reset_counts()
+    assert creating.fn_event(work_order_id, "created") == summary  # the same delivery: the same event
+    assert creating.fn_event(work_order_id, "published").startswith("Nothing changed")
+    assert creating.import_ticket(ticket["id"]).startswith("Nothing changed")
+    assert len(tickets_for(creating, work_order_id)) == 1
+    assert not [route for route in creating.autotask_calls() if not route.startswith("GET")]
+    assert creating.fn.calls("/workorders/{work_order_id}", "PUT") == 0
+
+
+def test_a_configured_default_status_is_used_when_the_instance_has_it(creating: Bridge) -> None:
+    creating.change(outbound_default_status=STATUS["Dispatch to Field"])
+    work_order_id = new_work_order(creating)
+    creating.fn_event(work_order_id, "created")
+    assert [t["status"] for t in tickets_for(creating, work_order_id)] == [STATUS["Dispatch to Field"]]
+
+
+def test_without_outbound_create_an_unlinked_work_order_makes_no_ticket(bridge: Bridge) -> None:
+    work_order_id = new_work_order(bridge)
+    assert "Outbound Create is off" in bridge.fn_event(work_order_id, "created")
+    assert tickets_for(bridge, work_order_id) == []
+
+
+@pytest.fixture
+def admin_api(bridge: Bridge) -> Iterator[httpx.Client]:
+    """The broker's admin API over HTTP on the bridge's own store."""
+    with running(create_app(bridge.settings, consume=False)) as server:
+        with bridge.db.transaction() as session:
+            user = admins.create_user(session, "alice", "correct horse battery", datetime.now(UTC))
+            _, token = admins.issue_api_token(session, user, "tests", datetime.now(UTC))
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}) as client:
+            yield client
+
+
+def test_a_mapping_set_missing_a_required_mapping_is_refused_when_saved(
+    bridge: Bridge, admin_api: httpx.Client
+) -> None:
+    bridge.change(outbound_create=True)
+    refused = admin_api.put("/v1/admin/connectors/acme/mappings", json=to_data(default_set()))
+    assert refused.status_code == 422
+    messages = [p["message"] for p in refused.json()["detail"]["problems"]]
+    assert any("Ticket:Priority" in m for m in messages)
+    assert any("Ticket:AccountID" in m for m in messages)
+    assert any("QueueID" in m for m in messages)
+    saved = admin_api.put("/v1/admin/connectors/acme/mappings", json=to_data(complete_set()))
+    assert saved.status_code == 200, saved.text
+
+
+def test_a_503_on_the_create_is_retried_by_the_client_and_makes_one_ticket(creating: Bridge) -> None:
+    creating.at.fault(kind="status", status=503, method="POST", path="/V1.0/Tickets$", count=1)
+    work_order_id = new_work_order(creating)
+    creating.fn_event(work_order_id, "created")
+    assert len(tickets_for(creating, work_order_id)) == 1
+    assert creating.autotask_calls()["POST /V1.0/Tickets [injected status]"] == 1
+
+
+def test_a_timed_out_create_is_looked_up_by_its_marker_before_it_is_repeated(creating: Bridge) -> None:
+    creating.at.fault(kind="timeout", method="POST", path="/V1.0/Tickets$", seconds=0.2, count=1)
+    work_order_id = new_work_order(creating)
+    creating.fn_event(work_order_id, "created")
+    assert len(tickets_for(creating, work_order_id)) == 1
+    calls = creating.autotask_calls()
+    assert calls["POST /V1.0/Tickets [injected timeout]"] == 1
+    assert calls["POST /V1.0/Tickets/query"] == 1  # find_existing by externalID before the repeat
+
+
+def test_a_create_refused_for_a_while_is_retried_by_the_worker_and_makes_one_ticket(creating: Bridge) -> None:
+    # A 429 without Retry-After (the tenant's hourly threshold) is not the client's to wait out: the job
+    # comes back later.
+    creating.at.fault(kind="status", status=429, method="POST", path="/V1.0/Tickets$", count=1)
+    work_order_id = new_work_order(creating)
+    first = creating.deliver(fn_hint(work_order_id, "created"))
+    assert first.status == "retrying"
+    level, action, message, _ = first.lines[-1]
+    assert (level, action) == ("warning", "retry")
+    assert "Outbound Create" in message
+    assert [a.kind for a in creating.alerts] == ["outbound_create_failure"]
+    assert tickets_for(creating, work_order_id) == []
+    again = creating.process_when_due(first.event_id)
+    assert again.status == "done"
+    assert len(tickets_for(creating, work_order_id)) == 1
+    assert creating.ticket_of(work_order_id) is not None
+
+
+def test_a_permanent_failure_is_recorded_with_the_guides_cause_and_fix_and_notified(creating: Bridge) -> None:
+    creating.at.fault(kind="status", status=403, method="POST", path="/V1.0/Tickets$", count=1)
+    work_order_id = new_work_order(creating)
+    failed = creating.deliver(fn_hint(work_order_id, "created"))
+    assert failed.status == "dead"
+    _, _, message, fix = failed.lines[-1]
+    assert "Outbound Create" in message
+    assert fix is not None
+    assert "Tickets" in fix
+    assert "Add" in fix
+    assert [a.kind for a in creating.alerts] == ["outbound_create_failure"]
+    assert creating.ticket_of(work_order_id) is None
