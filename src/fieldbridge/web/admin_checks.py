@@ -11,6 +11,8 @@ from fieldbridge.checks import runner
 from fieldbridge.checks.context import ConnectorContext, UnknownConnector, load
 from fieldbridge.checks.provisioning import ProvisioningError, provision
 from fieldbridge.checks.reference import as_dict
+from fieldbridge.web import connection_check
+from fieldbridge.web.connection_check import Step
 from fieldbridge.web.deps import Broker, BrokerDep, current_admin
 
 router = APIRouter(prefix="/v1/admin/connectors", tags=["checks"], dependencies=[Depends(current_admin)])
@@ -65,10 +67,21 @@ def _context(broker: Broker, name: str) -> ConnectorContext:
         raise HTTPException(404, str(unknown)) from None
 
 
+def _checked(broker: Broker, name: str) -> CheckReport:
+    return CheckReport.model_validate(runner.check_connector(_context(broker, name)).as_dict())
+
+
+def after_connection_test(broker: Broker, name: str, steps: list[Step]) -> CheckReport | None:
+    """Saving credentials runs the connection test; once it signed in to Autotask, the full check follows
+    (permissions, mappings, webhooks). Before that, the connection test's cause and fix are the news."""
+    signed_in = any(s.name == connection_check.AUTHENTICATION and s.status == "pass" for s in steps)
+    return _checked(broker, name) if signed_in else None
+
+
 @router.post("/{name}/check", responses={404: {}})
 def check_connector(name: str, broker: BrokerDep) -> CheckReport:
     """Every check of the setup guide, with what was seen and the fix; reads only, changes nothing."""
-    return CheckReport.model_validate(runner.check_connector(_context(broker, name)).as_dict())
+    return _checked(broker, name)
 
 
 @router.post("/{name}/webhooks/provision", responses={404: {}, 409: {}})

@@ -12,7 +12,8 @@ from fieldbridge.jobs import intake
 from fieldbridge.store import client_tokens, connectors, field_catalog, history, links
 from fieldbridge.store.connectors import ConnectorChanges, ConnectorView, NewConnector
 from fieldbridge.store.tables import Connector
-from fieldbridge.web import connection_check, hints
+from fieldbridge.web import admin_checks, connection_check, hints
+from fieldbridge.web.admin_checks import CheckReport
 from fieldbridge.web.connection_check import Step
 from fieldbridge.web.deps import Broker, BrokerDep, current_admin, utcnow
 from fieldbridge.web.inbound import AcceptedOut
@@ -42,6 +43,8 @@ class SavedConnector(BaseModel):
     connector: ConnectorView
     connection_test: list[Step] | None
     """Each step's result, when credentials were saved."""
+    checks: CheckReport | None = None
+    """The full check (as `POST /{name}/check`), when the connection test signed in to Autotask."""
 
 
 class CreatedConnector(SavedConnector):
@@ -85,7 +88,9 @@ def create_connector(body: NewConnector, broker: BrokerDep) -> CreatedConnector:
         token = client_tokens.rotate(session, connector, utcnow())
         view, config = connectors.view(connector), _config(broker, connector)
     url = client_tokens.trigger_url(broker.settings.public_base_url, token)
-    return CreatedConnector(connector=view, connection_test=connection_check.check(config), trigger_url=url)
+    tested = connection_check.check(config)
+    checks = admin_checks.after_connection_test(broker, body.name, tested)
+    return CreatedConnector(connector=view, connection_test=tested, checks=checks, trigger_url=url)
 
 
 @router.get("/{name}", responses={404: {}})
@@ -102,7 +107,8 @@ def update_connector(name: str, body: ConnectorChanges, broker: BrokerDep) -> Sa
         connectors.update(session, broker.box, connector, body, utcnow())
         view, config = connectors.view(connector), _config(broker, connector)
     tested = connection_check.check(config) if body.model_fields_set & CONNECTION_FIELDS else None
-    return SavedConnector(connector=view, connection_test=tested)
+    checks = admin_checks.after_connection_test(broker, name, tested) if tested else None
+    return SavedConnector(connector=view, connection_test=tested, checks=checks)
 
 
 @router.post("/{name}/connection-test", responses={404: {}})

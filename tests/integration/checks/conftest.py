@@ -17,7 +17,6 @@ from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from typer.testing import CliRunner, Result
 
-from fieldbridge.cli import app
 from fieldbridge.mapping import default_set
 from fieldbridge.mapping.config import to_data
 from fieldbridge.mapping.model import MappingSet, SetStatic, StatusMap, StatusPair
@@ -164,6 +163,8 @@ class Bridge:
         }
 
     def fieldbridge(self, *args: str, **env: str) -> Result:
+        from fieldbridge.cli import app
+
         return CliRunner().invoke(app, list(args), env=self.env() | env)
 
 

@@ -31,6 +31,19 @@ def test_before_provisioning_only_the_webhooks_fail(bridge: Bridge) -> None:
     }
 
 
+def test_saving_credentials_runs_the_check_once_the_connection_test_signs_in(bridge: Bridge) -> None:
+    name, created = bridge.create()
+    assert {step["status"] for step in created["connection_test"]} == {"pass"}
+    assert created["checks"]["subject"] == f"connector {name}"
+    assert ("Field Nation webhook: registered", "fail") in not_passed(created["checks"])
+    path = f"/v1/admin/connectors/{name}"
+    wrong = bridge.admin.patch(path, json={"autotask_secret": "Not-the-password-2026"}).json()
+    assert wrong["checks"] is None  # the connection test's cause and fix say it all
+    good = bridge.at.user("svc-fieldnation")["secret"]
+    assert bridge.admin.patch(path, json={"autotask_secret": good}).json()["checks"]["findings"]
+    assert bridge.admin.patch(path, json={"attachment_sync": True}).json()["checks"] is None
+
+
 def test_the_guides_defaults_fail_on_this_instances_ids(bridge: Bridge) -> None:
     name, _ = bridge.create(outbound_default_status=1)
     failed = {f["seen"] for f in bridge.check(name)["findings"] if f["status"] == "fail"}
