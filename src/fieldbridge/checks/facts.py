@@ -29,7 +29,7 @@ class Failure:
     @classmethod
     def of(cls, error: AutotaskError | fieldnation.FieldNationError) -> Failure:
         if isinstance(error, AutotaskError):
-            return cls(error.summary, error.cause, row_for(error), error.status is not None)
+            return cls(error.summary, error.cause, row_for(error.cause), error.status is not None)
         return cls(str(error), answered=not isinstance(error, fieldnation.TransportError))
 
     @property

@@ -90,8 +90,9 @@ class Explanation:
         return self.row.symptom if self.row else None
 
 
-def row_for(error: AutotaskError) -> Row | None:
-    return _BY_CAUSE.get(error.cause) if error.cause is not None else None
+def row_for(cause: causes.Cause | None) -> Row | None:
+    """The guide's row for a cause the Autotask client named, when the guide has one."""
+    return _BY_CAUSE.get(cause) if cause is not None else None
 
 
 def explain(error: BaseException) -> Explanation | None:
@@ -99,4 +100,4 @@ def explain(error: BaseException) -> Explanation | None:
     rule, a crash on Autotask's side: its own message is then the best there is)."""
     if not isinstance(error, AutotaskError) or error.cause is None:
         return None
-    return Explanation(error.cause.problem, error.cause.fix, row_for(error))
+    return Explanation(error.cause.problem, error.cause.fix, row_for(error.cause))
