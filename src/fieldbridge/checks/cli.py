@@ -171,7 +171,7 @@ def _folded(findings: tuple[Finding, ...]) -> list[Finding]:
     granted = [f for f in findings if f.status == "pass" and f.check.startswith(REQUIRED)]
     rows: list[Finding] = []
     for finding in findings:
-        if finding not in granted:
+        if not any(finding is g for g in granted):
             rows.append(finding)
         elif finding is granted[0]:
             rows.append(

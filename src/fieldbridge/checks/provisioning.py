@@ -73,43 +73,71 @@ def provision(
     (and without a webhook that already carries it) a new one is issued, since only its hash is stored."""
     context = _with_secrets(db, box, settings, name)
     config = context.config
-    assert config.autotask_webhook_secret is not None
-    assert config.fieldnation_webhook_secret is not None
-    notify = config.notification_emails[0] if config.notification_emails else None
-    with _client(lambda: autotask_client(config)) as autotask, _refused("Autotask"):
-        resource = probes.own_resource(autotask)
-        if isinstance(resource, Failure):
-            raise ProvisioningError(
-                f"the API user's own resource could not be found ({resource.summary}), so the webhook "
-                "cannot exclude it",
-                "Grant Resources (Users) — View to the API user's security level (setup guide, Step 2)",
-            )
-        found = ours(probes.ticket_webhooks(autotask), webhook_name(name), context.trigger.carried_by)
-        existing = found[0] if found else None
-        url, issued = _trigger_url(db, settings, context, trigger_url, existing.url if existing else None)
-        spec = AutotaskWebhookSpec(
-            webhook_name(name),
-            url,
-            config.autotask_webhook_secret.get_secret_value(),
-            resource.id,
-            subscribed_fields(context.mappings, bool(context.triggers.queues)),
-            notification_email=notify,
-        )
-        changes = plan_autotask(spec, existing)
-        autotask_id = _apply_autotask(autotask, changes, existing.id if existing else None, spec.name)
-    with _client(lambda: fieldnation_client(config)) as fn, _refused("Field Nation"):
-        fn_spec = FieldNationWebhookSpec(
-            context.fieldnation_webhook_url,
-            config.fieldnation_webhook_secret.get_secret_value(),
-            notification_email=notify,
-        )
-        fn_found = ours_on_fieldnation(fn.webhooks.list(), fn_spec.url)
-        fn_changes = plan_fieldnation(fn_spec, fn_found[0] if fn_found else None)
-        fn_id = _apply_fieldnation(fn, fn_changes, fn_found[0].webhook_id if fn_found else None)
+    # Both clients first: missing credentials stop the run before either side is changed.
+    with (
+        _client(lambda: autotask_client(config)) as autotask,
+        _client(lambda: fieldnation_client(config)) as fn,
+    ):
+        with _refused("Autotask"):
+            autotask_id, issued, changes = _autotask(db, settings, context, autotask, trigger_url)
+        with _refused("Field Nation"):
+            fieldnation_id, fn_changes = _fieldnation(context, fn)
     done = [f"autotask: {c.describe()}" for c in changes] + [
         f"fieldnation: {c.describe()}" for c in fn_changes
     ]
-    return Provisioned(autotask_id, fn_id, tuple(done), issued)
+    return Provisioned(autotask_id, fieldnation_id, tuple(done), issued)
+
+
+def _autotask(
+    db: Database,
+    settings: Settings,
+    context: ConnectorContext,
+    client: AutotaskClient,
+    trigger_url: str | None,
+) -> tuple[int, str | None, list[Change]]:
+    """The ticket webhook's id, the trigger URL if one was issued, and the changes made."""
+    resource = probes.own_resource(client)
+    if isinstance(resource, Failure):
+        raise ProvisioningError(
+            f"the API user's own resource could not be found ({resource.summary}), so the webhook "
+            "cannot exclude it",
+            "Grant Resources (Users) — View to the API user's security level (setup guide, Step 2)",
+        )
+    name = webhook_name(context.name)
+    found = ours(probes.ticket_webhooks(client), name, context.trigger.carried_by)
+    existing = found[0] if found else None
+    url, issued = _trigger_url(db, settings, context, trigger_url, existing.url if existing else None)
+    assert context.config.autotask_webhook_secret is not None
+    spec = AutotaskWebhookSpec(
+        name,
+        url,
+        context.config.autotask_webhook_secret.get_secret_value(),
+        resource.id,
+        subscribed_fields(context.mappings, bool(context.triggers.queues)),
+        notification_email=_notify(context),
+    )
+    changes = plan_autotask(spec, existing)
+    return _apply_autotask(client, changes, existing.id if existing else None, name), issued, changes
+
+
+def _fieldnation(
+    context: ConnectorContext, client: fieldnation.FieldNationClient
+) -> tuple[str, list[Change]]:
+    assert context.config.fieldnation_webhook_secret is not None
+    spec = FieldNationWebhookSpec(
+        context.fieldnation_webhook_url,
+        context.config.fieldnation_webhook_secret.get_secret_value(),
+        notification_email=_notify(context),
+    )
+    found = ours_on_fieldnation(client.webhooks.list(), spec.url)
+    changes = plan_fieldnation(spec, found[0] if found else None)
+    return _apply_fieldnation(client, changes, found[0].webhook_id if found else None), changes
+
+
+def _notify(context: ConnectorContext) -> str | None:
+    """Where Autotask and Field Nation write when a webhook keeps failing: the connector's first address."""
+    emails = context.config.notification_emails
+    return emails[0] if emails else None
 
 
 def _with_secrets(db: Database, box: SecretBox, settings: Settings, name: str) -> ConnectorContext:

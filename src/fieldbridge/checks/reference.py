@@ -5,12 +5,14 @@ ids) come in as the probes saw them."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fieldbridge.checks.connector_checks import status_uses
-from fieldbridge.checks.context import ConnectorContext
 from fieldbridge.checks.facts import AutotaskFacts, Failure, FieldNationFacts, PicklistEntry
 from fieldbridge.checks.webhook_plan import ours, ours_on_fieldnation, webhook_name
+
+if TYPE_CHECKING:
+    from fieldbridge.checks.context import ConnectorContext
 
 SHOWN_CODE_CHARACTERS = 4
 """A custom integration code is shown by its last characters only: enough to tell which one is in use."""

@@ -85,10 +85,6 @@ class Explanation:
     row: Row | None
     """The guide's row when it has one for this error."""
 
-    @property
-    def symptom(self) -> str | None:
-        return self.row.symptom if self.row else None
-
 
 def row_for(cause: causes.Cause | None) -> Row | None:
     """The guide's row for a cause the Autotask client named, when the guide has one."""

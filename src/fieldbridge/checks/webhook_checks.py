@@ -30,6 +30,7 @@ class WebhookSetup:
 
     @property
     def provision(self) -> str:
+        """The fix for most webhook findings: provisioning makes the webhooks what these checks expect."""
         return f"Run `fieldbridge webhooks provision --connector {self.connector_name}`"
 
 
@@ -81,7 +82,7 @@ def _active(active: bool, ready: bool, subscribed: bool, setup: WebhookSetup) ->
             AT_ACTIVE,
             "fail",
             "inactive (Autotask turns a webhook off after 25 failed deliveries in a row)",
-            f"Make sure the trigger URL answers, then {setup.provision[0].lower()}{setup.provision[1:]}",
+            f"Make sure the trigger URL answers from the internet. {setup.provision}",
         )
     if not ready or not subscribed:
         return Finding(

@@ -123,6 +123,18 @@ def test_provisioning_mends_a_webhook_someone_changed(bridge: Bridge) -> None:
     assert bridge.check(name)["ok"] is True
 
 
+def test_a_refused_provisioning_says_why_and_changes_neither_side(bridge: Bridge) -> None:
+    handmade = bridge.at.user("svc-handmade")  # may not add tickets, so may not add ticket webhooks
+    name, _ = bridge.create(autotask_username=handmade["username"], autotask_secret=handmade["secret"])
+    refused = bridge.provision(name)
+    assert refused.status_code == 409
+    detail = refused.json()["detail"]
+    assert "lacks the permission" in detail["problem"]
+    assert detail["fix"].startswith("Grant ")
+    assert bridge.at.records("TicketWebhooks") == []
+    assert bridge.fn.emulator.state.webhooks == {}
+
+
 def test_the_check_writes_nothing_to_autotask(bridge: Bridge) -> None:
     name = bridge.ready()
     bridge.provision(name)

@@ -217,8 +217,8 @@ def refused(error_type: type, status: int | None, cause: causes.Cause, entity: s
 def test_each_row_of_the_guides_table_explains_its_error(error: Exception, symptom: str) -> None:
     explained = troubleshooting.explain(error)
     assert explained is not None
-    assert explained.symptom == symptom
     assert explained.row in troubleshooting.TABLE
+    assert explained.row.symptom == symptom
 
 
 def test_errors_the_guide_has_no_row_for_keep_the_clients_cause() -> None:
