@@ -117,7 +117,7 @@ def test_the_custom_users_own_code_signs_in(bridge: Bridge) -> None:
     assert exit_code == 0, report
 
 
-def test_a_secret_with_forbidden_characters_is_also_named_before_any_call(bridge: Bridge) -> None:
+def test_a_secret_with_forbidden_characters_is_named_without_a_call(bridge: Bridge) -> None:
     user = bridge.at.user("svc-ampersand")
     _, report, _ = check(bridge, user["username"], user["secret"])
     lint = next(f for f in report["findings"] if f["check"] == "secret characters")
