@@ -8,12 +8,13 @@ exits; SIGINT exits at once (an event cut short is rerun once its lease runs out
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 
 from huey.consumer import Consumer
 
-from fieldbridge.jobs.handlers import Alerter, HandlerRegistry, load
+from fieldbridge.jobs.handlers import Alerter, HandlerRegistry, Periodic, load
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.jobs.sweeper import Sweeper
 from fieldbridge.jobs.worker import EventProcessor
@@ -21,6 +22,8 @@ from fieldbridge.notify.email import EmailNotifier
 from fieldbridge.settings import Settings
 from fieldbridge.store.database import Database, open_database
 from fieldbridge.store.secrets import SecretBox, load_master_key
+
+log = logging.getLogger(__name__)
 
 
 class _EmbeddedConsumer(Consumer):  # type: ignore[misc]
@@ -69,46 +72,64 @@ def open_parts(settings: Settings) -> Parts:
     )
 
 
-def _start_sweeping(parts: Parts) -> tuple[threading.Thread, threading.Event]:
-    """Make this process a consumer (messages go to a processor) and start its sweeper thread."""
+def _start_sweeping(parts: Parts) -> tuple[list[threading.Thread], threading.Event]:
+    """Make this process a consumer (messages go to a processor) and start its sweeper thread, plus a
+    thread for each periodic task the handler modules registered."""
     settings, db, queue = parts.settings, parts.db, parts.queue
     processor = EventProcessor(
         db=db, box=parts.box, settings=settings, registry=parts.registry, queue=queue, alert=parts.alert
     )
     queue.consume_with(processor.process)
     stop = threading.Event()
-    sweeper = threading.Thread(
-        target=Sweeper(db, queue, settings).run_until, args=(stop,), name="sweeper", daemon=True
-    )
-    sweeper.start()
-    return sweeper, stop
+    threads = [
+        threading.Thread(
+            target=Sweeper(db, queue, settings).run_until, args=(stop,), name="sweeper", daemon=True
+        )
+    ]
+    threads += [
+        threading.Thread(target=_every, args=(task, parts, stop), name=task.name, daemon=True)
+        for task in parts.registry.periodic
+    ]
+    for thread in threads:
+        thread.start()
+    return threads, stop
+
+
+def _every(task: Periodic, parts: Parts, stop: threading.Event) -> None:
+    while not stop.wait(task.interval_seconds):
+        try:
+            task.run(parts)
+        except Exception as error:
+            log.warning("%s failed (%s); trying again in %s s", task.name, error, task.interval_seconds)
 
 
 @dataclass
 class BackgroundConsumer:
     _consumer: Consumer
-    _sweeper: threading.Thread
+    _threads: list[threading.Thread]
     _stop: threading.Event
 
     def stop(self) -> None:
         """Finish the events in hand (up to one lease), then return."""
         self._stop.set()
         self._consumer.stop(graceful=True)
-        self._sweeper.join()
+        for thread in self._threads:
+            thread.join()
 
 
 def start_in_background(parts: Parts) -> BackgroundConsumer:
-    sweeper, stop = _start_sweeping(parts)
+    threads, stop = _start_sweeping(parts)
     consumer = _consumer(_EmbeddedConsumer, parts.queue, parts.settings)
     consumer.start()
-    return BackgroundConsumer(consumer, sweeper, stop)
+    return BackgroundConsumer(consumer, threads, stop)
 
 
 def run_in_foreground(parts: Parts) -> None:
     """Consume until SIGTERM (graceful) or SIGINT."""
-    sweeper, stop = _start_sweeping(parts)
+    threads, stop = _start_sweeping(parts)
     try:
         _consumer(Consumer, parts.queue, parts.settings).run()
     finally:
         stop.set()
-        sweeper.join()
+        for thread in threads:
+            thread.join()

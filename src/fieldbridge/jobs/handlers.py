@@ -11,10 +11,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
+
+if TYPE_CHECKING:
+    from fieldbridge.jobs.consumer import Parts
 
 AlertKind = Literal["dead_letter", "auth_failure", "outbound_create_failure", "sync_warning"]
 """`sync_warning`: a flow left something unwritten on purpose and a person should know (once per pair)."""
@@ -70,9 +73,23 @@ class Alert:
 Alerter = Callable[[Alert], None]
 
 
+@dataclass(frozen=True)
+class Periodic:
+    """Work a handler module wants done every `interval_seconds` in each consuming process (the sync flows'
+    reconciler); it must tolerate running in several processes at once."""
+
+    name: str
+    interval_seconds: float
+    run: Callable[[Parts], None]
+
+
 class HandlerRegistry:
     def __init__(self) -> None:
         self._handlers: dict[tuple[str, str], Handler] = {}
+        self.periodic: list[Periodic] = []
+
+    def every(self, name: str, interval_seconds: float, run: Callable[[Parts], None]) -> None:
+        self.periodic.append(Periodic(name, interval_seconds, run))
 
     def register(self, system: str, entity: str, handler: Handler) -> None:
         if (system, entity) in self._handlers:

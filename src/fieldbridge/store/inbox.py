@@ -36,6 +36,8 @@ SOURCES: dict[str, str] = {
     "autotask-webhook": "an Autotask webhook",
     "fieldnation-webhook": "a Field Nation webhook",
     "import": "a manual import",
+    "reconcile": "the reconciler",
+    "backfill": "a backfill",
 }
 
 

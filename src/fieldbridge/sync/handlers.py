@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fieldbridge.jobs.handlers import HandlerRegistry, Job
 from fieldbridge.store.connectors import AUTOTASK_ENTITY
-from fieldbridge.sync import context, inbound, outbound
+from fieldbridge.sync import context, inbound, outbound, reconcile
 from fieldbridge.sync.pairs import WORK_ORDER
+
+RECONCILE_CHECK_SECONDS = 30.0
 
 
 def handle_autotask(job: Job) -> str:
@@ -20,3 +22,5 @@ def register(registry: HandlerRegistry) -> None:
     for entity in sorted(set(AUTOTASK_ENTITY.values())):
         registry.register("autotask", entity, handle_autotask)
     registry.register("fieldnation", WORK_ORDER, handle_fieldnation)
+    # Each pass checks which connectors are due (their `reconcile_minutes`); the interval only bounds the lag.
+    registry.every("reconciler", RECONCILE_CHECK_SECONDS, reconcile.reconcile_due)

@@ -46,6 +46,8 @@ class SyncOptions(BaseModel):
     expense_category: int = 5
     """The Autotask expense category for items whose Field Nation category has no mapping."""
     payment_type: int = 1
+    reconcile_minutes: int = Field(15, ge=0)
+    """How often the reconciler polls for changes webhooks missed; 0 turns it off for this connector."""
 
 
 def load(session: Session, connector_id: int) -> SyncOptions:

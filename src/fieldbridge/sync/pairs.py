@@ -105,3 +105,13 @@ def save_child(
     links.save(
         session, connector_id, autotask, fieldnation, fingerprint(written), now, parent_id=pair.link_id
     )
+
+
+def linked(session: Session, connector_id: int) -> list[tuple[str, int, int]]:
+    """Every pair of the connector as (Autotask entity, Autotask id, work order id)."""
+    rows = session.execute(
+        select(Link.autotask_entity, Link.autotask_id, Link.fieldnation_id).where(
+            Link.connector_id == connector_id, Link.parent_id.is_(None)
+        )
+    )
+    return [(entity, autotask_id, work_order_id) for entity, autotask_id, work_order_id in rows]

@@ -22,7 +22,7 @@ from fieldbridge.store import connectors, history, inbox, links, mapping_sets
 from fieldbridge.store.database import Database, open_database
 from fieldbridge.store.inbox import Hint
 from fieldbridge.store.secrets import SecretBox, load_master_key
-from fieldbridge.sync import options
+from fieldbridge.sync import options, reconcile
 from fieldbridge.sync.options import SyncOptions
 from tests.conftest import AutotaskSim
 from tests.integration.fieldnation.conftest import FieldNationSim, serve
@@ -134,6 +134,16 @@ class Bridge:
 
     def fn_event(self, work_order_id: int, delivery: str) -> str:
         return self._run(fn_hint(work_order_id, delivery))
+
+    def config(self) -> connectors.ConnectorConfig:
+        with self.db.transaction() as session:
+            row = session.get(connectors.Connector, self.connector_id)
+            assert row is not None
+            return connectors.config(row, self.box, None)
+
+    def reconcile(self) -> reconcile.Pass:
+        """One reconciler pass whose hints are processed as they are stored."""
+        return reconcile.reconcile(self.db, self.config(), self.deliver, datetime.now(UTC))
 
     def save_mappings(self, mapping_set: MappingSet) -> None:
         with self.db.transaction() as session:

@@ -1,0 +1,113 @@
+"""The reconciler: a poll that catches what webhooks missed (Autotask drops a payload after five failed
+attempts; a Field Nation delivery can be lost). Each pass reads the connector's Autotask records changed
+since its checkpoint and hands them, with every linked work order, to the normal flows as hints, so the
+flows' own comparison decides whether anything is written (DESIGN principle 1).
+
+It runs every `reconcile_minutes` (a sync option) in each consuming process (`serve`, `worker`), and on
+demand with `fieldbridge reconcile`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from fieldbridge.autotask import gte, where
+from fieldbridge.jobs import intake
+from fieldbridge.store import connectors
+from fieldbridge.store.connectors import AUTOTASK_ENTITY, ConnectorConfig
+from fieldbridge.store.inbox import Hint
+from fieldbridge.sync import checkpoints, clients, options, pairs
+from fieldbridge.sync.context import ENTITY_PATHS
+from fieldbridge.sync.reconcile_rules import (
+    ACTIVITY_FIELD,
+    dedup_key,
+    imports_unlinked,
+    next_checkpoint,
+    parse_time,
+    window_start,
+)
+
+if TYPE_CHECKING:
+    from fieldbridge.jobs.consumer import Parts
+    from fieldbridge.store.database import Database
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT = "reconcile"
+Submit = Callable[[Hint], None]
+
+
+@dataclass(frozen=True)
+class Pass:
+    since: datetime
+    changed: int
+    """Autotask records read as changed in the window."""
+    autotask_hints: int
+    fieldnation_hints: int
+
+
+def reconcile(db: Database, config: ConnectorConfig, submit: Submit, now: datetime) -> Pass:
+    """One pass for one connector; the checkpoint moves only once every hint is stored."""
+    entity_path = ENTITY_PATHS[config.service_object]
+    entity, activity_field = AUTOTASK_ENTITY[config.service_object], ACTIVITY_FIELD[entity_path]
+    with db.transaction() as session:
+        saved = checkpoints.load(session, config.id, CHECKPOINT)
+        sync_options = options.load(session, config.id)
+        linked = pairs.linked(session, config.id)
+    checkpoint = parse_time(saved.position.get("activity")) if saved else None
+    since = window_start(checkpoint, now)
+    query = where(
+        gte(activity_field, since),
+        include_fields=("id", activity_field, "status", "queueID"),
+        max_records=500,
+    )
+    linked_ids = {autotask_id for linked_entity, autotask_id, _ in linked if linked_entity == entity}
+    seen, autotask_hints = [], 0
+    for record in clients.for_connector(config).autotask.query(entity_path, query):
+        record_id, activity = int(record["id"]), record.get(activity_field)
+        if (moment := parse_time(activity)) is not None:
+            seen.append(moment)
+        if record_id in linked_ids or imports_unlinked(sync_options.triggers, record):
+            submit(
+                Hint("reconcile", "autotask", entity, record_id, None, dedup_key(entity, record_id, activity))
+            )
+            autotask_hints += 1
+    for _, _, work_order_id in linked:
+        # Field Nation has no "changed since" filter: every linked work order is looked at; a hint still
+        # waiting from the last pass absorbs this one.
+        submit(Hint("reconcile", "fieldnation", pairs.WORK_ORDER, work_order_id, coalesce=True))
+    reached = next_checkpoint(checkpoint, seen, now)
+    with db.transaction() as session:
+        checkpoints.save(session, config.id, CHECKPOINT, {"activity": reached.isoformat()}, now)
+    return Pass(since, len(seen), autotask_hints, len(linked))
+
+
+def reconcile_due(parts: Parts) -> None:
+    """The periodic task: a pass for each connector whose interval has passed since its last pass."""
+    now = datetime.now(UTC)
+    with parts.db.transaction() as session:
+        due = []
+        for row in connectors.list_all(session):
+            minutes = options.load(session, row.id).reconcile_minutes
+            saved = checkpoints.load(session, row.id, CHECKPOINT)
+            last = saved.updated_at.replace(tzinfo=UTC) if saved else None
+            if minutes > 0 and (last is None or now - last >= timedelta(minutes=minutes)):
+                due.append(connectors.config(row, parts.box, parts.settings.default_integration_code))
+    for config in due:
+
+        def submit(hint: Hint, connector_id: int = config.id) -> None:
+            intake.submit(parts.db, parts.queue, connector_id, hint, datetime.now(UTC))
+
+        try:
+            done = reconcile(parts.db, config, submit, now)
+        except Exception as error:
+            # The checkpoint did not move: the next pass reads the same window again.
+            log.warning(
+                "reconcile of connector %s failed (%s); the next pass tries again", config.name, error
+            )
+            continue
+        log.info("reconciled connector %s: %s", config.name, done)
