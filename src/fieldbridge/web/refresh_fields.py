@@ -42,6 +42,28 @@ class Refreshed(BaseModel):
     """What could not be read, with the likely cause and fix; everything else was stored."""
 
 
+# The standard work order fields the guide's mapping tables name, as the sync flows present a work order
+# (`sync.outbound_rules.outbound_source`: `notes`, `time_window`, `time_logs`, `expenses`). Field Nation lists
+# only custom fields, so without these the catalog refused every standard mapping. Objects and lists let
+# their nested paths through (`location.name`, `time_logs[0].StartDateTime`); stored after the expense
+# categories, whose `expenses[0].category.name` choices are found first.
+WORK_ORDER_FIELDS = (
+    ("title", "text"),
+    ("description", "text"),
+    ("status", "object"),
+    ("schedule", "object"),
+    ("time_window", "object"),
+    ("location", "object"),
+    ("closing_notes", "text"),
+    ("notes", "text"),
+    ("time_logs", "array"),
+    ("expenses", "array"),
+    ("messages", "object"),
+    ("attachments", "object"),
+    ("correlation_id", "text"),
+)
+
+
 def autotask_entities(config: ConnectorConfig) -> list[str]:
     entities = [AUTOTASK_ENDPOINT[config.service_object], "Companies", "TicketNotes", "TimeEntries"]
     entities += ["TicketCharges"] if config.expense_target == "charge" else ["ExpenseReports", "ExpenseItems"]
@@ -134,6 +156,12 @@ def _fieldnation(
     ]
     store("fieldnation", "statuses", {"fields": statuses})
     outcome.fieldnation["statuses"] = len(FIELDNATION_STATUSES)
+    store("fieldnation", "workorder", {"fields": [_field(path, kind) for path, kind in WORK_ORDER_FIELDS]})
+    outcome.fieldnation["workorder"] = len(WORK_ORDER_FIELDS)
+
+
+def _field(path: str, kind: str) -> dict[str, Any]:
+    return {"name": path, "type": kind}
 
 
 def _choice(path: str, options: list[str], kind: str = "predefined") -> dict[str, Any]:
