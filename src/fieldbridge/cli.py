@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from fieldbridge.checks.cli import check, reference, webhooks_app
-from fieldbridge.demo import demo
+from fieldbridge.demo.command import demo
 from fieldbridge.jobs.cli import events_app, import_ticket, worker
 from fieldbridge.mapping.cli import mappings_app
 from fieldbridge.sandbox.cli import sim_app

@@ -1,23 +1,104 @@
-"""`make demo` runs `fieldbridge demo`: every step must hold, against both emulators, as a real process."""
+"""`make demo` runs `fieldbridge demo`: as a real process, every step must hold, each step reports the API
+calls it cost, and the end state is in the Autotask emulator exactly once (read over HTTP with `--serve`)."""
 
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
+
+import httpx
+import pytest
 
 FIELDBRIDGE = str(Path(sys.executable).with_name("fieldbridge"))
+TICKET = 7002
 
 
-def test_the_demo_runs_every_step_and_reports_its_api_calls() -> None:
+def read_report(stdout: IO[str]) -> dict[str, Any]:
+    """The JSON document `--json` prints (indented; it ends with a lone closing brace)."""
+    lines = []
+    for line in stdout:
+        lines.append(line)
+        if line.rstrip("\n") == "}":
+            break
+    report: dict[str, Any] = json.loads("".join(lines))
+    return report
+
+
+def test_every_step_holds_and_reports_its_calls() -> None:
     done = subprocess.run([FIELDBRIDGE, "demo", "--json"], capture_output=True, text=True, timeout=120)
     report = json.loads(done.stdout)
     assert done.returncode == 0, report
     assert report["ok"] is True
-    steps = report["steps"]
-    assert len(steps) == 8
-    assert all(s["ok"] for s in steps)
-    assert steps[0]["autotask_calls"] == 2  # zone discovery, then one authenticated call
-    assert steps[3]["autotask_calls"] == steps[3]["fieldnation_calls"] == 0  # mapping is pure
-    assert steps[-1]["autotask_calls"] == 1
+    steps = {step["name"]: step for step in report["steps"]}
+    assert len(steps) == 16
+    assert all(step["ok"] for step in steps.values()), steps
+    assert all(step["autotask_calls"] >= 0 and step["fieldnation_calls"] >= 0 for step in steps.values())
+    assert steps["Setup: save credentials (runs the connection test)"]["autotask_calls"] > 0
+    assert (
+        steps["Setup: trigger URL"]["autotask_calls"] == steps["Setup: trigger URL"]["fieldnation_calls"] == 0
+    )
+    # Field Nation fires nothing for a time log: nothing is read or written until the next event.
+    silent = steps["Technician logs time"]
+    assert (silent["autotask_calls"], silent["fieldnation_calls"], silent["events"]) == (0, 0, [])
+    # Once linked, the closing notes cost one Autotask write and no read.
+    assert steps["Technician adds closing notes"]["autotask_calls"] == 1
+    assert report["seconds"] < 60
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[tuple[subprocess.Popen[str], dict[str, Any]]]:
+    process = subprocess.Popen(
+        [FIELDBRIDGE, "demo", "--serve", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        yield process, read_report(process.stdout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def records(base: str, entity: str, **match: Any) -> list[dict[str, Any]]:
+    items = httpx.get(f"{base}/_sim/records/{entity}").raise_for_status().json()["items"]
+    return [r for r in items if all(r.get(k) == v for k, v in match.items())]
+
+
+def test_the_end_state_is_in_autotask_exactly_once(
+    served: tuple[subprocess.Popen[str], dict[str, Any]],
+) -> None:
+    _, report = served
+    assert report["ok"] is True
+    autotask = report["serve"]["autotask"]
+    ticket = records(autotask, "Tickets", id=TICKET)[0]
+    assert ticket["status"] == 5  # Complete, through the status mapping of Work Done
+    assert ticket["resolution"].startswith("Replaced the failed switch")
+    entries = records(autotask, "TimeEntries", ticketID=TICKET)
+    assert [e for e in entries if e["hoursWorked"] == 1.5]
+    assert len({e["summaryNotes"].split(")")[0] for e in entries}) == len(entries)  # one per time log
+    assert len(records(autotask, "ExpenseItems", ticketID=TICKET)) == 1
+    assert len(records(autotask, "TicketNotes", ticketID=TICKET)) == 1
+    assert [a["title"] for a in records(autotask, "TicketAttachments", parentID=TICKET)] == [
+        "closet-after.jpg"
+    ]
+    created = [t for t in records(autotask, "Tickets") if str(t.get("externalID") or "").startswith("FN-")]
+    assert [t["title"] for t in created] == ["Install badge reader at the loading dock"]
+
+
+def test_serve_gives_a_working_login_and_stops_on_ctrl_c(
+    served: tuple[subprocess.Popen[str], dict[str, Any]],
+) -> None:
+    process, report = served
+    at = report["serve"]
+    with httpx.Client(base_url=at["broker"]) as admin:
+        login = {"username": at["username"], "password": at["password"]}
+        assert admin.post("/v1/admin/session", json=login).status_code == 200
+        connectors = admin.get("/v1/admin/connectors").raise_for_status().json()
+        assert [c["name"] for c in connectors] == ["demo"]
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 0

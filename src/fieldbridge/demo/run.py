@@ -1,0 +1,89 @@
+"""One demo run: start everything, set the connector up, play the story, report; with `serve`, keep
+everything running afterwards until Ctrl+C."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from functools import partial
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from fieldbridge.demo import setup, story
+from fieldbridge.demo.scene import CONNECTOR, Scene
+from fieldbridge.demo.stack import ADMIN, Stack, started
+from fieldbridge.demo.steps import Run
+
+
+def main(as_json: bool, serve: bool) -> bool:
+    """True when every step held."""
+    began = time.perf_counter()
+    with started() as stack:
+        run = Run(stack, CONNECTOR)
+        scene = Scene(stack, run)
+        for name, action in (*setup.STEPS, *story.STEPS):
+            if not run.step(name, partial(action, scene)):
+                break
+        report: dict[str, Any] = {
+            "ok": run.ok and len(run.steps) == len(setup.STEPS) + len(story.STEPS),
+            "seconds": round(time.perf_counter() - began, 1),
+            "steps": [vars(step) for step in run.steps],
+        }
+        if serve:
+            report["serve"] = _addresses(stack)
+        _print(report, as_json)
+        if serve:
+            _wait_for_interrupt()
+    return bool(report["ok"])
+
+
+def _addresses(stack: Stack) -> dict[str, str]:
+    return {
+        "broker": stack.broker_url,
+        "admin_api": f"{stack.broker_url}/docs",
+        "autotask": stack.autotask_url,
+        "fieldnation": stack.fieldnation_url,
+        "username": ADMIN,
+        "password": stack.admin_password,
+    }
+
+
+def _print(report: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report, indent=2), flush=True)
+        return
+    console = Console()
+    table = Table(title=f"FieldBridge demo: {len(report['steps'])} steps in {report['seconds']} s")
+    for column in ("#", "step", "what happened", "Autotask calls", "Field Nation calls", "ms"):
+        table.add_column(column, overflow="fold")
+    for n, step in enumerate(report["steps"], 1):
+        mark = "" if step["ok"] else "[red]FAILED:[/red] "
+        table.add_row(
+            str(n),
+            step["name"],
+            mark + step["result"],
+            str(step["autotask_calls"]),
+            str(step["fieldnation_calls"]),
+            f"{step['ms']:.0f}",
+        )
+    console.print(table)
+    console.print("Every step held." if report["ok"] else "[red]The demo stopped at the failed step.[/red]")
+    if "serve" in report:
+        at = report["serve"]
+        console.print(
+            f"\nStill running; Ctrl+C stops everything.\n"
+            f"  broker (admin API)  {at['broker']}  (OpenAPI: {at['admin_api']})\n"
+            f"  login               {at['username']} / {at['password']}\n"
+            f"  Autotask emulator   {at['autotask']}\n"
+            f"  Field Nation emul.  {at['fieldnation']}",
+            highlight=False,
+        )
+
+
+def _wait_for_interrupt() -> None:
+    with contextlib.suppress(KeyboardInterrupt):
+        threading.Event().wait()

@@ -1,0 +1,207 @@
+"""Setting a connector up as a person would, in the setup guide's order: credentials (saving runs the
+connection test), Refresh Fields, the mappings, the trigger URL, then the two webhooks.
+
+The webhooks are made here through the clients, as an administrator would make them by hand (issue 7's
+`fieldbridge webhooks provision` will do it for real deployments): the Autotask ticket webhook posts to the
+trigger URL when a ticket's status changes and excludes our own API user, so our writes never echo back; the
+Field Nation webhook posts work order events to the broker. Both are signed with secrets the connector holds.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+from fieldbridge.autotask import ChildCollection, eq, where
+from fieldbridge.autotask.webhook_fields import FIELD_IDS
+from fieldbridge.demo.scene import CONNECTOR, TICKET, TRIGGER_STATUS, Scene
+from fieldbridge.demo.steps import StepFailed
+from fieldbridge.mapping import default_set
+from fieldbridge.mapping.config import to_data
+from fieldbridge.mapping.model import Mapping, SetStatic, StatusMap, StatusPair
+from fieldbridge.sandbox.fieldnation.events import EVENT_NAMES
+from fieldbridge.store.database import open_database
+from fieldbridge.sync import options
+from fieldbridge.sync.options import SyncOptions, TriggerConditions
+
+# What Outbound Create's "Set Static Values" get (the guide's testing tip), by label: ids differ per instance.
+PRIORITY, QUEUE = "Medium", "Field Services"
+# Besides the default Work Done -> Complete: a technician taking the work shows in Autotask too.
+ASSIGNED, IN_PROGRESS = "assigned", "In Progress"
+# The guide's name for an expense item's amount, and the field Autotask's REST API has (validation says so).
+GUIDE_AMOUNT = "expense.items[0].ExpenseAmount"
+REST_AMOUNT = "expense.items[0].expenseCurrencyExpenseAmount"
+# Who the technician's time and expenses are booked to in Autotask (the guide: resource and role from
+# settings): the field technician's resource and role.
+TIME_RESOURCE, TIME_ROLE = "Tech", "Field Technician"
+
+
+def save_credentials(scene: Scene) -> str:
+    stack = scene.stack
+    at, fn = stack.autotask_credentials, stack.fieldnation_credentials
+    answer = stack.admin.post(
+        "/v1/admin/connectors",
+        json={
+            "name": CONNECTOR,
+            "autotask_api_url": stack.autotask_url,
+            "autotask_username": at["username"],
+            "autotask_secret": at["secret"],
+            "autotask_integration_code": at["integration_code"],
+            "fieldnation_api_url": fn["url"],
+            "fieldnation_company_id": fn["company_id"],
+            "fieldnation_client_id": fn["client_id"],
+            "fieldnation_client_secret": fn["client_secret"],
+            "fieldnation_username": fn["username"],
+            "fieldnation_password": fn["password"],
+            "outbound_create": True,
+            "attachment_sync": True,
+        },
+    )
+    if answer.status_code != 201:
+        raise StepFailed(f"saving the connector answered {answer.status_code}: {answer.text}")
+    tests = answer.json()["connection_test"]
+    if failed := [t for t in tests if t["status"] != "pass"]:
+        raise StepFailed(
+            "connection test failed: " + "; ".join(f"{t['name']}: {t['detail']}" for t in failed)
+        )
+    return "connection test passed: " + ", ".join(t["name"] for t in tests)
+
+
+def refresh_fields(scene: Scene) -> str:
+    refreshed = scene.admin("POST", "/refresh-fields")
+    if refreshed["problems"]:
+        raise StepFailed("Refresh Fields could not read: " + str(refreshed["problems"]))
+    scene.catalog = scene.admin("GET", "/catalog")
+    statuses = scene.picklist("Tickets", "status")
+    entities = ", ".join(f"{name} {count}" for name, count in refreshed["autotask"].items())
+    return (
+        f"fields per Autotask entity: {entities}; {len(statuses)} ticket statuses "
+        f"(New = {statuses['New']}, Complete = {statuses['Complete']}); Field Nation: "
+        + ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in refreshed["fieldnation"].items())
+    )
+
+
+def mappings(scene: Scene) -> str:
+    """The default set, with what validation against this instance's catalog asks a person to change."""
+    statuses = scene.picklist("Tickets", "status")
+    ticket = scene.stack.records("Tickets", id=TICKET)[0]
+    static = {
+        "Ticket:Priority": scene.picklist("Tickets", "priority")[PRIORITY],
+        "Ticket:QueueID": scene.picklist("Tickets", "queueID")[QUEUE],
+        "Ticket:AccountID": ticket["companyID"],
+    }
+    assigned = StatusPair(autotask=statuses[IN_PROGRESS], fieldnation=ASSIGNED)
+
+    def inbound(mapping: Mapping) -> Mapping:
+        if isinstance(mapping, StatusMap):  # the default's New is 1; this instance's New has its own id
+            pairs = [p.model_copy(update={"autotask": statuses["New"]}) for p in mapping.statuses]
+            return mapping.model_copy(update={"statuses": pairs})
+        return mapping
+
+    def outbound(mapping: Mapping) -> Mapping:
+        if isinstance(mapping, SetStatic):
+            return mapping.model_copy(update={"value": static[mapping.target_field]})
+        if isinstance(mapping, StatusMap):
+            return mapping.model_copy(update={"statuses": [*mapping.statuses, assigned]})
+        if mapping.target_field == GUIDE_AMOUNT:
+            return mapping.model_copy(update={"target_field": REST_AMOUNT})
+        return mapping
+
+    defaults = default_set()
+    mapping_set = defaults.model_copy(
+        update={
+            "inbound": [inbound(m) for m in defaults.inbound],
+            "outbound": [outbound(m) for m in defaults.outbound],
+        }
+    )
+    saved = scene.admin("PUT", "/mappings", json=to_data(mapping_set))
+    if not saved["validation"]["catalog_used"]:
+        raise StepFailed("the mappings were validated without the field catalog")
+    _save_sync_options(scene, statuses[TRIGGER_STATUS])
+    return (
+        f"default set, validated against the catalog, saved as version {saved['mapping_set']['version']}: "
+        f"New is {statuses['New']} here; Outbound Create's static values Priority {PRIORITY}, Queue {QUEUE}, "
+        f"Account {ticket['companyID']}; {ASSIGNED} -> {IN_PROGRESS} added to the status map; "
+        f"ExpenseAmount written as {REST_AMOUNT.rsplit('.', 1)[1]}; import when the status becomes "
+        f"{TRIGGER_STATUS}"
+    )
+
+
+def _save_sync_options(scene: Scene, trigger_status: int) -> None:
+    """The Workflow Setup options (trigger condition, time entry resource and role). The admin API does
+    not serve them yet, so they are written the way the broker stores them."""
+    resource = scene.stack.records("Resources", lastName=TIME_RESOURCE)[0]["id"]
+    role = scene.stack.records("Roles", name=TIME_ROLE)[0]["id"]
+    chosen = SyncOptions(
+        triggers=TriggerConditions(status_becomes=[trigger_status]), resource_id=resource, role_id=role
+    )
+    db = open_database(scene.stack.settings)
+    try:
+        with db.transaction() as session:
+            connector_id = scene.admin("GET", "")["id"]
+            options.save(session, connector_id, chosen)
+    finally:
+        db.dispose()
+
+
+def trigger_url(scene: Scene) -> str:
+    scene.trigger_url = scene.admin("POST", "/trigger-url")["trigger_url"]
+    return "generated in the connector's settings: " + scene.trigger_url.split("?")[0] + "?client_token=..."
+
+
+def autotask_webhook(scene: Scene) -> str:
+    secret = secrets.token_urlsafe(32)
+    scene.admin("PATCH", "", json={"autotask_webhook_secret": secret})
+    with scene.stack.autotask_client() as autotask:
+        own = where(eq("userName", autotask.username), include_fields=["id"], max_records=1)
+        resource = int(next(iter(autotask.query("Resources", own)))["id"])
+        hook = autotask.create(
+            "TicketWebhooks",
+            {
+                "name": f"FieldBridge {CONNECTOR}",
+                "webhookUrl": scene.trigger_url,
+                "secretKey": secret,
+                "isActive": True,
+                "isSubscribedToCreateEvents": False,
+                "isSubscribedToUpdateEvents": True,
+                "isSubscribedToDeleteEvents": False,
+                "sendThresholdExceededNotification": False,
+            },
+        )
+        fields = ChildCollection("TicketWebhooks", hook, "Fields")
+        # The status fires it (the trigger); the title rides along so the delivery log names the ticket.
+        autotask.create(
+            fields, {"fieldID": FIELD_IDS["status"], "isSubscribedField": True, "isDisplayAlwaysField": False}
+        )
+        autotask.create(
+            fields, {"fieldID": FIELD_IDS["title"], "isSubscribedField": False, "isDisplayAlwaysField": True}
+        )
+        autotask.create(
+            ChildCollection("TicketWebhooks", hook, "ExcludedResources"), {"resourceID": resource}
+        )
+    excluded = scene.stack.records("TicketWebhookExcludedResources", webhookID=hook)
+    if [e["resourceID"] for e in excluded] != [resource]:
+        raise StepFailed(f"ticket webhook {hook} does not exclude our API user's resource {resource}")
+    return (
+        f"ticket webhook {hook} posts status changes to the trigger URL, signed; excludes resource "
+        f"{resource} (our API user) so our own writes do not come back"
+    )
+
+
+def fieldnation_webhook(scene: Scene) -> str:
+    secret = secrets.token_urlsafe(32)
+    scene.admin("PATCH", "", json={"fieldnation_webhook_secret": secret})
+    url = f"{scene.stack.broker_url}/v1/fieldnation/webhooks/{CONNECTOR}"
+    with scene.stack.fieldnation_client() as fieldnation:
+        hook = fieldnation.webhooks.create(url, list(EVENT_NAMES), secret=secret)
+    return f"webhook {hook.webhook_id} posts all {len(EVENT_NAMES)} work order events to {url}, signed"
+
+
+STEPS: tuple[tuple[str, Callable[[Scene], str]], ...] = (
+    ("Setup: save credentials (runs the connection test)", save_credentials),
+    ("Setup: Refresh Fields", refresh_fields),
+    ("Setup: default mappings + Outbound Create values", mappings),
+    ("Setup: trigger URL", trigger_url),
+    ("Setup: Autotask ticket webhook", autotask_webhook),
+    ("Setup: Field Nation webhook", fieldnation_webhook),
+)

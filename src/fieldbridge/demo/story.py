@@ -1,0 +1,219 @@
+"""The story: a ticket reaches the trigger status and becomes a work order; a technician does the work in
+Field Nation; all of it lands in Autotask; then a work order made in Field Nation becomes a ticket.
+
+People act through the emulators' `/_sim/` doors (the Autotask UI, the Field Nation app), which fire the
+real webhooks; the broker does everything else. Each step waits for the outcome and checks it in the
+emulators' state, not in what the broker says about itself.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fieldbridge.demo.scene import DISPATCHER, TECHNICIAN, TICKET, TRIGGER_STATUS, Scene
+from fieldbridge.demo.setup import ASSIGNED, IN_PROGRESS
+from fieldbridge.demo.steps import StepFailed
+from fieldbridge.sync.outbound_create import external_id
+from fieldbridge.sync.outbound_rules import fn_utc
+
+HOURS = 1.5
+EXPENSE = {"category_id": 3, "amount": 18.5, "description": "Parking at the clinic"}
+MESSAGE = "On site. The switch in the closet is dead; replacing it with the spare."
+PHOTO = "closet-after.jpg"
+CLOSING_NOTES = "Replaced the failed switch, patched all 24 ports, tested uplink and VLANs."
+NEW_WORK_ORDER = "Install badge reader at the loading dock"
+# Field Nation sends no webhook for a time log or an expense (FACTS): they reach Autotask with the work
+# order's next event, since the broker reads the whole work order whatever the event says.
+SILENT = "Field Nation fires no webhook for it: it lands in Autotask with the next event"
+
+
+def _ticket(scene: Scene) -> dict[str, Any]:
+    return scene.stack.records("Tickets", id=TICKET)[0]
+
+
+def _one(scene: Scene, entity: str, what: str, **match: Any) -> dict[str, Any]:
+    found = scene.stack.records(entity, **match)
+    if len(found) != 1:
+        raise StepFailed(f"expected one {what} in Autotask, found {len(found)}")
+    return found[0]
+
+
+def _marked(scene: Scene, entity: str, field: str, marker_id: int) -> list[dict[str, Any]]:
+    """The ticket's records carrying a Field Nation id's `(#id)` marker."""
+    return [
+        r
+        for r in scene.stack.records(entity, ticketID=TICKET)
+        if str(r.get(field) or "").startswith(f"(#{marker_id})")
+    ]
+
+
+def dispatch(scene: Scene) -> str:
+    stack = scene.stack
+    status = scene.picklist("Tickets", "status")[TRIGGER_STATUS]
+    person = stack.records("Resources", firstName=DISPATCHER)[0]["id"]
+    seen = _created_work_orders(scene)
+    stack.autotask_sim.patch(
+        f"/_sim/ui/Tickets/{TICKET}", json={"as_resource": person, "fields": {"status": status}}
+    ).raise_for_status()
+    scene.run.settle()
+    new = [wo for wo in _created_work_orders(scene) if wo not in seen]
+    if len(new) != 1:
+        raise StepFailed(f"expected one new work order in Field Nation, found {len(new)}")
+    scene.work_order = new[0]
+    with stack.fieldnation_client() as fieldnation:
+        work_order = fieldnation.workorders.get(scene.work_order)
+    ticket = _ticket(scene)
+    if work_order.title != ticket["title"] or work_order.correlation_id != str(TICKET):
+        raise StepFailed(f"work order {scene.work_order} does not carry ticket {TICKET}'s title and id")
+    state = work_order.status.name if work_order.status else "?"
+    return (
+        f"a dispatcher set ticket {TICKET} to {TRIGGER_STATUS}; its webhook hit the trigger URL and the "
+        f"broker made work order {scene.work_order} ({state}) titled {work_order.title!r}"
+    )
+
+
+def _created_work_orders(scene: Scene) -> list[int]:
+    events = scene.stack.fieldnation_sim.get("/_sim/events").raise_for_status().json()["items"]
+    return [int(e["work_order_id"]) for e in events if e["name"] == "workorder.created"]
+
+
+def route(scene: Scene) -> str:
+    fired = scene.act_in_fieldnation("route", technician_id=TECHNICIAN)["events"]
+    fired += scene.act_in_fieldnation("accept", technician_id=TECHNICIAN)["events"]
+    scene.run.settle()
+    status = scene.picklist("Tickets", "status")[IN_PROGRESS]
+    if _ticket(scene)["status"] != status:
+        raise StepFailed(f"ticket {TICKET} is not {IN_PROGRESS} ({status}) after the technician was assigned")
+    return (
+        f"routed to technician {TECHNICIAN}, who accepted ({', '.join(fired)}); "
+        f"ticket {TICKET} is now {IN_PROGRESS}"
+    )
+
+
+def check_in(scene: Scene) -> str:
+    scene.act_in_fieldnation("check_in")
+    scene.run.settle()
+    if scene.stack.records("TimeEntries", ticketID=TICKET):
+        raise StepFailed("an open time log (checked in, not out) was written as a time entry")
+    return f"checked in; the visit's time log stays open until check-out, so no time entry yet ({ASSIGNED})"
+
+
+def log_time(scene: Scene) -> str:
+    _silently(scene, "log_time", hours=HOURS)
+    return f"logged {HOURS} h. {SILENT}"
+
+
+def _silently(scene: Scene, action: str, **body: Any) -> None:
+    fired = scene.act_in_fieldnation(action, **body)["events"]
+    scene.run.settle()
+    if fired:
+        raise StepFailed(f"Field Nation fired {fired}; the story expected no webhook for '{action}'")
+
+
+def add_expense(scene: Scene) -> str:
+    _silently(scene, "add_expense", **EXPENSE)
+    return f"added an expense of {EXPENSE['amount']} ({EXPENSE['description']}). {SILENT}"
+
+
+def post_message(scene: Scene) -> str:
+    scene.act_in_fieldnation("post_message", message=MESSAGE)
+    scene.run.settle()
+    note = _one(scene, "TicketNotes", "note", ticketID=TICKET)
+    entry = _one(scene, "TimeEntries", "time entry", ticketID=TICKET)
+    item = _one(scene, "ExpenseItems", "expense item", ticketID=TICKET)
+    return (
+        f"note {note['id']} on ticket {TICKET}; with it, from the same read of the work order, time entry "
+        f"{entry['id']} ({entry['hoursWorked']} h) and expense item {item['id']} "
+        f"({item['expenseCurrencyExpenseAmount']})"
+    )
+
+
+def upload(scene: Scene) -> str:
+    photo = base64.b64encode(b"\xff\xd8\xff\xe0 a photo of the closet \xff\xd9").decode()
+    scene.act_in_fieldnation("upload", name=PHOTO, content=photo, mime="image/jpeg")
+    scene.run.settle()
+    attachment = _one(scene, "TicketAttachments", "attachment", parentID=TICKET)
+    return (
+        f"uploaded {PHOTO}; attachment {attachment['id']} ({attachment['attachmentType']}) on ticket {TICKET}"
+    )
+
+
+def closing_notes(scene: Scene) -> str:
+    scene.act_in_fieldnation("closing_notes", notes=CLOSING_NOTES)
+    scene.run.settle()
+    if _ticket(scene)["resolution"] != CLOSING_NOTES:
+        raise StepFailed(f"ticket {TICKET}'s Resolution is not the closing notes")
+    return f"closing notes are ticket {TICKET}'s Resolution"
+
+
+def work_done(scene: Scene) -> str:
+    scene.act_in_fieldnation("check_out")
+    work_order = scene.act_in_fieldnation("work_done")["workorder"]
+    scene.run.settle()
+    complete = scene.picklist("Tickets", "status")["Complete"]
+    if _ticket(scene)["status"] != complete:
+        raise StepFailed(f"ticket {TICKET} is not Complete ({complete}) after work done")
+    logs = _closed_time_logs(work_order)
+    for log_id in logs:
+        if len(_marked(scene, "TimeEntries", "summaryNotes", log_id)) != 1:
+            raise StepFailed(f"time log {log_id} is not exactly one time entry")
+    return (
+        f"checked out and marked work done; ticket {TICKET} is Complete ({complete}); "
+        f"{len(logs)} time log(s), each one time entry"
+    )
+
+
+def _closed_time_logs(work_order: dict[str, Any]) -> list[int]:
+    """Time logs that end after they start: Autotask takes only those (a check-in and check-out within one
+    second of each other make none)."""
+    logs = (work_order.get("time_logs") or {}).get("results") or []
+    spans = [
+        (int(log["id"]), fn_utc(_created(log.get("in"))), fn_utc(_created(log.get("out")))) for log in logs
+    ]
+    return [log_id for log_id, start, end in spans if start and end and end > start]
+
+
+def _created(side: dict[str, Any] | None) -> Any:
+    return (side or {}).get("created")
+
+
+def outbound_create(scene: Scene) -> str:
+    tickets_before = len(scene.stack.records("Tickets"))
+    start = (datetime.now(UTC) + timedelta(days=2)).replace(hour=14, minute=0, second=0, microsecond=0)
+    with scene.stack.fieldnation_client() as fieldnation:
+        work_order = fieldnation.workorders.create(
+            {
+                "title": NEW_WORK_ORDER,
+                "schedule": {
+                    "service_window": {"mode": "exact", "start": {"utc": start.strftime("%Y-%m-%d %H:%M:%S")}}
+                },
+            }
+        )
+    scene.run.settle()
+    ticket = _one(scene, "Tickets", "ticket", externalID=external_id(work_order.id))
+    if len(scene.stack.records("Tickets")) != tickets_before + 1:
+        raise StepFailed("Outbound Create made more than one ticket")
+    if ticket["title"] != NEW_WORK_ORDER:
+        raise StepFailed(f"ticket {ticket['id']} does not carry the work order's title")
+    return (
+        f"a buyer made work order {work_order.id} (this step's Field Nation calls include the buyer's own); "
+        f"the broker created ticket {ticket['id']} (status {ticket['status']}, "
+        f"priority {ticket['priority']}, queue {ticket['queueID']}, due {ticket['dueDateTime']})"
+    )
+
+
+STEPS: tuple[tuple[str, Callable[[Scene], str]], ...] = (
+    ("Ticket reaches the trigger status -> work order", dispatch),
+    ("Technician routed and assigned", route),
+    ("Technician checks in", check_in),
+    ("Technician logs time", log_time),
+    ("Technician adds an expense", add_expense),
+    ("Technician posts a message", post_message),
+    ("Technician uploads a photo", upload),
+    ("Technician adds closing notes", closing_notes),
+    ("Technician checks out, marks work done", work_done),
+    ("New Field Nation work order -> ticket (Outbound Create)", outbound_create),
+)
