@@ -10,6 +10,7 @@ from fieldbridge.jobs.cli import events_app, import_ticket, worker
 from fieldbridge.mapping.cli import mappings_app
 from fieldbridge.sandbox.cli import sim_app
 from fieldbridge.store.cli import admin_app
+from fieldbridge.sync.cli import backfill, reconcile
 from fieldbridge.web.cli import connectors_app, serve
 
 app = typer.Typer(
@@ -20,6 +21,8 @@ app.command("demo")(demo)
 app.command("serve")(serve)
 app.command("worker")(worker)
 app.command("import")(import_ticket)
+app.command("backfill")(backfill)
+app.command("reconcile")(reconcile)
 app.add_typer(admin_app, name="admin")
 app.add_typer(connectors_app, name="connectors")
 app.add_typer(events_app, name="events")

@@ -52,6 +52,11 @@ class ConnectorClients:
             self._related[(entity, record_id)] = (now, record)
         return record
 
+    def remember(self, entity: str, record_id: int, record: dict[str, Any] | None) -> None:
+        """Cache a record fetched in a batch (backfill), so imports do not fetch it one by one."""
+        with self._lock:
+            self._related[(entity, record_id)] = (time.monotonic(), record)
+
     def close(self) -> None:
         self.autotask.close()
         self.fieldnation.close()

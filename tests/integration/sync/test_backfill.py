@@ -1,0 +1,110 @@
+"""Backfill: every open ticket matching the conditions goes through the inbound flow, a page at a time with
+related records looked up in batches, once however often it is run, and resumes where it was interrupted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import typer
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from fieldbridge.sandbox.autotask.seed import QUEUE
+from fieldbridge.store.tables import InboxEvent
+from fieldbridge.sync import backfill
+from fieldbridge.sync.cli import backfill as backfill_command
+from tests.integration.sync.conftest import Bridge
+
+COMPLETE = 5
+
+
+def open_tickets(bridge: Bridge, **match: Any) -> list[int]:
+    return sorted(
+        t["id"]
+        for t in bridge.at.records("Tickets")
+        if t["status"] != COMPLETE and all(t.get(k) == v for k, v in match.items())
+    )
+
+
+def backfilled(bridge: Bridge) -> list[int]:
+    """The ticket of each backfill event, in the order they were stored."""
+    with bridge.db.transaction() as session:
+        query = select(InboxEvent.record_id).where(InboxEvent.source == "backfill").order_by(InboxEvent.id)
+        return list(session.scalars(query))
+
+
+def run(bridge: Bridge, *where: str, **options: Any) -> backfill.Result:
+    return backfill.backfill(bridge.db, bridge.config(), bridge.deliver, list(where), page_size=3, **options)
+
+
+def test_every_open_ticket_is_imported_in_pages_with_related_records_in_batches(bridge: Bridge) -> None:
+    expected = open_tickets(bridge)
+    bridge.reset_counts()
+    result = run(bridge)
+    assert (result.done, result.total) == (len(expected), len(expected))
+    assert backfilled(bridge) == expected  # the Complete ticket is not loaded
+    for ticket_id in expected:
+        assert bridge.work_order_of(ticket_id)
+    calls = bridge.autotask_calls()
+    pages = -(-len(expected) // 3)
+    assert calls["POST /V1.0/Tickets/query"] == pages + 1  # the last, empty page ends it
+    assert calls["POST /V1.0/Companies/query"] == pages  # one `in` lookup per page ...
+    assert calls["POST /V1.0/Contacts/query"] == pages
+    assert calls["POST /V1.0/CompanyLocations/query"] == pages
+    assert "GET /V1.0/Companies/{id}" not in calls  # ... and none per ticket
+    assert calls["GET /V1.0/Tickets/{id}"] == len(expected)  # each import reads its ticket
+
+
+def test_a_second_run_changes_nothing(bridge: Bridge) -> None:
+    run(bridge)
+    before = backfilled(bridge)
+    bridge.reset_counts()
+    run(bridge)
+    assert backfilled(bridge) == before  # the same versions: duplicates, not new work
+    assert bridge.fn.calls("/workorders", "POST") == 0
+    assert bridge.fn.calls("/workorders/{work_order_id}", "PUT") == 0
+
+
+def test_conditions_narrow_what_is_loaded(bridge: Bridge) -> None:
+    run(bridge, "companyID=176", f"queueID={QUEUE['Field Services']}")
+    expected = open_tickets(bridge, companyID=176)
+    assert 0 < len(expected) < len(open_tickets(bridge))
+    assert backfilled(bridge) == expected
+
+
+def test_an_interrupted_backfill_resumes_after_the_last_ticket_done(bridge: Bridge) -> None:
+    expected = open_tickets(bridge)
+
+    def interrupt_after_four(done: int, total: int) -> None:
+        if done == 4:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(bridge, progress=interrupt_after_four)
+    assert backfilled(bridge) == expected[:4]
+    resumed = run(bridge)
+    assert resumed.resumed_after == expected[3]
+    assert resumed.done == len(expected) - 4
+    assert backfilled(bridge) == expected  # each ticket once
+    assert bridge.fn.calls("/workorders", "POST") == len(expected)
+
+
+def test_the_command_shows_progress_and_refuses_an_unreadable_condition(
+    bridge: Bridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FIELDBRIDGE_DATA_DIR", str(bridge.settings.data_dir))
+    assert bridge.settings.master_key is not None
+    monkeypatch.setenv("FIELDBRIDGE_MASTER_KEY", bridge.settings.master_key.get_secret_value())
+    app = typer.Typer()
+    app.command()(backfill_command)
+    runner = CliRunner()
+    refused = runner.invoke(app, ["--connector", "acme", "--where", "queueID"])
+    assert refused.exit_code == 2
+    assert "FIELD=VALUE" in refused.output
+    done = runner.invoke(app, ["--connector", "acme", "--where", "companyID=174,175"])
+    assert done.exit_code == 0, done.output
+    assert "Backfill done" in done.output
+    assert backfilled(bridge) == sorted(
+        open_tickets(bridge, companyID=174) + open_tickets(bridge, companyID=175)
+    )
