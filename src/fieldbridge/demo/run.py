@@ -58,8 +58,12 @@ def _print(report: dict[str, Any], as_json: bool) -> None:
         return
     console = Console()
     table = Table(title=f"FieldBridge demo: {len(report['steps'])} steps in {report['seconds']} s")
-    for column in ("#", "step", "what happened", "Autotask calls", "Field Nation calls", "ms"):
-        table.add_column(column, overflow="fold")
+    # The story column takes what the terminal leaves; the numbers stay narrow.
+    table.add_column("#", justify="right")
+    table.add_column("step", max_width=24)
+    table.add_column("what happened (checked in the emulators)", ratio=1, overflow="fold")
+    for column in ("AT calls", "FN calls", "ms"):
+        table.add_column(column, justify="right", max_width=6)
     for n, step in enumerate(report["steps"], 1):
         mark = "" if step["ok"] else "[red]FAILED:[/red] "
         table.add_row(
