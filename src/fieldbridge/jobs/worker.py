@@ -19,8 +19,9 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
+from fieldbridge import autotask, fieldnation
 from fieldbridge.jobs import retry
-from fieldbridge.jobs.handlers import Alert, Alerter, HandlerRegistry, Job, JobFailed
+from fieldbridge.jobs.handlers import Alert, Alerter, AlertKind, HandlerRegistry, Job, JobFailed
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.jobs.redaction import redact
 from fieldbridge.settings import Settings
@@ -150,7 +151,9 @@ class EventProcessor:
                 event.id,
                 redact("".join(traceback.format_exception(error)), secrets),
             )
-            self._fail(event, holder, JobFailed(f"{type(error).__name__}: {error}"), secrets)
+            failed = JobFailed(f"{type(error).__name__}: {error}")
+            failed.__cause__ = error
+            self._fail(event, holder, failed, secrets)
         else:
             self._finish(event, holder, EventStatus.DONE, "info", "processed", summary or "Processed.", None)
 
@@ -213,7 +216,7 @@ class EventProcessor:
         log.info("event %s: %s", event.id, "dead letter" if delay is None else f"retry in {delay:.1f} s")
         if delay is not None:
             self._enqueue(event.id, delay)
-        kind = failure.alert or ("dead_letter" if delay is None else None)
+        kind = failure.alert or _auth_failure(failure) or ("dead_letter" if delay is None else None)
         if kind is not None:
             subject = inbox.describe(event.system, event.entity, event.record_id)
             self._alert(Alert(kind, event.connector_id, event.id, subject, cause, fix))
@@ -258,3 +261,10 @@ class EventProcessor:
         finally:
             stop.set()
             thread.join()
+
+
+def _auth_failure(failure: JobFailed) -> AlertKind | None:
+    """A refused sign-in needs a person now (changed password, deactivated user), not after the retries."""
+    cause = failure.__cause__
+    refused = isinstance(cause, autotask.AuthenticationError | fieldnation.AuthenticationError)
+    return "auth_failure" if refused else None

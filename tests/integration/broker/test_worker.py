@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from fieldbridge import autotask, fieldnation
 from fieldbridge.jobs import intake
 from fieldbridge.jobs.consumer import Parts, start_in_background
 from fieldbridge.jobs.handlers import Alert, HandlerRegistry, Job, JobFailed
@@ -161,6 +162,26 @@ def test_a_permanent_failure_skips_the_retries_and_alerts_its_own_kind(world: Wo
 
 def test_an_authentication_failure_alerts_while_it_is_still_retried(world: World) -> None:
     world.handle(lambda job: (_ for _ in ()).throw(JobFailed("Wrong secret.", alert="auth_failure")))
+    event_id = world.store()
+    world.processor.process(event_id)
+    assert world.event(event_id).status == "retrying"
+    assert [a.kind for a in world.alerts] == ["auth_failure"]
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        autotask.AuthenticationError("Unauthorized", operation="get", entity="Tickets", status=401),
+        fieldnation.AuthenticationError("Unauthorized", method="GET", path="/workorders/1", status=401),
+    ],
+)
+def test_a_refused_sign_in_alerts_on_the_first_attempt_however_it_is_raised(
+    world: World, refusal: Exception
+) -> None:
+    def handler(job: Job) -> None:
+        raise refusal
+
+    world.handle(handler)
     event_id = world.store()
     world.processor.process(event_id)
     assert world.event(event_id).status == "retrying"
