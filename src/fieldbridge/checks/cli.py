@@ -79,7 +79,7 @@ def check(
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2))
     else:
-        _print(report)
+        print_report(report)
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -148,7 +148,7 @@ def _open(settings: Settings) -> tuple[Database, SecretBox]:
     return open_database(settings), SecretBox(load_master_key(settings))
 
 
-def _print(report: Report) -> None:
+def print_report(report: Report) -> None:
     table = Table("", "check", "seen", "fix", title=f"fieldbridge check: {report.subject}", show_lines=True)
     for finding in _folded(report.findings):
         style = _STYLE[finding.status]

@@ -55,8 +55,11 @@ def add_connector(
     ],
 ) -> None:
     """Create a connector from a settings file, test its connection and print its trigger URL (once)."""
+    from fieldbridge.checks import runner
+    from fieldbridge.checks.cli import print_report
+    from fieldbridge.checks.context import load
     from fieldbridge.store import client_tokens, connectors
-    from fieldbridge.web.connection_check import check
+    from fieldbridge.web.connection_check import AUTHENTICATION, check
 
     try:
         new = connectors.NewConnector.model_validate(_load(source))
@@ -73,10 +76,15 @@ def add_connector(
     except connectors.ConnectorExists as exists:
         _fail(str(exists))
     typer.echo(f"Connector {new.name} created. Connection test:")
-    for step in check(config):
+    steps = check(config)
+    for step in steps:
         typer.echo(f"  {step.status:<7} {step.name}: {step.detail}")
         if step.cause:
             typer.echo(f"          likely cause: {step.cause}. Fix: {step.fix}")
+    if any(s.name == AUTHENTICATION and s.status == "pass" for s in steps):
+        # Signed in: the full check (permissions, mappings, webhooks) says what else needs doing, as the
+        # admin API does when credentials are saved.
+        print_report(runner.check_connector(load(db, box, settings, new.name)))
     typer.echo("Its trigger URL (shown this once; keep it secret):")
     typer.echo(client_tokens.trigger_url(settings.public_base_url, token))
 

@@ -15,6 +15,7 @@ from fieldbridge.cli import app
 from fieldbridge.settings import Settings
 from fieldbridge.store import client_tokens, processing
 from fieldbridge.store.database import Database, open_database
+from tests.conftest import AutotaskSim
 from tests.integration.broker.smtp_server import free_port
 
 SECRET = "Zq81-autotask-secret-cli"
@@ -141,3 +142,21 @@ def test_import_needs_a_connector_name_when_there_are_several(
     assert result.exit_code == 1
     assert "2 connectors exist: name one" in result.output
     assert fieldbridge(env, "import", "42", "--connector", "ghost").exit_code == 1
+
+
+def test_connectors_add_runs_the_full_check_once_signed_in(
+    env: dict[str, str | None], tmp_path: Path, autotask_sim: AutotaskSim
+) -> None:
+    handmade = autotask_sim.user("svc-handmade@")
+    source = tmp_path / "handmade.yaml"
+    source.write_text(
+        f"name: handmade\nautotask_username: {handmade['username']}\nautotask_secret: {handmade['secret']}\n"
+        f"autotask_integration_code: {handmade['integration_code']}\nautotask_api_url: {autotask_sim.url}\n"
+    )
+    added = fieldbridge(env, "connectors", "add", "--from", str(source))
+    assert added.exit_code == 0, added.output
+    assert "pass    Autotask authentication" in added.output
+    # The hand-made level's gaps show up right away, with the fix, not at the first failed sync.
+    assert "Tickets — Add" in added.output
+    assert "Contacts — View" in added.output
+    assert handmade["secret"] not in added.output
