@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fieldbridge.demo.scene import DISPATCHER, TECHNICIAN, TICKET, TRIGGER_STATUS, Scene
-from fieldbridge.demo.setup import ASSIGNED, IN_PROGRESS
+from fieldbridge.demo.setup import ASSIGNED, IN_PROGRESS, PRIORITY, QUEUE
 from fieldbridge.demo.steps import StepFailed
 from fieldbridge.sync.outbound_create import external_id
 from fieldbridge.sync.outbound_rules import fn_utc
@@ -196,12 +196,21 @@ def outbound_create(scene: Scene) -> str:
     ticket = _one(scene, "Tickets", "ticket", externalID=external_id(work_order.id))
     if len(scene.stack.records("Tickets")) != tickets_before + 1:
         raise StepFailed("Outbound Create made more than one ticket")
-    if ticket["title"] != NEW_WORK_ORDER:
-        raise StepFailed(f"ticket {ticket['id']} does not carry the work order's title")
+    # The six required fields: title and due date from the work order, the rest as set up (status: New).
+    expected = {
+        "title": NEW_WORK_ORDER,
+        "dueDateTime": start.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "status": scene.picklist("Tickets", "status")["New"],
+        "priority": scene.picklist("Tickets", "priority")[PRIORITY],
+        "queueID": scene.picklist("Tickets", "queueID")[QUEUE],
+        "companyID": _ticket(scene)["companyID"],
+    }
+    if wrong := sorted(name for name, value in expected.items() if ticket[name] != value):
+        raise StepFailed(f"ticket {ticket['id']} has unexpected {', '.join(wrong)}")
     return (
         f"a buyer made work order {work_order.id} (this step's Field Nation calls include the buyer's own); "
-        f"the broker created ticket {ticket['id']} (status {ticket['status']}, "
-        f"priority {ticket['priority']}, queue {ticket['queueID']}, due {ticket['dueDateTime']})"
+        f"the broker created ticket {ticket['id']} with the six required fields (status New, priority "
+        f"{PRIORITY}, queue {QUEUE}, account {ticket['companyID']}, due {ticket['dueDateTime']})"
     )
 
 
