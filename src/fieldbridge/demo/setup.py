@@ -1,25 +1,17 @@
 """Setting a connector up as a person would, in the setup guide's order: credentials (saving runs the
-connection test), Refresh Fields, the mappings, the trigger URL, then the two webhooks.
-
-The webhooks are made here through the clients, as an administrator would make them by hand (issue 7's
-`fieldbridge webhooks provision` will do it for real deployments): the Autotask ticket webhook posts to the
-trigger URL when a ticket's status changes and excludes our own API user, so our writes never echo back; the
-Field Nation webhook posts work order events to the broker. Both are signed with secrets the connector holds.
-"""
+connection test), Refresh Fields, the mappings, the trigger URL, then the two webhooks (provisioned by the
+broker: the Autotask ticket webhook posts to the trigger URL and excludes our own API user, so our writes
+never echo back; the Field Nation webhook posts work order events to the broker; both signed)."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 
-from fieldbridge.autotask import ChildCollection, eq, where
-from fieldbridge.autotask.webhook_fields import FIELD_IDS
 from fieldbridge.demo.scene import CONNECTOR, TICKET, TRIGGER_STATUS, Scene
 from fieldbridge.demo.steps import StepFailed
 from fieldbridge.mapping import default_set
 from fieldbridge.mapping.config import to_data
 from fieldbridge.mapping.model import Mapping, SetStatic, StatusMap, StatusPair
-from fieldbridge.sandbox.fieldnation.events import EVENT_NAMES
 from fieldbridge.store.database import open_database
 from fieldbridge.sync import options
 from fieldbridge.sync.options import SyncOptions, TriggerConditions
@@ -149,52 +141,22 @@ def trigger_url(scene: Scene) -> str:
     return "generated in the connector's settings: " + scene.trigger_url.split("?")[0] + "?client_token=..."
 
 
-def autotask_webhook(scene: Scene) -> str:
-    secret = secrets.token_urlsafe(32)
-    scene.admin("PATCH", "", json={"autotask_webhook_secret": secret})
-    with scene.stack.autotask_client() as autotask:
-        own = where(eq("userName", autotask.username), include_fields=["id"], max_records=1)
-        resource = int(next(iter(autotask.query("Resources", own)))["id"])
-        hook = autotask.create(
-            "TicketWebhooks",
-            {
-                "name": f"FieldBridge {CONNECTOR}",
-                "webhookUrl": scene.trigger_url,
-                "secretKey": secret,
-                "isActive": True,
-                "isSubscribedToCreateEvents": False,
-                "isSubscribedToUpdateEvents": True,
-                "isSubscribedToDeleteEvents": False,
-                "sendThresholdExceededNotification": False,
-            },
-        )
-        fields = ChildCollection("TicketWebhooks", hook, "Fields")
-        # The status fires it (the trigger); the title rides along so the delivery log names the ticket.
-        autotask.create(
-            fields, {"fieldID": FIELD_IDS["status"], "isSubscribedField": True, "isDisplayAlwaysField": False}
-        )
-        autotask.create(
-            fields, {"fieldID": FIELD_IDS["title"], "isSubscribedField": False, "isDisplayAlwaysField": True}
-        )
-        autotask.create(
-            ChildCollection("TicketWebhooks", hook, "ExcludedResources"), {"resourceID": resource}
-        )
+def webhooks(scene: Scene) -> str:
+    """Issue 7's provisioning, through the admin API: both webhooks made from the connector's settings."""
+    done = scene.admin("POST", "/webhooks/provision", json={"trigger_url": scene.trigger_url})
+    hook = int(done["autotask_webhook_id"])
+    record = scene.stack.records("TicketWebhooks", id=hook)
+    if not record or record[0]["webhookUrl"] != scene.trigger_url:
+        raise StepFailed(f"ticket webhook {hook} does not post to the trigger URL")
+    own = scene.stack.records("Resources", userName=scene.stack.autotask_credentials["username"])[0]["id"]
     excluded = scene.stack.records("TicketWebhookExcludedResources", webhookID=hook)
-    if [e["resourceID"] for e in excluded] != [resource]:
-        raise StepFailed(f"ticket webhook {hook} does not exclude our API user's resource {resource}")
+    if [e["resourceID"] for e in excluded] != [own]:
+        raise StepFailed(f"ticket webhook {hook} does not exclude our API user's resource {own}")
     return (
-        f"ticket webhook {hook} posts status changes to the trigger URL, signed; excludes resource "
-        f"{resource} (our API user) so our own writes do not come back"
+        f"ticket webhook {hook} posts to the trigger URL, signed, excluding resource {own} (our API user) so "
+        f"our writes do not come back; Field Nation webhook {done['fieldnation_webhook_id']} posts work "
+        f"order events to the broker, signed ({len(done['changes'])} changes made)"
     )
-
-
-def fieldnation_webhook(scene: Scene) -> str:
-    secret = secrets.token_urlsafe(32)
-    scene.admin("PATCH", "", json={"fieldnation_webhook_secret": secret})
-    url = f"{scene.stack.broker_url}/v1/fieldnation/webhooks/{CONNECTOR}"
-    with scene.stack.fieldnation_client() as fieldnation:
-        hook = fieldnation.webhooks.create(url, list(EVENT_NAMES), secret=secret)
-    return f"webhook {hook.webhook_id} posts all {len(EVENT_NAMES)} work order events to {url}, signed"
 
 
 STEPS: tuple[tuple[str, Callable[[Scene], str]], ...] = (
@@ -202,6 +164,5 @@ STEPS: tuple[tuple[str, Callable[[Scene], str]], ...] = (
     ("Setup: Refresh Fields", refresh_fields),
     ("Setup: default mappings + Outbound Create values", mappings),
     ("Setup: trigger URL", trigger_url),
-    ("Setup: Autotask ticket webhook", autotask_webhook),
-    ("Setup: Field Nation webhook", fieldnation_webhook),
+    ("Setup: webhooks (Autotask, Field Nation)", webhooks),
 )
