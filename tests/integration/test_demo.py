@@ -35,7 +35,7 @@ def test_every_step_holds_and_reports_its_calls() -> None:
     assert done.returncode == 0, report
     assert report["ok"] is True
     steps = {step["name"]: step for step in report["steps"]}
-    assert len(steps) == 15
+    assert len(steps) == 16
     assert all(step["ok"] for step in steps.values()), steps
     assert all(step["autotask_calls"] >= 0 and step["fieldnation_calls"] >= 0 for step in steps.values())
     assert steps["Setup: save credentials (runs the connection test)"]["autotask_calls"] > 0

@@ -109,11 +109,14 @@ def mappings(scene: Scene) -> str:
     saved = scene.admin("PUT", "/mappings", json=to_data(mapping_set))
     if not saved["validation"]["catalog_used"]:
         raise StepFailed("the mappings were validated without the field catalog")
+    # Outbound Create's default status is the guide's 1 (New); this instance's New has another id.
+    scene.admin("PATCH", "", json={"outbound_default_status": statuses["New"]})
     _save_sync_options(scene, statuses[TRIGGER_STATUS])
     return (
         f"default set, validated against the catalog, saved as version {saved['mapping_set']['version']}: "
-        f"New is {statuses['New']} here; Outbound Create's static values Priority {PRIORITY}, Queue {QUEUE}, "
-        f"Account {ticket['companyID']}; {ASSIGNED} -> {IN_PROGRESS} added to the status map; "
+        f"New is {statuses['New']} here (status map, Outbound Create's default); its static values "
+        f"Priority {PRIORITY}, Queue {QUEUE}, Account {ticket['companyID']}; "
+        f"{ASSIGNED} -> {IN_PROGRESS} added to the status map; "
         f"ExpenseAmount written as {REST_AMOUNT.rsplit('.', 1)[1]}; import when the status becomes "
         f"{TRIGGER_STATUS}"
     )
@@ -159,10 +162,21 @@ def webhooks(scene: Scene) -> str:
     )
 
 
+def check(scene: Scene) -> str:
+    """Issue 7's full check of the connector against the setup guide: nothing may fail now."""
+    report = scene.admin("POST", "/check")
+    findings = report["findings"]
+    if failed := [f for f in findings if f["status"] == "fail"]:
+        raise StepFailed("; ".join(f"{f['check']}: {f['seen']}" for f in failed))
+    warned = [f"{f['check']} ({f['seen']})" for f in findings if f["status"] == "warn"]
+    return f"{len(findings)} checks, none failed" + (f"; warnings: {'; '.join(warned)}" if warned else "")
+
+
 STEPS: tuple[tuple[str, Callable[[Scene], str]], ...] = (
     ("Setup: save credentials (runs the connection test)", save_credentials),
     ("Setup: Refresh Fields", refresh_fields),
     ("Setup: default mappings + Outbound Create values", mappings),
     ("Setup: trigger URL", trigger_url),
     ("Setup: webhooks (Autotask, Field Nation)", webhooks),
+    ("Setup: full connector check", check),
 )
