@@ -226,7 +226,7 @@ def _expense_items(
     done = []
     for index, expense in enumerate(expenses):
         link = linked.get(int(expense["id"]))
-        report_id = _open_report(ctx, expense) if link is None else None
+        report_id = _open_report(ctx, pair, expense) if link is None else None
         fields = expense_item_fields(
             expense,
             mapped[index] if index < len(mapped) else {},
@@ -243,16 +243,23 @@ def _expense_items(
             item_id = link.autotask_id
         else:
             items = ChildCollection("Expenses", int(report_id or 0), "Items")
-            with _refused("Autotask refused the expense item"):
+            try:
                 item_id = autotask.create(items, fields)
+            except AutotaskError as error:
+                # The report may have been submitted in Autotask since: the retry looks for an open one.
+                _forget_report(ctx, pair, int(report_id or 0))
+                raise JobFailed(
+                    f"Autotask refused the expense item: {error}", error.cause.fix if error.cause else None
+                ) from error
             fields.pop("expenseReportID")
         _save_child(ctx, pair, ("ExpenseItem", item_id), ("expense", int(expense["id"])), fields)
         done.append(f"expense item {item_id} written")
     return done
 
 
-def _open_report(ctx: Context, expense: dict[str, Any]) -> int:
-    """The submitter's open expense report for the expense's week, made when there is none."""
+def _open_report(ctx: Context, pair: Pair, expense: dict[str, Any]) -> int:
+    """The submitter's open expense report for the expense's week: the one this pair used last for that
+    week, else one found in Autotask, else a new one."""
     submitter = ctx.options.resource_id
     if submitter is None:
         raise JobFailed(
@@ -262,19 +269,36 @@ def _open_report(ctx: Context, expense: dict[str, Any]) -> int:
         )
     added = fn_utc(expense.get("added")) or utcnow()
     week = week_ending(added.date()).isoformat()
+    key = f"{submitter}:{week}"
+    if key in pair.reports:
+        return pair.reports[key]
     autotask = ctx.clients.autotask
-    query = where(eq("submitterID", submitter), eq("weekEnding", f"{week}T00:00:00.000"), eq("status", 1))
+    # Open: in progress and not submitted (the flag is what refuses new items; the status follows it).
+    query = where(
+        eq("submitterID", submitter),
+        eq("weekEnding", f"{week}T00:00:00.000"),
+        eq("status", 1),
+        eq("submit", False),
+    )
     with _refused("Autotask refused the expense report lookup"):
         found = next(iter(autotask.query("ExpenseReports", query)), None)
     if found is not None:
-        return int(found["id"])
+        pair.reports[key] = int(found["id"])
+        return pair.reports[key]
     report = {
         "name": f"Field Nation expenses, week ending {week}",
         "submitterID": submitter,
         "weekEnding": f"{week}T00:00:00.000",
     }
     with _refused("Autotask refused the expense report"):
-        return autotask.create("ExpenseReports", report, find_existing=query)
+        pair.reports[key] = autotask.create("ExpenseReports", report, find_existing=query)
+    return pair.reports[key]
+
+
+def _forget_report(ctx: Context, pair: Pair, report_id: int) -> None:
+    pair.reports = {key: known for key, known in pair.reports.items() if known != report_id}
+    with ctx.job.db.transaction() as session:
+        pairs.save(session, ctx.job.connector.id, pair, utcnow())
 
 
 def _attachments(ctx: Context, pair: Pair, source: dict[str, Any]) -> list[str]:

@@ -31,6 +31,9 @@ class Pair:
     inbound: dict[str, Any] = field(default_factory=dict)
     outbound: dict[str, Any] = field(default_factory=dict)
     warned: list[str] = field(default_factory=list)
+    reports: dict[str, int] = field(default_factory=dict)
+    """Open expense reports this pair wrote to, by "<submitter>:<week ending>", so a later expense of the
+    same week needs no lookup."""
 
     def state(self) -> dict[str, Any]:
         return {
@@ -38,6 +41,7 @@ class Pair:
             "inbound": self.inbound,
             "outbound": self.outbound,
             "warned": self.warned,
+            "reports": self.reports,
         }
 
 
@@ -63,6 +67,7 @@ def find(session: Session, connector_id: int, system: str, entity: str, record_i
         state.get("inbound") or {},
         state.get("outbound") or {},
         list(state.get("warned") or []),
+        dict(state.get("reports") or {}),
     )
 
 

@@ -8,7 +8,7 @@ import base64
 from typing import Any
 
 from fieldbridge.store import history, links
-from tests.integration.sync.conftest import Bridge
+from tests.integration.sync.conftest import Bridge, fn_hint
 
 TECH = 3001
 
@@ -117,3 +117,42 @@ def test_time_and_expenses_are_not_silently_skipped_for_a_non_ticket_service_obj
         alerts = [h.message for h in lines if h.action == "alert"]
     assert len(warnings) == 2  # in the pair's history (shown by the API) on every event
     assert len(alerts) == 1  # one notification per pair
+
+
+def test_a_later_expense_of_the_week_costs_one_write_and_a_submitted_report_is_not_written_to(
+    bridge: Bridge,
+) -> None:
+    bridge.import_ticket(7001)
+    work_order_id = bridge.work_order_of(7001)
+    act = bridge.fn.act
+    act(work_order_id, "route", technician_id=TECH)
+    act(work_order_id, "accept", technician_id=TECH)
+    act(work_order_id, "add_expense", category_id=1, amount=10, description="Parking")
+    bridge.reset_counts()
+    bridge.fn_event(work_order_id, "first")
+    # The week's first expense: the open report is looked up (none), made, and the item added to it.
+    assert bridge.autotask_calls() == {
+        "POST /V1.0/ExpenseReports/query": 1,
+        "POST /V1.0/ExpenseReports": 1,
+        "POST /V1.0/Expenses/{parentId}/Items": 1,
+    }
+    report_id = records(bridge, "ExpenseItems", ticketID=7001)[0]["expenseReportID"]
+    reports = len(bridge.at.records("ExpenseReports"))
+    act(work_order_id, "add_expense", category_id=1, amount=12, description="Tolls")
+    bridge.reset_counts()
+    bridge.fn_event(work_order_id, "second")
+    assert bridge.autotask_calls() == {"POST /V1.0/Expenses/{parentId}/Items": 1}
+
+    submitted = bridge.at.control.patch(
+        f"/_sim/ui/ExpenseReports/{report_id}",
+        json={"as_resource": 29682886, "fields": {"submit": True}},
+    )
+    assert submitted.status_code == 200, submitted.text
+    act(work_order_id, "add_expense", category_id=1, amount=7, description="Coffee")
+    refused = bridge.deliver(fn_hint(work_order_id, "third"))
+    assert refused.status == "retrying"
+    assert "submitted" in refused.lines[-1][2]
+    assert bridge.process_when_due(refused.event_id).status == "done"
+    assert len(bridge.at.records("ExpenseReports")) == reports + 1  # a new open report for the week
+    items = records(bridge, "ExpenseItems", ticketID=7001)
+    assert sorted(i["expenseCurrencyExpenseAmount"] for i in items) == [7.0, 10.0, 12.0]
