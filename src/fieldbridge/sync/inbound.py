@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fieldbridge.autotask import AutotaskError
-from fieldbridge.fieldnation import FieldNationError
+from fieldbridge.fieldnation import BadRequestError, FieldNationError
 from fieldbridge.jobs.handlers import JobFailed
 from fieldbridge.sync import pairs
 from fieldbridge.sync.context import Context, utcnow
@@ -100,7 +100,7 @@ def _create_work_order(ctx: Context, record: dict[str, Any], writes: WorkOrderWr
     try:
         work_order = ctx.clients.fieldnation.workorders.create(fields)  # type: ignore[arg-type]
     except FieldNationError as error:
-        raise JobFailed(f"Field Nation refused the new work order: {error}") from error
+        raise _refused("Field Nation refused the new work order", error) from error
     pair = Pair(ctx.job.entity, ctx.job.record_id, work_order.id, link_id=0)
     # Linked at once, so a failure in the steps below is retried as an update, never a second work order.
     with ctx.job.db.transaction() as session:
@@ -133,7 +133,15 @@ def _write(ctx: Context, work_order_id: int, writes: WorkOrderWrites) -> None:
         if writes.status is not None:
             _reach_status(ctx, work_order_id, writes.status)
     except FieldNationError as error:
-        raise JobFailed(f"Field Nation refused an update of work order {work_order_id}: {error}") from error
+        raise _refused(f"Field Nation refused an update of work order {work_order_id}", error) from error
+
+
+def _refused(what: str, error: FieldNationError) -> JobFailed:
+    """A value Field Nation will not take (400) is refused again on every retry: straight to dead letters."""
+    if isinstance(error, BadRequestError):
+        fix = "Correct the mapping that produces this value (preview it in the admin API), then replay."
+        return JobFailed(f"{what}: {error}", fix, retry=False)
+    return JobFailed(f"{what}: {error}")
 
 
 def _reach_status(ctx: Context, work_order_id: int, target: int) -> None:

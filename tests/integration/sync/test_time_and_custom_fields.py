@@ -9,6 +9,7 @@ from typing import Any
 
 from fieldbridge.mapping import default_set
 from fieldbridge.mapping.model import Sync
+from fieldbridge.store.inbox import Hint
 from tests.integration.sync.conftest import Bridge
 from tests.integration.sync.test_outbound import TECH, records
 
@@ -114,3 +115,13 @@ def test_a_custom_field_field_nation_lacks_is_reported_not_dropped(bridge: Bridg
     bridge.import_ticket(7001)
     warnings = [message for level, message in bridge.pair_history(7001) if level == "warning"]
     assert any("no custom field named 'Gate code'" in message for message in warnings)
+
+
+def test_a_value_field_nation_refuses_goes_to_dead_letters_at_once_with_the_fix(bridge: Bridge) -> None:
+    with_udf_row(bridge, "Site Access Code", "Site phone")  # a gate code is no phone number
+    refused = bridge.deliver(Hint("import", "autotask", "Ticket", 7001))
+    assert refused.status == "dead"
+    _, _, message, fix = refused.lines[-1]
+    assert "wants a phone number" in message
+    assert fix is not None
+    assert "Correct the mapping" in fix
