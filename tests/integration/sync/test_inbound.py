@@ -93,3 +93,21 @@ def test_service_object_service_call_imports_service_calls(bridge: Bridge) -> No
     assert "created" in summary
     wo = work_order(bridge, bridge.work_order_of(8601, entity="ServiceCall"))
     assert wo["description"]["html"] == "Switch replacement visit"
+
+
+def test_duplicated_and_reordered_webhooks_leave_the_latest_state(bridge: Bridge) -> None:
+    bridge.import_ticket(7001)
+    work_order_id = bridge.work_order_of(7001)
+    for title in ("Switch replaced", "Switch replaced and labelled"):
+        bridge.at.control.patch(
+            "/_sim/ui/Tickets/7001", json={"as_resource": 29682887, "fields": {"title": title}}
+        ).raise_for_status()
+    # The later change's webhook arrives first, then the earlier one, then the later one again.
+    assert "(title)" in bridge.ticket_webhook(7001, {"title": "Switch replaced and labelled"}, 2)
+    bridge.reset_counts()
+    assert bridge.ticket_webhook(7001, {"title": "Switch replaced"}, 1).startswith("Nothing changed")
+    # The same delivery again is the same event: its outcome, nothing processed twice.
+    assert bridge.ticket_webhook(7001, {"title": "Switch replaced and labelled"}, 2).startswith("Work order")
+    assert work_order(bridge, work_order_id)["title"] == "Switch replaced and labelled"
+    assert bridge.fn.calls("/workorders/{work_order_id}", "PUT") == 0
+    assert writes(bridge.autotask_calls()) == 0
