@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import signal
 import threading
 import time
 from functools import partial
@@ -80,7 +81,8 @@ def _print(report: dict[str, Any], as_json: bool) -> None:
         at = report["serve"]
         console.print(
             f"\nStill running; Ctrl+C stops everything.\n"
-            f"  broker (admin API)  {at['broker']}  (OpenAPI: {at['admin_api']})\n"
+            f"  broker (admin API)  {at['broker']}\n"
+            f"  OpenAPI             {at['admin_api']}\n"
             f"  login               {at['username']} / {at['password']}\n"
             f"  Autotask emulator   {at['autotask']}\n"
             f"  Field Nation emul.  {at['fieldnation']}",
@@ -89,5 +91,9 @@ def _print(report: dict[str, Any], as_json: bool) -> None:
 
 
 def _wait_for_interrupt() -> None:
+    """Until Ctrl+C, or SIGTERM (what `kill` and service managers send): both stop everything cleanly,
+    the temporary data directory included."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with contextlib.suppress(KeyboardInterrupt):
-        threading.Event().wait()
+        stop.wait()
