@@ -22,6 +22,7 @@ from fieldbridge.web import (
     admin_events,
     admin_mappings,
     admin_session,
+    admin_sync_options,
     health,
     inbound,
 )
@@ -56,6 +57,7 @@ def create_app(settings: Settings, *, consume: bool) -> FastAPI:
         admin_connectors,
         admin_checks,
         admin_mappings,
+        admin_sync_options,
         admin_events,
         health,
     ):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from cryptography.fernet import Fernet
 
@@ -17,13 +18,15 @@ from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.jobs.worker import EventProcessor
 from fieldbridge.mapping import MappingSet
 from fieldbridge.mapping.config import to_data
+from fieldbridge.sandbox.server import running
 from fieldbridge.settings import Settings
-from fieldbridge.store import connectors, history, inbox, links, mapping_sets
+from fieldbridge.store import admins, connectors, history, inbox, links, mapping_sets
 from fieldbridge.store.database import Database, open_database
 from fieldbridge.store.inbox import Hint
 from fieldbridge.store.secrets import SecretBox, load_master_key
 from fieldbridge.sync import options, reconcile
 from fieldbridge.sync.options import SyncOptions
+from fieldbridge.web.app import create_app
 from tests.conftest import AutotaskSim
 from tests.integration.fieldnation.conftest import FieldNationSim, serve
 
@@ -193,3 +196,14 @@ def bridge(tmp_path: Path, autotask_sim: AutotaskSim, fn_sim: FieldNationSim) ->
     b = Bridge(tmp_path, autotask_sim, fn_sim)
     yield b
     b.db.dispose()
+
+
+@pytest.fixture
+def admin_api(bridge: Bridge) -> Iterator[httpx.Client]:
+    """The broker's admin API over HTTP on the bridge's own store."""
+    with running(create_app(bridge.settings, consume=False)) as server:
+        with bridge.db.transaction() as session:
+            user = admins.create_user(session, "alice", "correct horse battery", datetime.now(UTC))
+            _, token = admins.issue_api_token(session, user, "tests", datetime.now(UTC))
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}) as client:
+            yield client

@@ -4,8 +4,6 @@ second ticket; a permanent one is recorded with the guide's cause and fix and no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -15,10 +13,7 @@ from fieldbridge.mapping import MappingSet, default_set
 from fieldbridge.mapping.config import to_data
 from fieldbridge.mapping.model import SetStatic
 from fieldbridge.sandbox.autotask.seed import PRIORITY, QUEUE, STATUS
-from fieldbridge.sandbox.server import running
-from fieldbridge.store import admins
 from fieldbridge.sync.outbound_create import external_id
-from fieldbridge.web.app import create_app
 from tests.integration.sync.conftest import Bridge, fn_hint
 
 COMPANY = 175  # a seeded Autotask company
@@ -101,17 +96,6 @@ def test_without_outbound_create_an_unlinked_work_order_makes_no_ticket(bridge: 
     work_order_id = new_work_order(bridge)
     assert "Outbound Create is off" in bridge.fn_event(work_order_id, "created")
     assert tickets_for(bridge, work_order_id) == []
-
-
-@pytest.fixture
-def admin_api(bridge: Bridge) -> Iterator[httpx.Client]:
-    """The broker's admin API over HTTP on the bridge's own store."""
-    with running(create_app(bridge.settings, consume=False)) as server:
-        with bridge.db.transaction() as session:
-            user = admins.create_user(session, "alice", "correct horse battery", datetime.now(UTC))
-            _, token = admins.issue_api_token(session, user, "tests", datetime.now(UTC))
-        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}) as client:
-            yield client
 
 
 def test_a_mapping_set_missing_a_required_mapping_is_refused_when_saved(
