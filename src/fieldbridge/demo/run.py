@@ -30,7 +30,7 @@ def main(as_json: bool, serve: bool) -> bool:
             if not run.step(name, partial(action, scene)):
                 break
         report: dict[str, Any] = {
-            "ok": run.ok and len(run.steps) == len(setup.STEPS) + len(story.STEPS),
+            "ok": run.ok,
             "seconds": round(time.perf_counter() - began, 1),
             "steps": [vars(step) for step in run.steps],
         }

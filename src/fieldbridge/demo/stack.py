@@ -17,7 +17,6 @@ import httpx
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from fieldbridge.autotask import AutotaskClient
 from fieldbridge.fieldnation import Credentials, FieldNationClient
 from fieldbridge.sandbox.autotask.app import create_app as autotask_app
 from fieldbridge.sandbox.fieldnation.app import create_app as fieldnation_app
@@ -46,14 +45,9 @@ class Stack:
     """The Autotask emulator's `/_sim/` controls: act in the UI, read records without counting a call."""
     fieldnation_sim: httpx.Client
 
-    def autotask_client(self) -> AutotaskClient:
-        """The API user's client, for what a person sets up in Autotask with the same credentials."""
-        creds = self.autotask_credentials
-        return AutotaskClient(
-            creds["username"], creds["secret"], creds["integration_code"], discovery_url=self.autotask_url
-        )
-
     def fieldnation_client(self) -> FieldNationClient:
+        """The API user's client: for a buyer's own act (a new work order) and for reading what the broker
+        made (Field Nation has no uncounted read)."""
         creds = self.fieldnation_credentials
         return FieldNationClient(
             creds["url"],

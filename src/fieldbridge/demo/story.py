@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fieldbridge.demo.scene import DISPATCHER, TECHNICIAN, TICKET, TRIGGER_STATUS, Scene
-from fieldbridge.demo.setup import ASSIGNED, IN_PROGRESS, PRIORITY, QUEUE
+from fieldbridge.demo.setup import IN_PROGRESS, PRIORITY, QUEUE
 from fieldbridge.demo.steps import StepFailed
 from fieldbridge.sync.outbound_create import external_id
 from fieldbridge.sync.outbound_rules import fn_utc
@@ -41,12 +41,12 @@ def _one(scene: Scene, entity: str, what: str, **match: Any) -> dict[str, Any]:
     return found[0]
 
 
-def _marked(scene: Scene, entity: str, field: str, marker_id: int) -> list[dict[str, Any]]:
-    """The ticket's records carrying a Field Nation id's `(#id)` marker."""
+def _time_entries_of(scene: Scene, log_id: int) -> list[dict[str, Any]]:
+    """The ticket's time entries carrying a time log's `(#id)` marker (in Summary Notes, the default)."""
     return [
-        r
-        for r in scene.stack.records(entity, ticketID=TICKET)
-        if str(r.get(field) or "").startswith(f"(#{marker_id})")
+        entry
+        for entry in scene.stack.records("TimeEntries", ticketID=TICKET)
+        if str(entry.get("summaryNotes") or "").startswith(f"(#{log_id})")
     ]
 
 
@@ -98,12 +98,7 @@ def check_in(scene: Scene) -> str:
     scene.run.settle()
     if scene.stack.records("TimeEntries", ticketID=TICKET):
         raise StepFailed("an open time log (checked in, not out) was written as a time entry")
-    return f"checked in; the visit's time log stays open until check-out, so no time entry yet ({ASSIGNED})"
-
-
-def log_time(scene: Scene) -> str:
-    _silently(scene, "log_time", hours=HOURS)
-    return f"logged {HOURS} h. {SILENT}"
+    return "checked in; the visit's time log stays open until check-out, so no time entry yet"
 
 
 def _silently(scene: Scene, action: str, **body: Any) -> None:
@@ -111,6 +106,11 @@ def _silently(scene: Scene, action: str, **body: Any) -> None:
     scene.run.settle()
     if fired:
         raise StepFailed(f"Field Nation fired {fired}; the story expected no webhook for '{action}'")
+
+
+def log_time(scene: Scene) -> str:
+    _silently(scene, "log_time", hours=HOURS)
+    return f"logged {HOURS} h. {SILENT}"
 
 
 def add_expense(scene: Scene) -> str:
@@ -157,9 +157,9 @@ def work_done(scene: Scene) -> str:
     if _ticket(scene)["status"] != complete:
         raise StepFailed(f"ticket {TICKET} is not Complete ({complete}) after work done")
     logs = _closed_time_logs(work_order)
-    for log_id in logs:
-        if len(_marked(scene, "TimeEntries", "summaryNotes", log_id)) != 1:
-            raise StepFailed(f"time log {log_id} is not exactly one time entry")
+    entries = scene.stack.records("TimeEntries", ticketID=TICKET)
+    if len(entries) != len(logs) or any(len(_time_entries_of(scene, log_id)) != 1 for log_id in logs):
+        raise StepFailed(f"{len(logs)} closed time logs but {len(entries)} time entries on ticket {TICKET}")
     return (
         f"checked out and marked work done; ticket {TICKET} is Complete ({complete}); "
         f"{len(logs)} time log(s), each one time entry"
