@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from fieldbridge.jobs import intake
-from fieldbridge.store import client_tokens, connectors, field_catalog, history, links
+from fieldbridge.mapping import MappingSet, default_set, validate
+from fieldbridge.store import client_tokens, connectors, field_catalog, history, links, mapping_sets
 from fieldbridge.store.connectors import ConnectorChanges, ConnectorView, NewConnector
 from fieldbridge.store.tables import Connector
 from fieldbridge.web import admin_checks, connection_check, hints
@@ -99,16 +100,32 @@ def read_connector(name: str, broker: BrokerDep) -> ConnectorView:
         return connectors.view(_named(session, name))
 
 
-@router.patch("/{name}", responses={404: {}})
+@router.patch("/{name}", responses={404: {}, 422: {}})
 def update_connector(name: str, body: ConnectorChanges, broker: BrokerDep) -> SavedConnector:
     """Only the fields sent change; a secret sent as "" or null is removed. Changed credentials are tested."""
     with broker.db.transaction() as session:
         connector = _named(session, name)
+        if body.outbound_create and not connector.outbound_create:
+            _refuse_unless_create_is_mapped(session, connector)
         connectors.update(session, broker.box, connector, body, utcnow())
         view, config = connectors.view(connector), _config(broker, connector)
     tested = connection_check.check(config) if body.model_fields_set & CONNECTION_FIELDS else None
     checks = admin_checks.after_connection_test(broker, name, tested) if tested else None
     return SavedConnector(connector=view, connection_test=tested, checks=checks)
+
+
+def _refuse_unless_create_is_mapped(session: Session, connector: Connector) -> None:
+    """Switching Outbound Create on is refused while the mappings in force lack a required ticket field, as
+    saving such mappings is: otherwise every new work order would fail (the guide: "silently")."""
+    saved = mapping_sets.latest(session, connector.id)
+    mapping_set = default_set() if saved is None else MappingSet.model_validate(saved.body)
+    problems = [p for p in validate(mapping_set, outbound_create=True) if p.severity == "error"]
+    if problems:
+        message = (
+            "Outbound Create needs the six required ticket fields mapped; save mappings that give them first."
+        )
+        detail = [{"where": p.where, "message": p.message, "fix": p.fix} for p in problems]
+        raise HTTPException(422, {"message": message, "problems": detail})
 
 
 @router.post("/{name}/connection-test", responses={404: {}})

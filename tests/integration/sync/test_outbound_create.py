@@ -160,3 +160,17 @@ def test_a_permanent_failure_is_recorded_with_the_guides_cause_and_fix_and_notif
     assert "Add" in fix
     assert [a.kind for a in creating.alerts] == ["outbound_create_failure"]
     assert creating.ticket_of(work_order_id) is None
+
+
+def test_outbound_create_cannot_be_switched_on_while_the_mappings_lack_a_required_field(
+    admin_api: httpx.Client,
+) -> None:
+    switched = admin_api.patch("/v1/admin/connectors/acme", json={"outbound_create": True})
+    assert switched.status_code == 422
+    assert any("Ticket:Priority" in p["message"] for p in switched.json()["detail"]["problems"])
+    assert admin_api.get("/v1/admin/connectors/acme").json()["outbound_create"] is False
+    assert (
+        admin_api.put("/v1/admin/connectors/acme/mappings", json=to_data(complete_set())).status_code == 200
+    )
+    switched = admin_api.patch("/v1/admin/connectors/acme", json={"outbound_create": True})
+    assert switched.status_code == 200, switched.text
