@@ -4,6 +4,7 @@ nothing new writes nothing in either system."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from fieldbridge.autotask.webhook_fields import ticket_field_id
-from fieldbridge.jobs.consumer import Parts
+from fieldbridge.jobs.consumer import Parts, start_in_background
 from fieldbridge.jobs.handlers import load
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.store.tables import InboxEvent
@@ -158,3 +159,19 @@ def test_the_sync_flows_register_the_reconciler_and_it_runs_only_for_due_connect
     ui_edit(bridge, 7001, title="Changed again")
     reconcile.reconcile_due(parts)  # ran a moment ago: not due for reconcile_minutes
     assert autotask_events(bridge) == first
+
+
+def test_a_consuming_process_runs_the_registered_periodic_tasks_until_stopped(bridge: Bridge) -> None:
+    registry = load(["fieldbridge.sync.handlers"])
+    runs: list[Parts] = []
+    registry.every("probe", 0.05, runs.append)
+    parts = Parts(
+        bridge.settings, bridge.db, bridge.box, EventQueue(bridge.settings), registry, bridge.alerts.append
+    )
+    consumer = start_in_background(parts)
+    try:
+        wait_until(lambda: len(runs) >= 2, what="the periodic task to run twice")
+    finally:
+        consumer.stop()
+    assert all(run is parts for run in runs)
+    assert not [t for t in threading.enumerate() if t.name in ("probe", "reconciler") and t.is_alive()]
