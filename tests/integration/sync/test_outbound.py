@@ -156,3 +156,27 @@ def test_a_later_expense_of_the_week_costs_one_write_and_a_submitted_report_is_n
     assert len(bridge.at.records("ExpenseReports")) == reports + 1  # a new open report for the week
     items = records(bridge, "ExpenseItems", ticketID=7001)
     assert sorted(i["expenseCurrencyExpenseAmount"] for i in items) == [7.0, 10.0, 12.0]
+
+
+def test_a_new_time_entry_charge_or_attachment_costs_one_autotask_write_and_no_read(bridge: Bridge) -> None:
+    bridge.change(expense_target="charge", attachment_sync=True)
+    bridge.import_ticket(7001)
+    work_order_id = bridge.work_order_of(7001)
+    act = bridge.fn.act
+    act(work_order_id, "route", technician_id=TECH)
+    act(work_order_id, "accept", technician_id=TECH)
+    bridge.fn_event(work_order_id, "assigned")
+    steps = [
+        ("log_time", {"hours": 1.0}, "POST /V1.0/TimeEntries"),
+        ("add_expense", {"category_id": 1, "amount": 9.5}, "POST /V1.0/Tickets/{parentId}/Charges"),
+        (
+            "upload",
+            {"name": "a.jpg", "content": "anBlZw==", "mime": "image/jpeg"},
+            "POST /V1.0/Tickets/{parentId}/Attachments",
+        ),
+    ]
+    for action, body, write in steps:
+        act(work_order_id, action, **body)
+        bridge.reset_counts()
+        bridge.fn_event(work_order_id, action)
+        assert bridge.autotask_calls() == {write: 1}, action
