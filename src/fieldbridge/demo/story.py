@@ -162,7 +162,8 @@ def work_done(scene: Scene) -> str:
         raise StepFailed(f"{len(logs)} closed time logs but {len(entries)} time entries on ticket {TICKET}")
     return (
         f"checked out and marked work done; ticket {TICKET} is Complete ({complete}); "
-        f"{len(logs)} time log(s), each one time entry"
+        f"{len(logs)} of {len(work_order['time_logs']['results'])} time logs end after they start "
+        "(a visit under a second long does not), each exactly one time entry"
     )
 
 
