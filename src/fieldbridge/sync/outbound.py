@@ -48,6 +48,15 @@ def sync_work_order(ctx: Context) -> str:
     if pair is None:
         if not ctx.config.outbound_create:
             return f"Work order {job.record_id} is not linked and Outbound Create is off: nothing to do."
+        if work_order.correlation_id:
+            # Made by an inbound import (it carries its ticket's id) whose link is not saved yet: the two
+            # pairs lock apart until linked, so creating a ticket here would duplicate the one it came from.
+            raise JobFailed(
+                f"Work order {job.record_id} was made from Autotask ticket {work_order.correlation_id}; "
+                "waiting for that import to link them before syncing it.",
+                "Nothing to do if it clears on the next attempt; if it stays, the work order carries a "
+                "correlation id from another system: clear it in Field Nation to let Outbound Create run.",
+            )
         pair = outbound_create.create_ticket(ctx, document)
         done = [f"ticket {pair.autotask_id} created (Outbound Create)"]
     else:

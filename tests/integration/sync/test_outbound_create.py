@@ -85,6 +85,22 @@ def test_a_new_work_order_creates_one_linked_ticket_with_the_six_required_fields
     assert creating.fn.calls("/workorders/{work_order_id}", "PUT") == 0
 
 
+def test_a_work_order_made_from_a_ticket_never_becomes_a_second_ticket(creating: Bridge) -> None:
+    # Field Nation's `workorder.created` for a work order the inbound import made can be processed before
+    # that import has saved the link: the work order's correlation id says where it came from.
+    work_order_id = new_work_order(creating)
+    token = creating.fn.token()
+    creating.fn.control.put(
+        f"/api/rest/v2/workorders/{work_order_id}",
+        params={"access_token": token},
+        json={"correlation_id": "7002"},
+    ).raise_for_status()
+    first = creating.deliver(fn_hint(work_order_id, "created"))
+    assert first.status == "retrying"
+    assert "made from Autotask ticket 7002" in first.lines[-1][2]
+    assert tickets_for(creating, work_order_id) == []
+
+
 def test_a_configured_default_status_is_used_when_the_instance_has_it(creating: Bridge) -> None:
     creating.change(outbound_default_status=STATUS["Dispatch to Field"])
     work_order_id = new_work_order(creating)
