@@ -11,6 +11,7 @@ from typing import Any
 from fieldbridge.autotask import AutotaskError, ChildCollection, begins_with, eq, where
 from fieldbridge.fieldnation import FieldNationError
 from fieldbridge.jobs.handlers import JobFailed
+from fieldbridge.store import inbox
 from fieldbridge.sync import outbound_create, pairs
 from fieldbridge.sync.context import Context, utcnow
 from fieldbridge.sync.fingerprint import fingerprint
@@ -48,14 +49,13 @@ def sync_work_order(ctx: Context) -> str:
     if pair is None:
         if not ctx.config.outbound_create:
             return f"Work order {job.record_id} is not linked and Outbound Create is off: nothing to do."
-        if work_order.correlation_id:
+        if _being_imported(ctx, work_order.correlation_id):
             # Made by an inbound import (it carries its ticket's id) whose link is not saved yet: the two
-            # pairs lock apart until linked, so creating a ticket here would duplicate the one it came from.
+            # records lock apart until linked, so creating a ticket here would duplicate the one it came from.
             raise JobFailed(
-                f"Work order {job.record_id} was made from Autotask ticket {work_order.correlation_id}; "
-                "waiting for that import to link them before syncing it.",
-                "Nothing to do if it clears on the next attempt; if it stays, the work order carries a "
-                "correlation id from another system: clear it in Field Nation to let Outbound Create run.",
+                f"Work order {job.record_id} was made from Autotask record {work_order.correlation_id}, "
+                "whose import has not finished; syncing it once they are linked.",
+                "Nothing to do: the next attempt finds them linked.",
             )
         pair = outbound_create.create_ticket(ctx, document)
         done = [f"ticket {pair.autotask_id} created (Outbound Create)"]
@@ -361,3 +361,12 @@ def _save_child(
 ) -> None:
     with ctx.job.db.transaction() as session:
         pairs.save_child(session, ctx.job.connector.id, pair, autotask, fieldnation, written, utcnow())
+
+
+def _being_imported(ctx: Context, correlation_id: str | None) -> bool:
+    """A correlation id that names an Autotask record with an unfinished inbound event: our own work order.
+    Another system's correlation id (not a record we are importing) does not hold Outbound Create back."""
+    if not correlation_id or not correlation_id.isdigit():
+        return False
+    with ctx.job.db.transaction() as session:
+        return inbox.unfinished(session, ctx.job.connector.id, "autotask", int(correlation_id))

@@ -4,6 +4,7 @@ second ticket; a permanent one is recorded with the guide's cause and fix and no
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -13,6 +14,8 @@ from fieldbridge.mapping import MappingSet, default_set
 from fieldbridge.mapping.config import to_data
 from fieldbridge.mapping.model import SetStatic
 from fieldbridge.sandbox.autotask.seed import PRIORITY, QUEUE, STATUS
+from fieldbridge.store import inbox
+from fieldbridge.store.inbox import Hint
 from fieldbridge.sync.outbound_create import external_id
 from tests.integration.sync.conftest import Bridge, fn_hint
 
@@ -85,20 +88,34 @@ def test_a_new_work_order_creates_one_linked_ticket_with_the_six_required_fields
     assert creating.fn.calls("/workorders/{work_order_id}", "PUT") == 0
 
 
-def test_a_work_order_made_from_a_ticket_never_becomes_a_second_ticket(creating: Bridge) -> None:
-    # Field Nation's `workorder.created` for a work order the inbound import made can be processed before
-    # that import has saved the link: the work order's correlation id says where it came from.
-    work_order_id = new_work_order(creating)
-    token = creating.fn.token()
-    creating.fn.control.put(
+def set_correlation_id(bridge: Bridge, work_order_id: int, value: str) -> None:
+    answer = bridge.fn.control.put(
         f"/api/rest/v2/workorders/{work_order_id}",
-        params={"access_token": token},
-        json={"correlation_id": "7002"},
-    ).raise_for_status()
+        params={"access_token": bridge.fn.token()},
+        json={"correlation_id": value},
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def test_a_work_order_our_unfinished_import_made_never_becomes_a_second_ticket(creating: Bridge) -> None:
+    # Field Nation's `workorder.created` for a work order the inbound import just made can be processed
+    # before that import has saved the link: its correlation id names a ticket whose import is unfinished.
+    work_order_id = new_work_order(creating)
+    set_correlation_id(creating, work_order_id, "7002")
+    inbox.accept(
+        creating.db, creating.connector_id, Hint("import", "autotask", "Ticket", 7002), datetime.now(UTC)
+    )
     first = creating.deliver(fn_hint(work_order_id, "created"))
     assert first.status == "retrying"
-    assert "made from Autotask ticket 7002" in first.lines[-1][2]
+    assert "whose import has not finished" in first.lines[-1][2]
     assert tickets_for(creating, work_order_id) == []
+
+
+def test_another_systems_correlation_id_does_not_hold_outbound_create_back(creating: Bridge) -> None:
+    work_order_id = new_work_order(creating)
+    set_correlation_id(creating, work_order_id, "7002")  # no import of ticket 7002 is under way
+    assert "created (Outbound Create)" in creating.fn_event(work_order_id, "created")
+    assert len(tickets_for(creating, work_order_id)) == 1
 
 
 def test_a_configured_default_status_is_used_when_the_instance_has_it(creating: Bridge) -> None:
