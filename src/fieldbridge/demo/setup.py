@@ -20,9 +20,6 @@ from fieldbridge.sync.options import SyncOptions, TriggerConditions
 PRIORITY, QUEUE = "Medium", "Field Services"
 # Besides the default Work Done -> Complete: a technician taking the work shows in Autotask too.
 ASSIGNED, IN_PROGRESS = "assigned", "In Progress"
-# The guide's name for an expense item's amount, and the field Autotask's REST API has (validation says so).
-GUIDE_AMOUNT = "expense.items[0].ExpenseAmount"
-REST_AMOUNT = "expense.items[0].expenseCurrencyExpenseAmount"
 # Who the technician's time and expenses are booked to in Autotask (the guide: resource and role from
 # settings): the field technician's resource and role.
 TIME_RESOURCE, TIME_ROLE = "Tech", "Field Technician"
@@ -95,8 +92,6 @@ def mappings(scene: Scene) -> str:
             return mapping.model_copy(update={"value": static[mapping.target_field]})
         if isinstance(mapping, StatusMap):
             return mapping.model_copy(update={"statuses": [*mapping.statuses, assigned]})
-        if mapping.target_field == GUIDE_AMOUNT:
-            return mapping.model_copy(update={"target_field": REST_AMOUNT})
         return mapping
 
     defaults = default_set()
@@ -116,8 +111,7 @@ def mappings(scene: Scene) -> str:
         f"default set, validated against the catalog, saved as version {saved['mapping_set']['version']}: "
         f"New is {statuses['New']} here (status map, Outbound Create's default); its static values "
         f"Priority {PRIORITY}, Queue {QUEUE}, Account {ticket['companyID']}; "
-        f"{ASSIGNED} -> {IN_PROGRESS} added to the status map; "
-        f"ExpenseAmount written as {REST_AMOUNT.rsplit('.', 1)[1]}; import when the status becomes "
+        f"{ASSIGNED} -> {IN_PROGRESS} added to the status map; import when the status becomes "
         f"{TRIGGER_STATUS}"
     )
 

@@ -6,7 +6,8 @@ Syntax: dotted keys (`time_window.end`), an entity prefix (`Ticket:Title`), a re
 meaning "each element" (`time_logs[0].StartDateTime`, `TimeEntry.[0].StartDateTime`).
 
 Autotask keys are case-insensitive and its REST API answers in camelCase (`dueDateTime`) where the guide
-writes PascalCase (`DueDateTime`) or SOAP-era names (`AccountID` for `companyID`); Autotask-side paths
+writes PascalCase (`DueDateTime`) or SOAP-era names (`AccountID` for `companyID`,
+`ExpenseAmount` for `expenseCurrencyExpenseAmount`); Autotask-side paths
 therefore try those spellings, in that order, before a case-insensitive scan.
 """
 
@@ -23,7 +24,11 @@ UDF = "UserDefinedField"
 UDF_LIST = "userDefinedFields"
 EACH = "[0]"
 # The guide's (SOAP-era) Autotask names whose REST name differs by more than case.
-AUTOTASK_ALIASES = {"accountid": "companyID", "accountname": "companyName"}
+AUTOTASK_ALIASES = {
+    "accountid": "companyID",
+    "accountname": "companyName",
+    "expenseamount": "expenseCurrencyExpenseAmount",
+}
 # Roots of an outbound document; any other outbound target is a ticket field (the guide writes `Resolution`).
 OUTBOUND_ROOTS = ("Ticket", "TimeEntry", "expense", "TicketCost", "TicketNote")
 

@@ -17,9 +17,6 @@ from fieldbridge.sync.options import SyncOptions
 ATTACHMENT_LIMIT_BYTES = 6 * 1024 * 1024
 """Autotask's FILE_ATTACHMENT limit (FACTS: about 6-7 MB per file; the lower bound is the safe one)."""
 
-# The guide's SOAP-era names for fields whose REST names differ (the mapping engine renames Ticket ones).
-_REST_NAMES = {"expenseamount": "expenseCurrencyExpenseAmount"}
-
 _MARKER = re.compile(r"^\(#(\d+)\)")
 
 
@@ -66,10 +63,6 @@ def ticket_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, A
     }
 
 
-def rest_names(fields: dict[str, Any]) -> dict[str, Any]:
-    return {_REST_NAMES.get(name.lower(), name): value for name, value in fields.items()}
-
-
 def fn_utc(value: Any) -> datetime | None:
     """A Field Nation date (`{"utc": "YYYY-MM-DD HH:MM:SS"}` or the bare string) as an aware datetime."""
     text = value.get("utc") if isinstance(value, dict) else value
@@ -96,7 +89,7 @@ def time_entry_fields(
         "endDateTime": end,
         "summaryNotes": notes,
     }
-    fields.update(rest_names(mapped))
+    fields.update(mapped)
     fields[options.time_marker_field] = marker(int(log["id"]), fields.get(options.time_marker_field) or notes)
     return _wire_dates(fields)
 
@@ -146,7 +139,7 @@ def expense_item_fields(
         "ticketID": ticket["id"],
         "companyID": ticket.get("companyID"),
     }
-    fields.update(rest_names(mapped))
+    fields.update(mapped)  # the guide's ExpenseAmount arrives under its REST name (mapping.paths)
     return fields
 
 

@@ -96,7 +96,9 @@ CATALOG_DATA: dict[str, Any] = {
                 _field("roleID", "integer"),
             ]
         },
-        "ExpenseItems": {"fields": [_field("expenseAmount", "double"), _field("description", "string")]},
+        "ExpenseItems": {
+            "fields": [_field("expenseCurrencyExpenseAmount", "double"), _field("description", "string")]
+        },
     },
     "fieldnation": {
         "fields": [

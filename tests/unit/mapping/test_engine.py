@@ -80,7 +80,7 @@ def test_default_outbound_set_on_a_work_order() -> None:
             {"StartDateTime": "2024-03-10T14:05:00.000Z"},
             {"StartDateTime": "2024-03-10T16:00:00.000Z"},
         ],
-        "expense": {"items": [{"ExpenseAmount": 12.5}, {"ExpenseAmount": 3}]},
+        "expense": {"items": [{"expenseCurrencyExpenseAmount": 12.5}, {"expenseCurrencyExpenseAmount": 3}]},
     }
 
 

@@ -114,6 +114,9 @@ class TestWrite:
 
     def test_autotask_side_writes_rest_names_for_soap_era_ones(self) -> None:
         assert write("Ticket.AccountID", 9, autotask=True) == {"Ticket": {"companyID": 9}}
+        assert write("expense.items.ExpenseAmount", 4, autotask=True) == {
+            "expense": {"items": {"expenseCurrencyExpenseAmount": 4}}
+        }
 
     def test_user_defined_field_replaces_or_appends(self) -> None:
         doc = write("Ticket.UserDefinedField.Site", "A", autotask=True)
