@@ -10,10 +10,8 @@ import httpx
 import pytest
 
 from fieldbridge.autotask import AutotaskClient, RequestBudget, Retry
-from fieldbridge.sandbox.autotask.app import create_app
 from fieldbridge.sandbox.autotask.seed import FIELD_NATION_CODE, seeded_users
-from fieldbridge.sandbox.server import running
-from tests.support import wait_until
+from tests.conftest import AutotaskSim
 
 # Short waits so that retry tests stay fast; the shape of the backoff is the same as in production.
 FAST_RETRY = Retry(attempts=4, base_delay=0.05, max_delay=0.2)
@@ -68,27 +66,10 @@ class Sim:
         return dict(response.json())
 
 
-@pytest.fixture(scope="session")
-def _served() -> Iterator[tuple[str, Any]]:
-    app = create_app(webhook_speed=1000.0)
-    with running(app) as server:
-        app.state.emulator.set_base_url(server.url)
-        yield server.url, app.state.emulator
-
-
 @pytest.fixture
-def sim(_served: tuple[str, Any]) -> Iterator[Sim]:
-    url, emulator = _served
-    with httpx.Client(base_url=url, timeout=10) as control:
-        control.post("/_sim/reset").raise_for_status()
-        yield Sim(url, emulator, control)
-        # A request the client gave up on is still in flight on the server until its injected delay ends;
-        # let it finish so that it does not hold a thread slot in the next test.
-        wait_until(
-            lambda: not control.get("/_sim/limits").json()["in_flight"],
-            timeout=10,
-            what="the emulator's in-flight requests to finish",
-        )
+def sim(autotask_sim: AutotaskSim) -> Sim:
+    """The session's Autotask emulator (tests/conftest.py), reset, with the client suite's helpers."""
+    return Sim(autotask_sim.url, autotask_sim.emulator, autotask_sim.control)
 
 
 Connect = Callable[..., AutotaskClient]
