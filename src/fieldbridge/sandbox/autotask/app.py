@@ -16,7 +16,13 @@ from fastapi.responses import JSONResponse
 from fieldbridge.sandbox.autotask import query as q
 from fieldbridge.sandbox.autotask.catalog import Catalog, EntityDef, Route, load
 from fieldbridge.sandbox.autotask.errors import AutotaskError, error_response, invalid
-from fieldbridge.sandbox.autotask.limits import THREAD_LIMIT_MESSAGE, HourlyThreshold, ThreadLimiter
+from fieldbridge.sandbox.autotask.limits import (
+    HOURLY_THRESHOLD,
+    THREAD_LIMIT_MESSAGE,
+    THREADS,
+    HourlyThreshold,
+    ThreadLimiter,
+)
 from fieldbridge.sandbox.autotask.security import ApiUser, Operation, authenticate, authorise
 from fieldbridge.sandbox.autotask.seed import build_tenant
 from fieldbridge.sandbox.autotask.sim_routes import sim_router
@@ -72,14 +78,13 @@ class AutotaskEmulator:
                 "udfs",
                 "records",
                 "zone",
-                "request_threshold",
                 "attachment_budget",
                 "_attachment_log",
             ):
                 setattr(self.tenant, name, getattr(fresh, name))
         self.threshold.reset()
-        self.threshold.threshold = fresh.request_threshold
-        self.threads.limit = 3
+        self.threshold.threshold = HOURLY_THRESHOLD
+        self.threads.limit = THREADS
         self.webhooks.reset()
 
 
@@ -414,7 +419,7 @@ def _endpoint(path: str) -> str | None:
     return parts[1].lower()
 
 
-def create_app(webhook_speed: float = 1.0, request_threshold: int | None = None) -> FastAPI:
+def create_app(webhook_speed: float = 1.0) -> FastAPI:
     catalog = load()
     tenant = build_tenant(catalog)
     holder: dict[str, AutotaskEmulator] = {}
@@ -425,8 +430,6 @@ def create_app(webhook_speed: float = 1.0, request_threshold: int | None = None)
         on_attempt=lambda d, a: holder["em"].webhooks.on_attempt(d, a),
     )
     emulator = AutotaskEmulator(catalog, tenant, sandbox, TicketWebhooks(tenant, sandbox.webhooks))
-    if request_threshold is not None:
-        tenant.request_threshold = emulator.threshold.threshold = request_threshold
     holder["em"] = emulator
     app = FastAPI(
         title="Autotask PSA emulator (FieldBridge sandbox)",

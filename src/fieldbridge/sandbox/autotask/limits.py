@@ -7,12 +7,14 @@ import threading
 import time
 from collections import Counter, deque
 
-THREAD_LIMIT_MESSAGE = "API thread threshold of 3 threads has been exceeded"
+THREADS = 3
+HOURLY_THRESHOLD = 10_000
+THREAD_LIMIT_MESSAGE = f"API thread threshold of {THREADS} threads has been exceeded"
 HOUR = 3600.0
 
 
 class ThreadLimiter:
-    def __init__(self, limit: int = 3) -> None:
+    def __init__(self, limit: int = THREADS) -> None:
         self.limit = limit
         self._lock = threading.Lock()
         self._in_flight: Counter[tuple[str, str]] = Counter()
@@ -42,7 +44,7 @@ class ThreadLimiter:
 class HourlyThreshold:
     """Counts requests in the last rolling hour; `threshold` is settable so tests can reach it quickly."""
 
-    def __init__(self, threshold: int = 10_000) -> None:
+    def __init__(self, threshold: int = HOURLY_THRESHOLD) -> None:
         self.threshold = threshold
         self._lock = threading.Lock()
         self._stamps: deque[float] = deque()

@@ -82,7 +82,6 @@ class Tenant:
     udfs: dict[str, list[UdfDef]] = field(default_factory=dict)
     records: dict[str, dict[int, Record]] = field(default_factory=dict)
     zone: str = "webservices2"
-    request_threshold: int = 10_000
     attachment_budget: tuple[int, float] = (10 * 1024 * 1024, 300.0)  # bytes per window of seconds
     lock: threading.RLock = field(default_factory=threading.RLock)
     _next_id: int = 100_000
