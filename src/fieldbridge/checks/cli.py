@@ -24,8 +24,6 @@ from fieldbridge.settings import Settings
 if TYPE_CHECKING:
     from fieldbridge.checks.context import ConnectorContext
     from fieldbridge.checks.findings import Report
-    from fieldbridge.store.database import Database
-    from fieldbridge.store.secrets import SecretBox
 
 SECRET_ENV = "FIELDBRIDGE_AUTOTASK_SECRET"  # noqa: S105 - the variable's name, not a secret
 TRIGGER_URL_ENV = "FIELDBRIDGE_TRIGGER_URL"
@@ -95,9 +93,10 @@ def provision(
     from fieldbridge.checks.context import UnknownConnector
     from fieldbridge.checks.provisioning import ProvisioningError
     from fieldbridge.checks.provisioning import provision as run
+    from fieldbridge.store.database import open_store
 
     settings = Settings()
-    db, box = _open(settings)
+    db, box = open_store(settings)
     try:
         done = run(db, box, settings, connector, os.environ.get(TRIGGER_URL_ENV) or None)
     except UnknownConnector as unknown:
@@ -133,19 +132,13 @@ def reference(
 
 def _context(settings: Settings, name: str) -> ConnectorContext:
     from fieldbridge.checks.context import UnknownConnector, load
+    from fieldbridge.store.database import open_store
 
-    db, box = _open(settings)
+    db, box = open_store(settings)
     try:
         return load(db, box, settings, name)
     except UnknownConnector as unknown:
         _usage(str(unknown))
-
-
-def _open(settings: Settings) -> tuple[Database, SecretBox]:
-    from fieldbridge.store.database import open_database
-    from fieldbridge.store.secrets import SecretBox, load_master_key
-
-    return open_database(settings), SecretBox(load_master_key(settings))
 
 
 def print_report(report: Report) -> None:

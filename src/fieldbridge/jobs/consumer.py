@@ -20,8 +20,8 @@ from fieldbridge.jobs.sweeper import Sweeper
 from fieldbridge.jobs.worker import EventProcessor
 from fieldbridge.notify.email import EmailNotifier
 from fieldbridge.settings import Settings
-from fieldbridge.store.database import Database, open_database
-from fieldbridge.store.secrets import SecretBox, load_master_key
+from fieldbridge.store.database import Database, open_store
+from fieldbridge.store.secrets import SecretBox
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +61,11 @@ class Parts:
 
 def open_parts(settings: Settings) -> Parts:
     """Open the database (migrating it), read the master key, connect the queue, load the handlers."""
-    db = open_database(settings)
+    db, box = open_store(settings)
     return Parts(
         settings,
         db,
-        SecretBox(load_master_key(settings)),
+        box,
         EventQueue(settings),
         load(settings.handler_modules),
         EmailNotifier(settings, db),

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from fieldbridge.settings import Settings
+from fieldbridge.store.secrets import SecretBox, load_master_key
 
 MIGRATIONS = "fieldbridge.store:migrations"
 
@@ -78,3 +79,8 @@ def open_database(settings: Settings, *, run_migrations: bool = True) -> Databas
         migrate(engine)
     # Objects stay readable after commit: callers hand them to HTTP responses and handlers.
     return Database(engine, sessionmaker(engine, expire_on_commit=False))
+
+
+def open_store(settings: Settings) -> tuple[Database, SecretBox]:
+    """The database (migrated) and the box that opens the secrets stored in it under the master key."""
+    return open_database(settings), SecretBox(load_master_key(settings))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 import yaml
@@ -19,10 +19,6 @@ from rich.console import Console
 from rich.table import Table
 
 from fieldbridge.settings import Settings
-
-if TYPE_CHECKING:
-    from fieldbridge.store.database import Database
-    from fieldbridge.store.secrets import SecretBox
 
 connectors_app = typer.Typer(
     no_args_is_help=True, help="Connectors: one Autotask tenant paired with one Field Nation company."
@@ -59,6 +55,7 @@ def add_connector(
     from fieldbridge.checks.cli import print_report
     from fieldbridge.checks.context import load
     from fieldbridge.store import client_tokens, connectors
+    from fieldbridge.store.database import open_store
     from fieldbridge.web.connection_check import AUTHENTICATION, check
 
     try:
@@ -66,7 +63,7 @@ def add_connector(
     except ValidationError as invalid:
         _fail(_problems(source, invalid))
     settings = Settings()
-    db, box = _open(settings)
+    db, box = open_store(settings)
     now = datetime.now(UTC)
     try:
         with db.transaction() as session:
@@ -93,8 +90,9 @@ def add_connector(
 def list_connectors() -> None:
     """Every connector, with which of its secrets are set."""
     from fieldbridge.store import connectors
+    from fieldbridge.store.database import open_database
 
-    db, _ = _open(Settings())
+    db = open_database(Settings())
     with db.transaction() as session:
         views = [connectors.view(row) for row in connectors.list_all(session)]
     table = Table("name", "service object", "Autotask user", "outbound create", "secrets set")
@@ -110,8 +108,9 @@ def list_connectors() -> None:
 def show_connector(name: str) -> None:
     """One connector's settings (secrets only as set / not set)."""
     from fieldbridge.store import connectors
+    from fieldbridge.store.database import open_database
 
-    db, _ = _open(Settings())
+    db = open_database(Settings())
     with db.transaction() as session:
         row = connectors.get(session, name)
         if row is None:
@@ -124,9 +123,10 @@ def show_connector(name: str) -> None:
 def rotate_token(name: str) -> None:
     """Issue a new trigger URL; the old one stops working at once."""
     from fieldbridge.store import client_tokens, connectors
+    from fieldbridge.store.database import open_database
 
     settings = Settings()
-    db, _ = _open(settings)
+    db = open_database(settings)
     with db.transaction() as session:
         row = connectors.get(session, name)
         if row is None:
@@ -134,13 +134,6 @@ def rotate_token(name: str) -> None:
         token = client_tokens.rotate(session, row, datetime.now(UTC))
     typer.echo("New trigger URL (shown this once; the previous one no longer works):")
     typer.echo(client_tokens.trigger_url(settings.public_base_url, token))
-
-
-def _open(settings: Settings) -> tuple[Database, SecretBox]:
-    from fieldbridge.store.database import open_database
-    from fieldbridge.store.secrets import SecretBox, load_master_key
-
-    return open_database(settings), SecretBox(load_master_key(settings))
 
 
 def _load(source: Path) -> Any:
