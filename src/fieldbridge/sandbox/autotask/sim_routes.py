@@ -3,6 +3,7 @@ users, limits and the tenant's zone. Generic controls (reset, faults, calls, clo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, HTTPException
@@ -13,6 +14,7 @@ from fieldbridge.sandbox.control import SIM_PREFIX
 
 if TYPE_CHECKING:
     from fieldbridge.sandbox.autotask.app import AutotaskEmulator
+    from fieldbridge.sandbox.autotask.tenant import Change
 
 
 class UiWrite(BaseModel):
@@ -62,46 +64,42 @@ def sim_router(em: AutotaskEmulator) -> APIRouter:
             raise HTTPException(404, f"unknown entity {name}")
         return entity
 
-    def as_http(exc: AutotaskError) -> HTTPException:
-        return HTTPException(exc.status if exc.status != 500 else 422, {"errors": exc.messages})
+    def as_ui(act: Callable[[], Change]) -> Change:
+        """Do a UI act under the API's rules (a refusal becomes an HTTP error) and fire its webhooks."""
+        try:
+            change = act()
+        except AutotaskError as exc:
+            raise HTTPException(exc.status if exc.status != 500 else 422, {"errors": exc.messages}) from None
+        em.webhooks.fire(change)
+        return change
 
     @router.post("/ui/{entity}", status_code=201)
     def ui_create(entity: str, write: UiWrite) -> dict[str, Any]:
         """Create a record as a person in the Autotask UI would (same rules, webhooks fire)."""
         ent = entity_of(entity)
-        try:
-            change = em.tenant.create(ent, write.fields, resource_id(write.as_resource))
-        except AutotaskError as exc:
-            raise as_http(exc) from None
-        em.webhooks.fire(change)
+        change = as_ui(lambda: em.tenant.create(ent, write.fields, resource_id(write.as_resource)))
         assert change.after is not None
         return em.tenant.render(ent, change.after)
 
     @router.patch("/ui/{entity}/{record_id}")
     def ui_update(entity: str, record_id: int, write: UiWrite) -> dict[str, Any]:
         ent = entity_of(entity)
-        try:
-            change = em.tenant.update(
+        change = as_ui(
+            lambda: em.tenant.update(
                 ent,
                 {**write.fields, "id": record_id},
                 resource_id(write.as_resource),
                 replace=False,
                 owner_only=False,
             )
-        except AutotaskError as exc:
-            raise as_http(exc) from None
-        em.webhooks.fire(change)
+        )
         assert change.after is not None
         return em.tenant.render(ent, change.after)
 
     @router.delete("/ui/{entity}/{record_id}")
     def ui_delete(entity: str, record_id: int, as_resource: str) -> dict[str, Any]:
         ent = entity_of(entity)
-        try:
-            change = em.tenant.delete(ent, record_id, resource_id(as_resource))
-        except AutotaskError as exc:
-            raise as_http(exc) from None
-        em.webhooks.fire(change)
+        as_ui(lambda: em.tenant.delete(ent, record_id, resource_id(as_resource)))
         return {"deleted": record_id}
 
     @router.get("/records/{entity}")
