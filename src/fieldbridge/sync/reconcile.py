@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from fieldbridge.autotask import gte, where
 from fieldbridge.jobs import intake
+from fieldbridge.jobs.redaction import redact
 from fieldbridge.store import connectors
 from fieldbridge.store.connectors import AUTOTASK_ENTITY, ConnectorConfig
 from fieldbridge.store.inbox import Hint
@@ -105,9 +106,12 @@ def reconcile_due(parts: Parts) -> None:
         try:
             done = reconcile(parts.db, config, submit, now)
         except Exception as error:
-            # The checkpoint did not move: the next pass reads the same window again.
+            # The checkpoint did not move: the next pass reads the same window again. An API error can
+            # quote a credential back, so the connector's secrets are scrubbed as the worker does.
             log.warning(
-                "reconcile of connector %s failed (%s); the next pass tries again", config.name, error
+                "reconcile of connector %s failed (%s); the next pass tries again",
+                config.name,
+                redact(str(error), config.secret_values()),
             )
             continue
         log.info("reconciled connector %s: %s", config.name, done)
