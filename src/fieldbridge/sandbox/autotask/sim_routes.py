@@ -125,17 +125,14 @@ def sim_router(em: AutotaskEmulator) -> APIRouter:
 
     @router.put("/limits")
     def limits(change: Limits) -> dict[str, Any]:
+        """Change limits; the answer is what `GET /_sim/limits` answers now."""
         if change.request_threshold is not None:
             em.threshold.threshold = change.request_threshold
         if change.threads is not None:
             em.threads.limit = change.threads
         if change.attachment_bytes_per_window is not None:
             em.tenant.attachment_budget = (change.attachment_bytes_per_window, em.tenant.attachment_budget[1])
-        return {
-            "request_threshold": em.threshold.threshold,
-            "threads": em.threads.limit,
-            "current_hour_requests": em.threshold.count(),
-        }
+        return read_limits()
 
     @router.patch("/users/{username}")
     def change_user(username: str, change: UserChange) -> dict[str, Any]:
