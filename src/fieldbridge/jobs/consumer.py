@@ -58,6 +58,17 @@ class Parts:
     registry: HandlerRegistry
     alert: Alerter
 
+    def processor(self) -> EventProcessor:
+        """Runs events with these parts (a consumer's messages, or the events `backfill` makes itself)."""
+        return EventProcessor(
+            db=self.db,
+            box=self.box,
+            settings=self.settings,
+            registry=self.registry,
+            queue=self.queue,
+            alert=self.alert,
+        )
+
 
 def open_parts(settings: Settings) -> Parts:
     """Open the database (migrating it), read the master key, connect the queue, load the handlers."""
@@ -76,10 +87,7 @@ def _start_sweeping(parts: Parts) -> tuple[list[threading.Thread], threading.Eve
     """Make this process a consumer (messages go to a processor) and start its sweeper thread, plus a
     thread for each periodic task the handler modules registered."""
     settings, db, queue = parts.settings, parts.db, parts.queue
-    processor = EventProcessor(
-        db=db, box=parts.box, settings=settings, registry=parts.registry, queue=queue, alert=parts.alert
-    )
-    queue.consume_with(processor.process)
+    queue.consume_with(parts.processor().process)
     stop = threading.Event()
     threads = [
         threading.Thread(

@@ -29,21 +29,13 @@ def backfill(
     restart: bool = typer.Option(False, help="Start over instead of resuming an interrupted backfill."),
 ) -> None:
     """Load every open ticket matching the conditions through the normal inbound path; resumable."""
-    from fieldbridge.jobs.worker import EventProcessor
     from fieldbridge.store import inbox
     from fieldbridge.store.inbox import Hint
     from fieldbridge.sync.backfill import backfill as run
     from fieldbridge.sync.backfill_rules import WhereError
 
     parts, config = _open(connector)
-    processor = EventProcessor(
-        db=parts.db,
-        box=parts.box,
-        settings=parts.settings,
-        registry=parts.registry,
-        queue=parts.queue,
-        alert=parts.alert,
-    )
+    processor = parts.processor()
 
     def process(hint: Hint) -> None:
         # Processed here, so the related records this process fetched in batches are used; a failure is
