@@ -11,20 +11,12 @@ import pytest
 from fastapi import FastAPI
 
 from fieldbridge.sandbox.server import running
-from tests.support import wait_until
+from tests.support import ServedEmulator, wait_until
 
 
 @dataclass
-class AutotaskSim:
+class AutotaskSim(ServedEmulator):
     """A running Autotask emulator: `url` is the zone-discovery base, `zone_url` the tenant's API base."""
-
-    app: FastAPI
-    url: str
-    control: httpx.Client
-
-    @property
-    def emulator(self) -> Any:
-        return self.app.state.emulator
 
     @property
     def creds(self) -> dict[str, str]:
@@ -48,11 +40,6 @@ class AutotaskSim:
             "Secret": secret or creds["secret"],
             "ApiIntegrationCode": code or creds["integration_code"],
         }
-
-    def fault(self, **spec: Any) -> dict[str, Any]:
-        response = self.control.post("/_sim/faults", json=spec)
-        response.raise_for_status()
-        return dict(response.json())
 
     def calls(self) -> dict[str, Any]:
         return dict(self.control.get("/_sim/calls").json())

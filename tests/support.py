@@ -1,13 +1,17 @@
-"""Helpers every test may use: polling with a deadline (never a bare sleep) and service requirements."""
+"""Helpers every test may use: polling with a deadline (never a bare sleep), service requirements, and what
+both emulators' test handles share."""
 
 from __future__ import annotations
 
 import os
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
+import httpx
 import pytest
+from fastapi import FastAPI
 
 T = TypeVar("T")
 
@@ -36,3 +40,22 @@ def unavailable(service: str, why: str) -> None:
     if services_required():
         pytest.fail(message)
     pytest.skip(message)
+
+
+@dataclass
+class ServedEmulator:
+    """An emulator app served on loopback: `url` is its base, `control` an HTTP client on it for `/_sim/`."""
+
+    app: FastAPI
+    url: str
+    control: httpx.Client
+
+    @property
+    def emulator(self) -> Any:
+        return self.app.state.emulator
+
+    def fault(self, **spec: Any) -> dict[str, Any]:
+        """Inject a fault through `/_sim/faults` (the same in both emulators); returns it as stored."""
+        response = self.control.post("/_sim/faults", json=spec)
+        assert response.status_code == 201, response.text
+        return dict(response.json())

@@ -10,13 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from fieldbridge.fieldnation import Credentials, FieldNationClient, Retries
 from fieldbridge.sandbox.fieldnation.app import create_app
 from fieldbridge.sandbox.server import running
 from tests.receiver import Receiver
 from tests.receiver import receiver as receiving
+from tests.support import ServedEmulator
 
 UPLOAD_LIMIT = 4096
 TECHS = (3001, 3002, 3003, 3004)
@@ -25,15 +25,7 @@ COMPANY = 4182
 
 
 @dataclass
-class FieldNationSim:
-    app: FastAPI
-    url: str
-    control: httpx.Client
-
-    @property
-    def emulator(self) -> Any:
-        return self.app.state.emulator
-
+class FieldNationSim(ServedEmulator):
     @property
     def announced(self) -> dict[str, Any]:
         return dict(self.emulator.announce(self.url))
@@ -80,9 +72,6 @@ class FieldNationSim:
             for i in items
             if i["route"].split(" [injected ")[0].endswith(route) and method in (None, i["method"])
         )
-
-    def fault(self, **spec: Any) -> None:
-        assert self.control.post("/_sim/faults", json=spec).status_code == 201
 
 
 @contextmanager
