@@ -1,5 +1,6 @@
-"""Fault injection: make chosen requests (or webhook deliveries) slow, fail or hang, a set number of times
-or with a probability."""
+"""Fault injection: make chosen requests (or webhook deliveries) slow, fail or hang, lose their answer after
+the service applied them, or apply them only after the client was answered; a set number of times or with a
+probability."""
 
 from __future__ import annotations
 
@@ -11,7 +12,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-FaultKind = Literal["latency", "status", "timeout", "drop"]
+FaultKind = Literal["latency", "status", "timeout", "drop", "lost_answer", "late_apply"]
+
+# The answer a kind gives when the spec names no status: a gateway that cut the service's answer says 502, one
+# that gave up waiting for the service says 504.
+_DEFAULT_STATUS: dict[str, int] = {"lost_answer": 502, "late_apply": 504}
+_ANSWERING = ("status", "lost_answer", "late_apply")
+"""Kinds whose answer is an injected error: only they use `status`, `headers` and `body`."""
+_SCOPES: dict[str, tuple[str, ...]] = {
+    # An ASGI app cannot cut a connection without answering, so a request "drop" would do nothing.
+    "drop": ("webhook",),
+    # A webhook delivery has no service behind it to apply the request later.
+    "late_apply": ("request",),
+}
 
 
 class FaultSpec(BaseModel):
@@ -30,11 +43,25 @@ class FaultSpec(BaseModel):
     headers: dict[str, str] | None = None  # added to a `status` answer, e.g. {"Retry-After": "2"}
 
     @model_validator(mode="after")
-    def _drop_is_for_webhooks(self) -> FaultSpec:
-        # An ASGI app cannot cut a connection without answering, so a request "drop" would do nothing.
-        if self.kind == "drop" and self.scope != "webhook":
-            raise ValueError("kind 'drop' applies to webhook deliveries only: use scope 'webhook'")
+    def _coherent(self) -> FaultSpec:
+        scopes = _SCOPES.get(self.kind, ("request", "webhook"))
+        if self.scope not in scopes:
+            where = "webhook deliveries" if scopes == ("webhook",) else "requests"
+            raise ValueError(f"kind '{self.kind}' applies to {where} only: use scope '{scopes[0]}'")
+        unused = sorted({"status", "headers", "body"} & self.model_fields_set)
+        if unused and self.kind not in _ANSWERING:
+            raise ValueError(
+                f"kind '{self.kind}' gives no error answer, so {' and '.join(unused)} would do nothing: "
+                f"leave {'them' if len(unused) > 1 else 'it'} out, or use one of {', '.join(_ANSWERING)}"
+            )
         return self
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_default_status(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("status") is None and data.get("kind") in _DEFAULT_STATUS:
+            return {**data, "status": _DEFAULT_STATUS[data["kind"]]}
+        return data
 
     @field_validator("path")
     @classmethod

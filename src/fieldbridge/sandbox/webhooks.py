@@ -219,6 +219,11 @@ class WebhookDispatcher:
                 error = f"no answer within {self.policy.timeout} s"
             except httpx.HTTPError as exc:
                 error = f"{type(exc).__name__}: {exc}"
+            if fault is not None and fault.kind == "lost_answer":
+                # The receiver got it, but its answer never came back: the delivery is retried.
+                await asyncio.sleep(fault.seconds)
+                error = f"the receiver's answer ({status}) was lost by an injected fault"
+                status = fault.status
         attempt = Attempt(
             number=number,
             at=datetime.now(UTC).isoformat(),

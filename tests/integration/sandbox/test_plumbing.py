@@ -101,3 +101,18 @@ def test_the_dispatcher_follows_field_nations_policy_and_reset_clears_everything
         assert (sandbox.webhooks.deliveries(), sandbox.faults.list(), sandbox.calls.count()) == ([], [], 0)
     finally:
         sandbox.webhooks.close()
+
+
+def test_a_webhook_whose_answer_is_lost_reaches_the_receiver_and_is_sent_again() -> None:
+    sandbox = Sandbox(reseed=lambda: None, webhook_policy=RETRY_POLICY)
+    sandbox.clock.speed = 100_000
+    sandbox.faults.add(FaultSpec(kind="lost_answer", scope="webhook", count=1))
+    try:
+        with receiver() as rec:
+            delivery = sandbox.webhooks.submit("hook", rec.url + "/a", b'{"n": 1}', {})
+            wait_until(lambda: delivery.state != "pending")
+            assert [a.status for a in delivery.attempts] == [502, 200]
+            assert delivery.attempts[0].error == "the receiver's answer (200) was lost by an injected fault"
+            assert [r.body for r in rec.received] == [b'{"n": 1}', b'{"n": 1}']
+    finally:
+        sandbox.webhooks.close()

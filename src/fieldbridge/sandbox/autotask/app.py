@@ -30,6 +30,7 @@ from fieldbridge.sandbox.autotask.tenant import Change, Tenant
 from fieldbridge.sandbox.autotask.ticket_webhooks import AUTOTASK_POLICY, TicketWebhooks
 from fieldbridge.sandbox.clock import SimClock
 from fieldbridge.sandbox.control import Sandbox, control_router, install
+from fieldbridge.sandbox.late import is_late_apply
 
 MAX_BODY_BYTES = 12 * 1024 * 1024  # a 6 MB attachment is about 8 MB of base64
 MAX_GET_URL = 2048  # FACTS: longer GET URLs fail with 404
@@ -457,7 +458,7 @@ def create_app(webhook_speed: float = 1.0) -> FastAPI:
     async def thread_limit(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         # Outermost, so requests held up by injected latency still count as in flight.
         endpoint = _endpoint(request.url.path)
-        if endpoint is None:
+        if endpoint is None or is_late_apply(request.scope):  # a late apply held its slot when it came in
             return await call_next(request)
         key = (_integration_code(request), endpoint)
         if not emulator.threads.acquire(key):
