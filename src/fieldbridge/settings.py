@@ -69,7 +69,10 @@ class Settings(BaseSettings):
     `redis://host:port/db`: a shared queue consumed by any number of `fieldbridge worker` processes."""
     queue_name: str = "fieldbridge"
     master_key: SecretStr | None = None
-    """Fernet key for secrets at rest. Not given: read from (or generated into) `master.key` in data_dir."""
+    """Fernet key for secrets at rest, given in the environment (or the config file)."""
+    master_key_file: Path | None = None
+    """A file holding the master key, kept wherever the operator likes (outside the data directory, on a
+    secrets mount). Neither this nor `master_key`: read from (or generated into) `master.key` in data_dir."""
     public_base_url: str = "http://127.0.0.1:8000"
     """How Autotask and Field Nation reach this service; trigger URLs are built from it."""
     default_integration_code: SecretStr | None = None
@@ -97,6 +100,15 @@ class Settings(BaseSettings):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _one_master_key(self) -> Settings:
+        if self.master_key is not None and self.master_key_file is not None:
+            raise ValueError(
+                "FIELDBRIDGE_MASTER_KEY and FIELDBRIDGE_MASTER_KEY_FILE are both set: keep the one that "
+                "holds the key the stored secrets were saved with, and unset the other"
+            )
+        return self
 
     @model_validator(mode="after")
     def _default_urls(self) -> Settings:

@@ -15,6 +15,7 @@ from huey.api import Huey
 from sqlalchemy import make_url
 
 from fieldbridge.settings import Settings
+from fieldbridge.store.files import create_private_file
 
 TASK_NAME = "fieldbridge.process_event"
 
@@ -24,6 +25,7 @@ def build_huey(settings: Settings) -> Huey:
     if url.startswith("sqlite:"):
         path = Path(make_url(url).database or "queue.db")
         path.parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(path)  # 0600 before SQLite opens it, as the database (store.files)
         return SqliteHuey(settings.queue_name, filename=str(path), results=False)
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisHuey(settings.queue_name, url=url, results=False)

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from fieldbridge.settings import Settings
+from fieldbridge.store.files import prepare_sqlite_file, private_directory
 from fieldbridge.store.secrets import SecretBox, load_master_key
 
 MIGRATIONS = "fieldbridge.store:migrations"
@@ -73,7 +74,8 @@ class Database:
 
 
 def open_database(settings: Settings, *, run_migrations: bool = True) -> Database:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_directory(settings.data_dir)
+    prepare_sqlite_file(settings.database_url)
     engine = create_database_engine(settings.database_url)
     if run_migrations:
         migrate(engine)

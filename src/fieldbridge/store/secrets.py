@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
+import sys
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from fieldbridge.settings import Settings
+from fieldbridge.store.files import create_private_file, private_directory
 
 log = logging.getLogger(__name__)
 
@@ -37,41 +38,50 @@ class SecretBox:
 
 
 def load_master_key(settings: Settings) -> bytes:
-    """The configured key; else the key file in the data directory, created on first run with a notice."""
+    """The key from `FIELDBRIDGE_MASTER_KEY`, else from the file `FIELDBRIDGE_MASTER_KEY_FILE` names (which
+    must exist), else from `master.key` in the data directory, generated there on first run with a notice."""
     if settings.master_key is not None:
-        key = settings.master_key.get_secret_value().encode("ascii")
-        _check(key, "FIELDBRIDGE_MASTER_KEY")
-        return key
+        return _checked(settings.master_key.get_secret_value().encode("ascii"), "FIELDBRIDGE_MASTER_KEY")
+    if settings.master_key_file is not None:
+        # Never generated: a secrets mount that failed to appear must stop the start, not quietly bring a
+        # new key that cannot open what is stored.
+        named = settings.master_key_file
+        advice = f" Restore it from its backup; for a new deployment make one: {MAKE_KEY} > {named}"
+        return _read(named, advice)
+    private_directory(settings.data_dir)
     path = settings.data_dir / KEY_FILE
-    if not path.exists():
-        _create_key_file(path)
-    key = path.read_bytes().strip()
-    _check(key, str(path))
-    return key
+    if create_private_file(path, Fernet.generate_key() + b"\n"):
+        log.warning(
+            "No master key was given, so a new one was generated into %s. Stored secrets (Autotask and "
+            "Field Nation credentials) are encrypted with it: back this file up, and give the same key to "
+            "every process of this deployment. Without it the stored secrets cannot be read.",
+            path,
+        )
+    return _read(path, "")
 
 
-def _create_key_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+MAKE_KEY = (
+    f"{sys.executable} -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+)
+"""A shell command that prints a new key (with this installation's Python, which has the library)."""
+
+
+def _read(path: Path, advice: str) -> bytes:
     try:
-        # O_EXCL: when serve and a worker start together on a fresh data dir, one key wins, both use it.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(Fernet.generate_key() + b"\n")
-    log.warning(
-        "No FIELDBRIDGE_MASTER_KEY was given, so a new master key was generated into %s. Stored secrets "
-        "(Autotask and Field Nation credentials) are encrypted with it: back this file up, and give the same "
-        "key to every process of this deployment. Without it the stored secrets cannot be read.",
-        path,
-    )
+        key = path.read_bytes().strip()
+    except OSError as error:
+        raise ValueError(
+            f"the master key file {path} cannot be read ({error.strerror or error}).{advice}"
+        ) from None
+    return _checked(key, str(path))
 
 
-def _check(key: bytes, origin: str) -> None:
+def _checked(key: bytes, origin: str) -> bytes:
     try:
         Fernet(key)
     except ValueError:
         raise ValueError(
-            f"the master key from {origin} is not a Fernet key (32 url-safe base64-encoded bytes); "
-            "make one with cryptography's Fernet.generate_key(), or leave it unset to have one generated"
+            f"the master key from {origin} is not a Fernet key (32 url-safe base64-encoded bytes, 44 "
+            "characters); check that the whole key was copied"
         ) from None
+    return key

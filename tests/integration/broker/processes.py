@@ -37,6 +37,8 @@ class Fleet:
 
     directory: Path
     env: dict[str, str]
+    umask: int = -1
+    """The processes' umask; -1 keeps this process's."""
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def add_connector(self, **fields: object) -> str:
@@ -117,6 +119,7 @@ class Fleet:
                 cwd=REPO,
                 stdout=out,
                 stderr=err,
+                umask=self.umask,
             )
         self.processes.append(process)
         return process, stdout
