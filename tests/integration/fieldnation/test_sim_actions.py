@@ -217,3 +217,17 @@ def test_sim_lists_its_actions_and_seed(fn_sim: FieldNationSim) -> None:
     }  # fmt: skip
     assert len(seed["expense_categories"]) == 5
     assert len(seed["saved_locations"]) == 3
+
+
+def test_a_buyer_creates_a_work_order_in_the_app_without_an_api_call(fn_sim: FieldNationSim) -> None:
+    fn_sim.fault(kind="status", status=503)  # the app is not the API: no fault reaches it
+    made = fn_sim.control.post("/_sim/workorders", json={"title": "Install badge reader"})
+    assert made.status_code == 201, made.text
+    answer = made.json()
+    assert (answer["as"], answer["events"]) == ("buyer", ["workorder.created"])
+    assert answer["workorder"]["title"] == "Install badge reader"
+    assert answer["workorder"]["status"]["name"] == "Draft"
+    assert fn_sim.control.get("/_sim/calls").json()["total"] == 0
+    refused = fn_sim.control.post("/_sim/workorders", params={"manager_id": 3001}, json={"title": "x"})
+    assert refused.status_code == 400
+    assert "3001 is not a manager" in refused.json()["message"]

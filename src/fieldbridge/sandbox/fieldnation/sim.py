@@ -4,6 +4,7 @@ the seed and the events fired. The generic half (reset, faults, calls, clock, de
 
 `POST /_sim/workorders/{id}/{action}` runs one app action through the same operations the REST API uses,
 so it makes the state change and fires the webhooks the real app would. The answer lists the events fired.
+`POST /_sim/workorders` is a buyer creating a work order the same way.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from fieldbridge.sandbox.control import SIM_PREFIX
 from fieldbridge.sandbox.fieldnation import operations as op
 from fieldbridge.sandbox.fieldnation.emulator import FieldNationEmulator
 from fieldbridge.sandbox.fieldnation.errors import ApiError
-from fieldbridge.sandbox.fieldnation.payloads import FnDateIn, MessageType, NonEmpty, Strict
+from fieldbridge.sandbox.fieldnation.payloads import FnDateIn, MessageType, NonEmpty, Strict, WorkOrderIn
 from fieldbridge.sandbox.fieldnation.render import JSON
 from fieldbridge.sandbox.fieldnation.routing import Emu, parse_body
 from fieldbridge.sandbox.fieldnation.seed import summary
@@ -225,6 +226,23 @@ ACTIONS: dict[str, Action] = {
 
 class TokenSettings(Strict):
     ttl: float = Field(gt=0, le=7 * 24 * 3600)
+
+
+@router.post("/workorders", status_code=201)
+async def create(request: Request, emu: Emu, manager_id: int | None = None) -> JSON:
+    """A buyer (`manager_id`, else the API user) makes a work order in the app: the REST create's body and
+    rules and its `workorder.created` event, without an API call (which an injected fault would hit)."""
+    body = parse_body(WorkOrderIn, await request.body())
+    buyer = emu.state.catalog.user(manager_id or emu.state.catalog.api_user_id, "manager").id
+    before = len(emu.events.fired)
+    wo = op.create_work_order(emu, body, buyer)
+    fired = list(emu.events.fired)[before:]
+    return {
+        "action": "create",
+        "as": "buyer",
+        "events": [e.name for e in fired],
+        "workorder": emu.views().work_order(wo),
+    }
 
 
 @router.post("/workorders/{work_order_id}/{action}")
