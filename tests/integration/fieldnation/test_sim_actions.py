@@ -231,3 +231,14 @@ def test_a_buyer_creates_a_work_order_in_the_app_without_an_api_call(fn_sim: Fie
     refused = fn_sim.control.post("/_sim/workorders", params={"manager_id": 3001}, json={"title": "x"})
     assert refused.status_code == 400
     assert "3001 is not a manager" in refused.json()["message"]
+
+
+def test_a_visit_can_be_checked_in_and_out_hours_ago(
+    fn_sim: FieldNationSim, client: FieldNationClient
+) -> None:
+    wo = prepare(fn_sim, client, "assigned")
+    fn_sim.act(wo, "check_in", hours_ago=3)
+    fn_sim.act(wo, "check_out", hours_ago=1)
+    log = fn_sim.emulator.state.work_order(wo).time_logs[-1]
+    assert (log.checked_out_at - log.checked_in_at).total_seconds() == pytest.approx(7200, abs=1)
+    assert "hours_ago" in fn_sim.act(wo, "check_in", expect=400, hours_ago=-1)["message"]

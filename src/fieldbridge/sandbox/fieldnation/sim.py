@@ -43,6 +43,12 @@ class AsBuyer(Strict):
     manager_id: int | None = None
 
 
+class Visit(AsTechnician):
+    """A check-in or check-out now, or `hours_ago` (a visit of a set length, whatever the test's pace)."""
+
+    hours_ago: float | None = Field(None, ge=0, le=24 * 7)
+
+
 class Delay(AsTechnician):
     minutes: int = Field(30, ge=1)
 
@@ -134,6 +140,10 @@ def _utc(at: datetime) -> FnDateIn:
     return FnDateIn(utc=at.strftime(UTC_FORMAT))
 
 
+def _ago(emu: FieldNationEmulator, b: Visit) -> FnDateIn | None:
+    return None if b.hours_ago is None else _utc(emu.now() - timedelta(hours=b.hours_ago))
+
+
 @dataclass(frozen=True)
 class Action:
     body: type[Strict]
@@ -182,8 +192,12 @@ ACTIONS: dict[str, Action] = {
     "at_risk": Action(AsTechnician, _sub("at_risk"), "technician"),
     "delayed": Action(Delay, _sub("delayed"), "technician"),
     "on_hold": Action(AsTechnician, _sub("on_hold"), "technician"),
-    "check_in": Action(AsTechnician, lambda e, w, b: op.check_in(e, w, _technician(e, w, b)), "technician"),
-    "check_out": Action(AsTechnician, lambda e, w, b: op.check_out(e, w, _technician(e, w, b)), "technician"),
+    "check_in": Action(
+        Visit, lambda e, w, b: op.check_in(e, w, _technician(e, w, b), _ago(e, b)), "technician"
+    ),
+    "check_out": Action(
+        Visit, lambda e, w, b: op.check_out(e, w, _technician(e, w, b), _ago(e, b)), "technician"
+    ),
     "log_time": Action(LogTime, _log_time, "technician"),
     "add_expense": Action(
         AddExpense,
