@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from fieldbridge.store.connectors import ConnectorConfig
@@ -35,6 +36,11 @@ class Job:
     payload: dict[str, Any] | None
     connector: ConnectorConfig
     db: Database
+    lock: Callable[[str, str, int], None]
+    """Take the pair lock of another record (system, entity, id) for the rest of this job: a flow does so
+    before it links that record to this one. Raises `JobFailed` (retried) when it stays held elsewhere."""
+    clock: Callable[[], datetime]
+    """Now, as the worker sees it (flows take their time from it, so tests can move it)."""
 
 
 class JobFailed(Exception):
@@ -45,13 +51,21 @@ class JobFailed(Exception):
     """
 
     def __init__(
-        self, cause: str, fix: str | None = None, *, retry: bool = True, alert: AlertKind | None = None
+        self,
+        cause: str,
+        fix: str | None = None,
+        *,
+        retry: bool = True,
+        alert: AlertKind | None = None,
+        retry_in: float | None = None,
     ):
         super().__init__(cause)
         self.cause = cause
         self.fix = fix
         self.retry = retry
         self.alert = alert
+        self.retry_in = retry_in
+        """Seconds after which a retry can succeed, when the handler knows (instead of the backoff)."""
 
 
 Handler = Callable[[Job], str | None]

@@ -14,10 +14,13 @@ import os
 import random
 import socket
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
 
 from fieldbridge import autotask, fieldnation
 from fieldbridge.jobs import retry
@@ -79,33 +82,43 @@ class EventProcessor:
             event = inbox.get(session, event_id)
             if event is None or not processing.is_claimable(event, now):
                 return  # finished, another worker's, or not due: this message is a duplicate
-            key = links.lock_key(session, event)
-            connector_id = event.connector_id
-            records = links.pair_records(session, connector_id, event.system, event.entity, event.record_id)
-        holder = _holder_id()
-        with self._db.transaction() as session:
-            locked = pair_locks.acquire(session, key, holder, now, now + self._lease)
-        if not locked:
+            connector_id, system, entity, record_id = (
+                event.connector_id,
+                event.system,
+                event.entity,
+                event.record_id,
+            )
+            records = links.pair_records(session, connector_id, system, entity, record_id)
+        locks = HeldLocks(self._db, _holder_id(), connector_id, self._clock, self._lease)
+        # Once the record's own lock is held nobody can link it (linking takes both records' locks), so
+        # the pair read again now stays as it is: lock its partner too if it was linked meanwhile.
+        if not locks.take(records) or not locks.take(self._pair(connector_id, system, entity, record_id)):
+            locks.release()
             # Another event of this pair is being processed: look again shortly, without counting an attempt.
             self._enqueue(event_id, delay=1.0 + self._rand())
             return
         try:
             for _ in range(DRAIN_LIMIT):
                 with self._db.transaction() as session:
-                    claimed = processing.claim(session, event_id, holder, self._clock(), self._lease)
+                    claimed = processing.claim(session, event_id, locks.holder, self._clock(), self._lease)
                 if claimed is not None:
-                    with self._leases_renewed(claimed.id, key, holder):
-                        self._attempt(claimed, holder)
+                    with self._leases_renewed(claimed.id, locks):
+                        self._attempt(claimed, locks)
+                records = self._pair(connector_id, system, entity, record_id)
                 with self._db.transaction() as session:
                     following = processing.next_waiting(session, connector_id, records, self._clock())
                 if following is None:
                     break
                 event_id = following
         finally:
-            with self._db.transaction() as session:
-                pair_locks.release(session, key, holder)
+            locks.release()
 
-    def _attempt(self, event: InboxEvent, holder: str) -> None:
+    def _pair(self, connector_id: int, system: str, entity: str, record_id: int) -> list[links.Record]:
+        with self._db.transaction() as session:
+            return links.pair_records(session, connector_id, system, entity, record_id)
+
+    def _attempt(self, event: InboxEvent, locks: HeldLocks) -> None:
+        holder = locks.holder
         handler = self._registry.find(event.system, event.entity)
         if handler is None:
             self._skip(event, holder)
@@ -139,6 +152,8 @@ class EventProcessor:
             payload=event.payload,
             connector=config,
             db=self._db,
+            lock=locks.wait_for,
+            clock=self._clock,
         )
         secrets = config.secret_values()
         try:
@@ -193,6 +208,8 @@ class EventProcessor:
         cause = redact(failure.cause, secrets)
         fix = redact(failure.fix, secrets) if failure.fix else None
         delay = retry.next_delay(self._settings.retry, event.attempts, failure.retry, self._rand)
+        if delay is not None and failure.retry_in is not None:
+            delay = failure.retry_in
         now = self._clock()
         with self._db.transaction() as session:
             if delay is None:
@@ -235,7 +252,7 @@ class EventProcessor:
             log.warning("event %s: could not be enqueued (%s); the sweeper will retry", event_id, error)
 
     @contextlib.contextmanager
-    def _leases_renewed(self, event_id: int, key: str, holder: str) -> Iterator[None]:
+    def _leases_renewed(self, event_id: int, locks: HeldLocks) -> Iterator[None]:
         stop = threading.Event()
 
         def renew() -> None:
@@ -243,8 +260,8 @@ class EventProcessor:
                 try:
                     with self._db.transaction() as session:
                         until = self._clock() + self._lease
-                        held = processing.renew(session, event_id, holder, until)
-                        held = pair_locks.renew(session, key, holder, until) and held
+                        held = processing.renew(session, event_id, locks.holder, until)
+                        held = locks.renew(session, until) and held
                 except Exception as error:
                     log.warning("event %s: could not renew its lease (%s); trying again", event_id, error)
                     continue
@@ -261,6 +278,55 @@ class EventProcessor:
         finally:
             stop.set()
             thread.join()
+
+
+class HeldLocks:
+    """The pair locks of one processing run: taken as the pair's records require, renewed together, given
+    back together."""
+
+    WAIT_SECONDS = 5.0
+    """How long a flow waits for a record it is about to link (its holder is finishing a short event)."""
+
+    def __init__(self, db: Database, holder: str, connector_id: int, clock: Clock, lease: timedelta) -> None:
+        self.holder = holder
+        self._db = db
+        self._connector_id = connector_id
+        self._clock = clock
+        self._lease = lease
+        self._keys: list[str] = []
+
+    def take(self, records: list[links.Record]) -> bool:
+        """Lock the records not held yet, all or none."""
+        keys = [k for k in (links.lock_key(self._connector_id, r) for r in records) if k not in self._keys]
+        if not keys:
+            return True
+        now = self._clock()
+        with self._db.transaction() as session:
+            taken = pair_locks.acquire_all(session, keys, self.holder, now, now + self._lease)
+        if taken:
+            self._keys += keys
+        return taken
+
+    def wait_for(self, system: str, entity: str, record_id: int) -> None:
+        """`Job.lock`: take one more record's lock, waiting a little for its holder to finish."""
+        deadline = time.monotonic() + self.WAIT_SECONDS
+        while not self.take([(system, entity, record_id)]):
+            if time.monotonic() >= deadline:
+                raise JobFailed(
+                    f"{inbox.describe(system, entity, record_id)} is being processed by another worker, "
+                    "so it cannot be linked yet.",
+                    "Nothing to do: the next attempt links it.",
+                    retry_in=2.0,
+                )
+            time.sleep(0.05)
+
+    def renew(self, session: Session, until: datetime) -> bool:
+        return pair_locks.renew(session, self.holder, len(self._keys), until)
+
+    def release(self) -> None:
+        with self._db.transaction() as session:
+            pair_locks.release(session, self.holder)
+        self._keys = []
 
 
 def _auth_failure(failure: JobFailed) -> AlertKind | None:

@@ -1,7 +1,7 @@
 """Links between paired records, and what a pair is called for locking and history.
 
-A pair is known by its Autotask record once the two are linked, so that an Autotask event for ticket 42
-and a Field Nation event for its work order wait for the same lock and share one history.
+A linked pair's events lock both of its records, so that an Autotask event for ticket 42 and a Field Nation
+event for its work order wait for each other; they share one history.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fieldbridge.store.tables import InboxEvent, Link
+from fieldbridge.store.tables import Link
 
 
 def save(
@@ -52,14 +52,14 @@ def _top_level(session: Session, connector_id: int, system: str, entity: str, re
     ).one_or_none()
 
 
-def lock_key(session: Session, event: InboxEvent) -> str:
-    link = _top_level(session, event.connector_id, event.system, event.entity, event.record_id)
-    side = f"autotask:{link.autotask_entity}:{link.autotask_id}" if link else event.pair_key
-    return f"{event.connector_id}:{side}"
-
-
 Record = tuple[str, str, int]
 """(system, entity, record id)."""
+
+
+def lock_key(connector_id: int, record: Record) -> str:
+    """The pair lock of one record (see `store.pair_locks`)."""
+    system, entity, record_id = record
+    return f"{connector_id}:{system}:{entity}:{record_id}"
 
 
 def pair_records(

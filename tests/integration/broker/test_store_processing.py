@@ -108,33 +108,46 @@ def test_the_sweeper_finds_what_fell_through(db: Database, event_id: int) -> Non
 
 def test_pair_locks_are_exclusive_until_released_or_expired(db: Database) -> None:
     until = NOW + LEASE
+    ticket, other = "1:autotask:Ticket:42", "1:autotask:Ticket:43"
     with db.transaction() as session:
-        assert pair_locks.acquire(session, "1:autotask:Ticket:42", "w1", NOW, until)
-        assert not pair_locks.acquire(session, "1:autotask:Ticket:42", "w2", NOW, until)
-        assert pair_locks.acquire(session, "1:autotask:Ticket:43", "w2", NOW, until)
-        pair_locks.release(session, "1:autotask:Ticket:42", "w2")  # not its lock: nothing happens
-        assert not pair_locks.acquire(session, "1:autotask:Ticket:42", "w2", NOW, until)
-        assert pair_locks.renew(session, "1:autotask:Ticket:42", "w1", until + LEASE)
-        assert not pair_locks.acquire(
-            session, "1:autotask:Ticket:42", "w2", until + timedelta(seconds=1), until
-        )
-        assert pair_locks.acquire(
-            session, "1:autotask:Ticket:42", "w2", until + LEASE + timedelta(seconds=1), until
-        )
-        pair_locks.release(session, "1:autotask:Ticket:42", "w2")
+        assert pair_locks.acquire(session, ticket, "w1", NOW, until)
+        assert not pair_locks.acquire(session, ticket, "w2", NOW, until)
+        assert pair_locks.acquire(session, other, "w2", NOW, until)
+        pair_locks.release(session, "w2", [ticket])  # not its lock: nothing happens
+        assert not pair_locks.acquire(session, ticket, "w2", NOW, until)
+        assert pair_locks.renew(session, "w1", 1, until + LEASE)
+        assert not pair_locks.renew(session, "w1", 2, until + LEASE)  # it holds one lease, not two
+        assert not pair_locks.acquire(session, ticket, "w2", until + timedelta(seconds=1), until)
+        assert pair_locks.acquire(session, ticket, "w2", until + LEASE + timedelta(seconds=1), until)
+        pair_locks.release(session, "w2")  # both of its leases
+        assert pair_locks.acquire(session, ticket, "w3", NOW, until)
+        assert pair_locks.acquire(session, other, "w3", NOW, until)
+
+
+def test_locks_are_taken_all_or_none(db: Database) -> None:
+    until = NOW + LEASE
+    with db.transaction() as session:
+        assert pair_locks.acquire(session, "1:fieldnation:workorder:7", "w1", NOW, until)
+        keys = ["1:autotask:Ticket:42", "1:fieldnation:workorder:7"]
+        assert not pair_locks.acquire_all(session, keys, "w2", NOW, until)
+        # The ticket's lock, taken before the work order's was refused, was given back.
         assert pair_locks.acquire(session, "1:autotask:Ticket:42", "w3", NOW, until)
 
 
-def test_a_linked_work_order_shares_its_tickets_lock_and_history(db: Database) -> None:
+def test_a_linked_work_order_locks_both_records_and_shares_its_tickets_history(db: Database) -> None:
     connector_id = add_connector(db, SecretBox(Fernet.generate_key()))
     work_order = Hint(source="fieldnation-webhook", system="fieldnation", entity="workorder", record_id=7)
     event_id = inbox.accept(db, connector_id, work_order, NOW).event_id
     with db.transaction() as session:
-        event = inbox.get(session, event_id)
-        assert event is not None
-        assert links.lock_key(session, event) == f"{connector_id}:fieldnation:workorder:7"
+        assert links.pair_records(session, connector_id, "fieldnation", "workorder", 7) == [
+            ("fieldnation", "workorder", 7)
+        ]
         links.save(session, connector_id, ("Ticket", 42), ("workorder", 7), "f" * 64, NOW)
-        assert links.lock_key(session, event) == f"{connector_id}:autotask:Ticket:42"
+        records = links.pair_records(session, connector_id, "fieldnation", "workorder", 7)
+        assert [links.lock_key(connector_id, r) for r in records] == [
+            f"{connector_id}:autotask:Ticket:42",
+            f"{connector_id}:fieldnation:workorder:7",
+        ]
         keys = links.pair_keys(session, connector_id, "autotask", "Ticket", 42)
         assert keys == ["autotask:Ticket:42", "fieldnation:workorder:7"]
         assert [line.event_id for line in history.for_pair(session, connector_id, keys)] == [event_id]
