@@ -83,7 +83,7 @@ def test_the_end_state_is_in_autotask_exactly_once(
     assert len({e["summaryNotes"].split(")")[0] for e in entries}) == len(entries)  # one per time log
     assert len(records(autotask, "ExpenseItems", ticketID=TICKET)) == 1
     assert len(records(autotask, "TicketNotes", ticketID=TICKET)) == 1
-    assert [a["title"] for a in records(autotask, "TicketAttachments", parentID=TICKET)] == [
+    assert [a["fullPath"] for a in records(autotask, "TicketAttachments", parentID=TICKET)] == [
         "closet-after.jpg"
     ]
     created = [t for t in records(autotask, "Tickets") if str(t.get("externalID") or "").startswith("FN-")]

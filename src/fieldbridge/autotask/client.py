@@ -98,10 +98,11 @@ class AutotaskClient:
     def create(self, entity: Entity, fields: Mapping[str, Any], *, find_existing: Query | None = None) -> int:
         """Create a record and return its id.
 
-        A create is never repeated blindly: if an attempt times out or its connection breaks, it may have
-        been applied. With `find_existing`, a query that matches the record this create makes (say
-        `where(eq("externalID", work_order_id))`), the client runs it before any repeat and returns the
-        record it finds; without it, `OutcomeUnknownError` says the outcome is unknown.
+        A create is never repeated after an attempt that may have been applied (a timeout, a broken
+        connection, a 502/504). With `find_existing`, a query that matches the record this create makes (say
+        `where(eq("externalID", work_order_id))`), the client looks once and returns the record it finds;
+        otherwise `OutcomeUnknownError` says the outcome is unknown (Autotask may still be saving it), and
+        the caller looks again later before creating again.
         """
         name = _name(entity)
         lookup = None

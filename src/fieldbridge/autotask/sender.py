@@ -7,9 +7,10 @@ and a 500 that is not Autotask's own `{"errors": [...]}` answer. Never retried: 
 
 Duplicates: after a timeout, a broken connection, a 502/504 or a crash-500, a request may have been applied
 even though no answer came. Reads and PATCH/PUT are simply repeated (applying them twice changes nothing).
-A create is not: its `Call` either carries a `lookup` that is run before any repeat and returns the record
-the first attempt made, or the call stops with `OutcomeUnknownError` so the caller (a queued job that reads
-state first, DESIGN principle 1) decides. A delete looks itself up the same way (GET by id).
+A create is not repeated at all: its `Call` may carry a `lookup`, run once after a backoff, that returns the
+record the first attempt made; when there is none or it finds nothing (Autotask may still be saving it), the
+call stops with `OutcomeUnknownError` and the caller, which stored that it sent the create, looks again later
+before it creates again (`fieldbridge.sync.creates`). A delete looks itself up the same way (GET by id).
 """
 
 from __future__ import annotations
@@ -217,6 +218,18 @@ class Sender:
                         call.entity or "",
                     )
                     return answer
+                if not call.repeatable:
+                    # Not found yet is not "not applied": Autotask may still be saving it after our timeout.
+                    raise OutcomeUnknownError(
+                        f"{error.summary}; the record was looked for and not found yet, and the create was "
+                        "not repeated, since Autotask may still be saving it",
+                        operation=call.operation,
+                        entity=call.entity,
+                        status=error.status,
+                        messages=error.messages,
+                        request=error.request,
+                        response=error.response,
+                    ) from error
 
 
 def _retryable(response: httpx.Response) -> bool:

@@ -48,6 +48,23 @@ class WorkOrders:
                 return
             page += 1
 
+    def find_by_correlation_id(self, correlation_id: str, newest: int = 300) -> WorkOrder | None:
+        """The work order carrying `correlation_id` among the `newest` most recently created, if any.
+
+        REST v2 has no filter on `correlation_id`, and the order of the list is not documented (ascending
+        ids, oldest first, in what we have seen): so this reads the first page and the last pages, which
+        hold the newest work orders in either order. It is meant for finding a work order that was just
+        created and whose answer was lost, not for searching history.
+        """
+        per_page = 100
+        first = self.list(1, per_page)
+        pages = [first] + [
+            self.list(page, per_page)
+            for page in range(first.metadata.pages, max(1, first.metadata.pages - newest // per_page), -1)
+        ]
+        matches = [wo for listing in pages for wo in listing.results if wo.correlation_id == correlation_id]
+        return max(matches, key=lambda wo: wo.id, default=None)
+
     def cancel(self, work_order_id: int, reason: str | None = None) -> WorkOrder | None:
         """Cancel a work order; a draft is deleted instead and `None` comes back."""
         params = {"cancel_reason": reason} if reason else None

@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import Any
 
 from fieldbridge.jobs.handlers import Alert, Job
 from fieldbridge.mapping import Engine, MappingSet, compile_mappings, default_set
+from fieldbridge.mapping.model import SetStatic
 from fieldbridge.notify.email import EmailNotifier
 from fieldbridge.settings import Settings
 from fieldbridge.store import history, inbox, mapping_sets
@@ -33,6 +35,9 @@ class Context:
     options: SyncOptions
     mappings: MappingSet
 
+    def now(self) -> datetime:
+        return self.job.clock()
+
     @property
     def entity_path(self) -> str:
         return ENTITY_PATHS[self.config.service_object]
@@ -44,6 +49,14 @@ class Context:
     @cached_property
     def outbound(self) -> Engine:
         return compile_mappings(self.mappings, "outbound")
+
+    @cached_property
+    def outbound_statics(self) -> dict[str, Any]:
+        """The ticket fields the outbound mappings fill with fixed values, whatever the work order holds
+        (Outbound Create's account, queue, priority): never written over an existing ticket's own."""
+        fixed = MappingSet(outbound=[m for m in self.mappings.outbound if isinstance(m, SetStatic)])
+        statics: dict[str, Any] = compile_mappings(fixed, "outbound").apply({}).get("Ticket", {})
+        return statics
 
     def note(self, level: history.Level, action: str, message: str, fix: str | None = None) -> None:
         """A line in the pair's history, besides the worker's line for the event's outcome."""

@@ -7,8 +7,9 @@ from typing import Any
 
 from fieldbridge.autotask import AutotaskError
 from fieldbridge.fieldnation import BadRequestError, FieldNationError
+from fieldbridge.fieldnation.models import WorkOrder
 from fieldbridge.jobs.handlers import JobFailed
-from fieldbridge.sync import pairs
+from fieldbridge.sync import creates, pairs
 from fieldbridge.sync.context import Context, utcnow
 from fieldbridge.sync.inbound_rules import (
     SETTABLE_STATUSES,
@@ -18,8 +19,8 @@ from fieldbridge.sync.inbound_rules import (
     trigger_refusal,
     workorder_writes,
 )
-from fieldbridge.sync.outbound_rules import outbound_source
-from fieldbridge.sync.pairs import Pair
+from fieldbridge.sync.outbound_rules import outbound_after_write, outbound_source
+from fieldbridge.sync.pairs import WORK_ORDER, Pair
 
 # Related records the guide's inbound paths read (`Account.AccountName`), embedded under each name the
 # mapping engine accepts for them.
@@ -47,6 +48,7 @@ def import_record(ctx: Context) -> str:
     enriched = with_related(ctx, record)
     document = ctx.inbound.apply(enriched)
     writes = workorder_writes(pair.inbound if pair else {}, document)
+    created = pair is None
     if pair is None:
         pair = _create_work_order(ctx, enriched, writes)
         done = f"Work order {pair.work_order_id} created for {what}"
@@ -57,8 +59,10 @@ def import_record(ctx: Context) -> str:
         done = f"Nothing changed for work order {pair.work_order_id}"
     pair.record, pair.inbound = enriched, document
     if writes:
-        # What Field Nation now holds is what outbound compares against: our own write is no change.
-        pair.outbound = ctx.outbound.apply(_outbound_view(ctx, pair.work_order_id)).get("Ticket", {})
+        # Our own write is no change for outbound to send back: a new work order is in sync with its ticket
+        # as a whole; after an update, a Field Nation change not written to Autotask yet still is one.
+        now = ctx.outbound.apply(_outbound_view(ctx, pair.work_order_id)).get("Ticket", {})
+        pair.outbound = now if created else outbound_after_write(pair.outbound, now, enriched)
     with job.db.transaction() as session:
         pairs.save(session, job.connector.id, pair, utcnow())
     return done + "."
@@ -95,18 +99,39 @@ def with_related(ctx: Context, record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _create_work_order(ctx: Context, record: dict[str, Any], writes: WorkOrderWrites) -> Pair:
-    fields = {"correlation_id": str(ctx.job.record_id), **writes.fields}
-    fields.setdefault("title", f"{ctx.job.entity} {ctx.job.record_id}")
+    job = ctx.job
+    fields = {"correlation_id": str(job.record_id), **writes.fields}
+    fields.setdefault("title", f"{job.entity} {job.record_id}")
+    workorders = ctx.clients.fieldnation.workorders
+    correlation_id = str(fields["correlation_id"])
+    create = creates.Create(
+        key=pending_work_order(job.entity, job.record_id),
+        what=f"the work order for {job.entity} {job.record_id}",
+        find=lambda: _id_of(workorders.find_by_correlation_id(correlation_id)),
+        send=lambda: workorders.create(fields).id,  # type: ignore[arg-type]
+    )
     try:
-        work_order = ctx.clients.fieldnation.workorders.create(fields)  # type: ignore[arg-type]
+        work_order_id = creates.create_once(ctx, create)
     except FieldNationError as error:
         raise _refused("Field Nation refused the new work order", error) from error
-    pair = Pair(ctx.job.entity, ctx.job.record_id, work_order.id, link_id=0)
-    # Linked at once, so a failure in the steps below is retried as an update, never a second work order.
-    with ctx.job.db.transaction() as session:
-        pairs.save(session, ctx.job.connector.id, pair, utcnow())
-    _write(ctx, work_order.id, WorkOrderWrites({}, writes.custom_fields, writes.status))
+    # Linked at once, and under the work order's lock too, so no event of the new work order acts on the
+    # pair before it is whole, and a failure in the steps below is retried as an update.
+    job.lock("fieldnation", WORK_ORDER, work_order_id)
+    pair = Pair(job.entity, job.record_id, work_order_id, link_id=0, record=record)
+    with job.db.transaction() as session:
+        pairs.save(session, job.connector.id, pair, utcnow())
+        creates.settled(session, job.connector.id, create.key)
+    _write(ctx, work_order_id, WorkOrderWrites({}, writes.custom_fields, writes.status))
     return pair
+
+
+def pending_work_order(entity: str, record_id: int) -> str:
+    """The pending-create key of the work order an Autotask record's import makes."""
+    return f"workorder<-{entity}:{record_id}"
+
+
+def _id_of(work_order: WorkOrder | None) -> int | None:
+    return None if work_order is None else work_order.id
 
 
 def _write(ctx: Context, work_order_id: int, writes: WorkOrderWrites) -> None:

@@ -4,23 +4,33 @@ An unlinked work order creates a ticket when Outbound Create is on (`outbound_cr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
-from fieldbridge.autotask import AutotaskError, ChildCollection, begins_with, eq, where
+from fieldbridge.autotask import (
+    AutotaskClient,
+    AutotaskError,
+    ChildCollection,
+    Condition,
+    Entity,
+    begins_with,
+    eq,
+    where,
+)
 from fieldbridge.fieldnation import FieldNationError
 from fieldbridge.jobs.handlers import JobFailed
-from fieldbridge.store import inbox
-from fieldbridge.sync import outbound_create, pairs
+from fieldbridge.store.connectors import AUTOTASK_ENTITY
+from fieldbridge.sync import children, creates, outbound_create, pairs
+from fieldbridge.sync.children import ChildKind, Linked, Wanted, Writer
 from fieldbridge.sync.context import Context, utcnow
-from fieldbridge.sync.fingerprint import fingerprint
+from fieldbridge.sync.inbound import pending_work_order
 from fieldbridge.sync.outbound_rules import (
     ATTACHMENT_LIMIT_BYTES,
     attachment_fields,
     charge_fields,
     expense_item_fields,
     fn_utc,
+    marked_id,
     note_fields,
     outbound_source,
     ticket_changes,
@@ -49,13 +59,14 @@ def sync_work_order(ctx: Context) -> str:
     if pair is None:
         if not ctx.config.outbound_create:
             return f"Work order {job.record_id} is not linked and Outbound Create is off: nothing to do."
-        if _being_imported(ctx, work_order.correlation_id):
-            # Made by an inbound import (it carries its ticket's id) whose link is not saved yet: the two
-            # records lock apart until linked, so creating a ticket here would duplicate the one it came from.
+        if _import_pending(ctx, work_order.correlation_id):
+            # Made by an inbound import (it carries its ticket's id) that has not linked it yet: a ticket made
+            # here would duplicate the one it came from.
             raise JobFailed(
                 f"Work order {job.record_id} was made from Autotask record {work_order.correlation_id}, "
                 "whose import has not finished; syncing it once they are linked.",
                 "Nothing to do: the next attempt finds them linked.",
+                retry_in=5.0,
             )
         pair = outbound_create.create_ticket(ctx, document)
         done = [f"ticket {pair.autotask_id} created (Outbound Create)"]
@@ -69,23 +80,14 @@ def sync_work_order(ctx: Context) -> str:
     return f"{pair.autotask_entity} {pair.autotask_id}: " + "; ".join(done) + "."
 
 
-@contextmanager
-def _refused(what: str) -> Iterator[None]:
-    """An Autotask failure becomes a JobFailed with the client's cause and fix (the worker retries it)."""
-    try:
-        yield
-    except AutotaskError as error:
-        raise JobFailed(f"{what}: {error}", error.cause.fix if error.cause else None) from error
-
-
 def _update_record(ctx: Context, pair: Pair, ticket: dict[str, Any]) -> list[str]:
-    changes = ticket_changes(pair.outbound, ticket)
+    changes = ticket_changes(pair.outbound, ticket, pair.record, ctx.outbound_statics)
     pair.outbound = ticket
     if changes and ctx.config.service_object != "ticket":
         changes = _fields_of_entity(ctx, changes)
     if not changes:
         return []
-    with _refused("Autotask refused the update"):
+    with children.refused("Autotask refused the update"):
         ctx.clients.autotask.update(ctx.entity_path, pair.autotask_id, changes)
     # The record as it is now, so the webhook Autotask sends about our own write changes nothing inbound.
     lowered = {name.lower(): name for name in pair.record}
@@ -118,21 +120,27 @@ def _fields_of_entity(ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
+TIME_ENTRIES = ChildKind("time entry", "time_log", "TimeEntry", follows_edits=True, on_delete="delete")
+CHARGES = ChildKind("charge", "expense", "TicketCharge", follows_edits=True, on_delete="delete")
+EXPENSE_ITEMS = ChildKind("expense item", "expense", "ExpenseItem", follows_edits=True, on_delete="delete")
+NOTES = ChildKind("note", "message", "TicketNote", follows_edits=False, on_delete="keep")
+ATTACHMENTS = ChildKind("attachment", "attachment", "TicketAttachment", follows_edits=False, on_delete="keep")
+
+
 def _sync_children(ctx: Context, pair: Pair, source: dict[str, Any], document: dict[str, Any]) -> list[str]:
     if ctx.config.service_object != "ticket":
         # Time entries, charges, notes and attachments hang off tickets only.
-        if source["time_logs"] or source["expenses"] or (source.get("messages") or {}).get("results"):
+        if source["time_logs"] or source["expenses"] or _messages(source):
             _warn_not_ticket(ctx, pair)
         return []
-    done = _time_entries(ctx, pair, source["time_logs"], document.get("TimeEntry") or [])
+    done = children.write(ctx, pair, *_time_entries(ctx, pair, source, document))
     if ctx.config.expense_target == "charge":
-        done += _charges(ctx, pair, source["expenses"])
+        done += children.write(ctx, pair, *_charges(ctx, pair, source))
     else:
-        items = (document.get("expense") or {}).get("items") or []
-        done += _expense_items(ctx, pair, source["expenses"], items)
-    done += _notes(ctx, pair, source)
+        done += children.write(ctx, pair, *_expense_items(ctx, pair, source, document))
+    done += children.write(ctx, pair, *_notes(ctx, pair, source))
     if ctx.config.attachment_sync:
-        done += _attachments(ctx, pair, source)
+        done += children.write(ctx, pair, *_attachments(ctx, pair, source))
     return done
 
 
@@ -148,122 +156,192 @@ def _warn_not_ticket(ctx: Context, pair: Pair) -> None:
         ctx.notify(message, NOT_TICKET_FIX)
 
 
-def _time_entries(
-    ctx: Context, pair: Pair, logs: list[dict[str, Any]], mapped: list[dict[str, Any]]
-) -> list[str]:
-    autotask, done = ctx.clients.autotask, []
-    with ctx.job.db.transaction() as session:
-        linked = pairs.children(session, pair, "time_log")
+Children = tuple[Writer, list[Wanted], set[int]]
+"""What `children.write` takes for one kind: its writer, the children wanted now, the ids still present."""
+
+
+def _time_entries(ctx: Context, pair: Pair, source: dict[str, Any], document: dict[str, Any]) -> Children:
+    autotask, options, logs = ctx.clients.autotask, ctx.options, source["time_logs"]
+    mapped = document.get("TimeEntry") or []
+    wanted = []
     for index, log in enumerate(logs):
-        fields = time_entry_fields(
-            log, mapped[index] if index < len(mapped) else {}, pair.autotask_id, ctx.options
-        )
-        if fields is None:
-            continue
-        link = linked.pop(int(log["id"]), None)
-        if link is not None and link.fingerprint == fingerprint(fields):
-            continue
-        if link is not None:
-            with _refused("Autotask refused the time entry update"):
-                autotask.update("TimeEntries", link.autotask_id, fields)
-            entry_id, verb = link.autotask_id, "updated"
-        else:
-            marker_field = ctx.options.time_marker_field
-            existing = where(eq("ticketID", pair.autotask_id), begins_with(marker_field, f"(#{log['id']})"))
-            with _refused("Autotask refused the time entry"):
-                entry_id = autotask.create("TimeEntries", fields, find_existing=existing)
-            verb = "created"
-        _save_child(ctx, pair, ("TimeEntry", entry_id), ("time_log", int(log["id"])), fields)
-        done.append(f"time entry {entry_id} {verb}")
-    for log_id, link in linked.items():
-        with _refused("Autotask refused to delete the time entry"):
-            autotask.delete("TimeEntries", link.autotask_id)
-        with ctx.job.db.transaction() as session:
-            session.delete(session.merge(link))
-        done.append(f"time entry {link.autotask_id} deleted (time log {log_id} is gone)")
-    return done
+        extra = mapped[index] if index < len(mapped) else {}
+        fields = time_entry_fields(log, extra, pair.autotask_id, options)
+        if fields is not None:  # open or empty: present, not written yet
+            wanted.append(Wanted(int(log["id"]), fields, log))
+    writer = Writer(
+        TIME_ENTRIES,
+        find=_marked(ctx, "TimeEntries", eq("ticketID", pair.autotask_id), options.time_marker_field),
+        create=lambda child: autotask.create("TimeEntries", child.written),
+        update=lambda entry_id, child: autotask.update("TimeEntries", entry_id, child.written),
+        delete=lambda link: _deleted(autotask, "TimeEntries", link),
+    )
+    return writer, wanted, {int(log["id"]) for log in logs}
 
 
-def _notes(ctx: Context, pair: Pair, source: dict[str, Any]) -> list[str]:
-    threads = (source.get("messages") or {}).get("results") or []
-    messages = [
-        m for thread in threads for m in [thread, *((thread.get("replies") or {}).get("results") or [])]
-    ]
-    with ctx.job.db.transaction() as session:
-        linked = pairs.children(session, pair, "message")
-    notes = ChildCollection("Tickets", pair.autotask_id, "Notes")
-    done = []
-    for message in messages:
-        if int(message["id"]) in linked:
-            continue  # Field Nation messages cannot be edited: a linked one is done
-        fields = note_fields(message, pair.autotask_id, ctx.options)
-        with _refused("Autotask refused the note"):
-            note_id = ctx.clients.autotask.create(notes, fields)
-        _save_child(ctx, pair, ("TicketNote", note_id), ("message", int(message["id"])), fields)
-        done.append(f"note {note_id} added")
-    return done
+def _charges(ctx: Context, pair: Pair, source: dict[str, Any]) -> Children:
+    autotask, options, expenses = ctx.clients.autotask, ctx.options, source["expenses"]
+    collection = ChildCollection("Tickets", pair.autotask_id, "Charges")
+    wanted = [Wanted(int(e["id"]), charge_fields(e, pair.autotask_id, options), e) for e in expenses]
+    writer = Writer(
+        CHARGES,
+        find=_marked(ctx, "TicketCharges", eq("ticketID", pair.autotask_id), options.charge_marker_field),
+        create=lambda child: autotask.create(collection, child.written),
+        update=lambda charge_id, child: autotask.update(collection, charge_id, child.written),
+        delete=lambda link: _deleted(autotask, collection, link),
+    )
+    return writer, wanted, {int(e["id"]) for e in expenses}
 
 
-def _charges(ctx: Context, pair: Pair, expenses: list[dict[str, Any]]) -> list[str]:
-    charges = ChildCollection("Tickets", pair.autotask_id, "Charges")
-    with ctx.job.db.transaction() as session:
-        linked = pairs.children(session, pair, "expense")
-    done = []
-    for expense in expenses:
-        fields = charge_fields(expense, pair.autotask_id, ctx.options)
-        link = linked.get(int(expense["id"]))
-        if link is not None and link.fingerprint == fingerprint(fields):
-            continue
-        if link is not None:
-            with _refused("Autotask refused the charge update"):
-                ctx.clients.autotask.update(charges, link.autotask_id, fields)
-            charge_id = link.autotask_id
-        else:
-            with _refused("Autotask refused the charge"):
-                charge_id = ctx.clients.autotask.create(charges, fields)
-        _save_child(ctx, pair, ("TicketCharge", charge_id), ("expense", int(expense["id"])), fields)
-        done.append(f"charge {charge_id} written")
-    return done
-
-
-def _expense_items(
-    ctx: Context, pair: Pair, expenses: list[dict[str, Any]], mapped: list[dict[str, Any]]
-) -> list[str]:
-    autotask = ctx.clients.autotask
-    with ctx.job.db.transaction() as session:
-        linked = pairs.children(session, pair, "expense")
-    done = []
+def _expense_items(ctx: Context, pair: Pair, source: dict[str, Any], document: dict[str, Any]) -> Children:
+    autotask, expenses = ctx.clients.autotask, source["expenses"]
+    mapped = (document.get("expense") or {}).get("items") or []
+    ticket = pair.record or {"id": pair.autotask_id}
+    wanted = []
     for index, expense in enumerate(expenses):
-        link = linked.get(int(expense["id"]))
-        report_id = _open_report(ctx, pair, expense) if link is None else None
-        fields = expense_item_fields(
-            expense,
-            mapped[index] if index < len(mapped) else {},
-            report_id or 0,
-            pair.record or {"id": pair.autotask_id},
-            ctx.options,
+        extra = mapped[index] if index < len(mapped) else {}
+        fields = expense_item_fields(expense, extra, 0, ticket, ctx.options)
+        fields.pop("expenseReportID")  # the report is chosen when the item is made, and never changes
+        wanted.append(Wanted(int(expense["id"]), fields, expense))
+
+    def create(child: Wanted) -> int:
+        report_id = _open_report(ctx, pair, child.source)
+        items = ChildCollection("Expenses", report_id, "Items")
+        try:
+            return autotask.create(items, {**child.written, "expenseReportID": report_id})
+        except AutotaskError:
+            # The report may have been submitted in Autotask since: the retry looks for an open one.
+            _forget_report(ctx, pair, report_id)
+            raise
+
+    writer = Writer(
+        EXPENSE_ITEMS,
+        find=_marked(ctx, "ExpenseItems", eq("ticketID", pair.autotask_id), "description"),
+        create=create,
+        update=lambda item_id, child: autotask.update("ExpenseItems", item_id, child.written),
+        delete=lambda link: _expense_item_deleted(ctx, pair, link),
+    )
+    return writer, wanted, {int(e["id"]) for e in expenses}
+
+
+def _expense_item_deleted(ctx: Context, pair: Pair, link: Linked) -> bool:
+    """Deleted with its expense, unless its report was submitted (Autotask then refuses changes to it)."""
+    autotask = ctx.clients.autotask
+    item = autotask.get("ExpenseItems", link.autotask_id)
+    if item is None:
+        return True  # deleted in Autotask already
+    report = autotask.get("ExpenseReports", int(item["expenseReportID"]))
+    if report is not None and report.get("submit"):
+        ctx.note(
+            "warning",
+            "skipped",
+            f"Expense {link.fieldnation_id} was deleted in Field Nation, but its expense item "
+            f"{link.autotask_id} stays in Autotask: expense report {report['id']} was submitted.",
+            "Reject the expense report in Autotask to reopen it and delete the item there, or keep it if the "
+            "expense was real.",
         )
-        if link is not None:
-            fields.pop("expenseReportID")
-            if link.fingerprint == fingerprint(fields):
-                continue
-            with _refused("Autotask refused the expense item update"):
-                autotask.update("ExpenseItems", link.autotask_id, fields)
-            item_id = link.autotask_id
-        else:
-            items = ChildCollection("Expenses", int(report_id or 0), "Items")
-            try:
-                item_id = autotask.create(items, fields)
-            except AutotaskError as error:
-                # The report may have been submitted in Autotask since: the retry looks for an open one.
-                _forget_report(ctx, pair, int(report_id or 0))
-                raise JobFailed(
-                    f"Autotask refused the expense item: {error}", error.cause.fix if error.cause else None
-                ) from error
-            fields.pop("expenseReportID")
-        _save_child(ctx, pair, ("ExpenseItem", item_id), ("expense", int(expense["id"])), fields)
-        done.append(f"expense item {item_id} written")
-    return done
+        return False
+    return _deleted(autotask, "ExpenseItems", link)
+
+
+def _notes(ctx: Context, pair: Pair, source: dict[str, Any]) -> Children:
+    autotask, messages = ctx.clients.autotask, _messages(source)
+    notes = ChildCollection("Tickets", pair.autotask_id, "Notes")
+    wanted = [Wanted(int(m["id"]), note_fields(m, pair.autotask_id, ctx.options), m) for m in messages]
+    writer = Writer(
+        NOTES,
+        find=_marked(ctx, "TicketNotes", eq("ticketID", pair.autotask_id), "description"),
+        create=lambda child: autotask.create(notes, child.written),
+    )
+    return writer, wanted, {w.fieldnation_id for w in wanted}
+
+
+def _messages(source: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every message of the work order: each thread and its replies."""
+    threads = (source.get("messages") or {}).get("results") or []
+    return [m for thread in threads for m in [thread, *((thread.get("replies") or {}).get("results") or [])]]
+
+
+def _attachments(ctx: Context, pair: Pair, source: dict[str, Any]) -> Children:
+    autotask, fieldnation, options = ctx.clients.autotask, ctx.clients.fieldnation, ctx.options
+    collection = ChildCollection("Tickets", pair.autotask_id, "Attachments")
+    with ctx.job.db.transaction() as session:
+        linked = pairs.children(session, pair, ATTACHMENTS.fieldnation_entity)
+    wanted, present = [], set()
+    for folder in (source.get("attachments") or {}).get("results") or []:
+        for attachment in folder.get("results") or []:
+            attachment_id = int(attachment["id"])
+            present.add(attachment_id)
+            file = attachment.get("file") or {}
+            name, size = str(file.get("name") or f"attachment-{attachment_id}"), int(file.get("size") or 0)
+            if size <= ATTACHMENT_LIMIT_BYTES:
+                written = {"name": name, "size": size}
+                wanted.append(Wanted(attachment_id, written, {"folder": int(folder["id"])}))
+            elif attachment_id not in linked:
+                _skip_large_file(ctx, pair, attachment_id, name, size)
+
+    def create(child: Wanted) -> int:
+        try:
+            content = fieldnation.attachments.download(
+                pair.work_order_id, int(child.source["folder"]), child.fieldnation_id
+            )
+        except FieldNationError as error:
+            raise JobFailed(
+                f"Field Nation file {child.fieldnation_id} could not be downloaded: {error}"
+            ) from error
+        name = str(child.written["name"])
+        return autotask.create(
+            collection, attachment_fields(child.fieldnation_id, name, content, pair.autotask_id, options)
+        )
+
+    writer = Writer(
+        ATTACHMENTS,
+        find=_marked(ctx, "TicketAttachments", eq("parentID", pair.autotask_id), "title"),
+        create=create,
+    )
+    return writer, wanted, present
+
+
+def _skip_large_file(ctx: Context, pair: Pair, attachment_id: int, name: str, size: int) -> None:
+    """Reported once: the skip is remembered as a link to nothing."""
+    ctx.note(
+        "warning",
+        "skipped",
+        f"File {name!r} ({size} bytes) of work order {pair.work_order_id} was not attached to "
+        f"{pair.autotask_entity} {pair.autotask_id}: Autotask takes files up to "
+        f"{ATTACHMENT_LIMIT_BYTES} bytes.",
+        "Attach a smaller copy in Autotask by hand, or link to the file instead.",
+    )
+    with ctx.job.db.transaction() as session:
+        pairs.save_child(
+            session,
+            ctx.job.connector.id,
+            pair,
+            (SKIPPED, -attachment_id),
+            (ATTACHMENTS.fieldnation_entity, attachment_id),
+            {},
+            utcnow(),
+        )
+
+
+def _marked(ctx: Context, entity: str, parent: Condition, field: str) -> Callable[[Wanted], int | None]:
+    """Finds the record made for a child by the `(#<id>)` marker that starts `field`."""
+
+    def find(child: Wanted) -> int | None:
+        query = where(parent, begins_with(field, f"(#{child.fieldnation_id})"), include_fields=("id", field))
+        found = [
+            int(record["id"])
+            for record in ctx.clients.autotask.query(entity, query)
+            if marked_id(record.get(field)) == child.fieldnation_id  # not (#12) for (#123)
+        ]
+        return min(found, default=None)
+
+    return find
+
+
+def _deleted(autotask: AutotaskClient, entity: Entity, link: Linked) -> bool:
+    autotask.delete(entity, link.autotask_id)
+    return True
 
 
 def _open_report(ctx: Context, pair: Pair, expense: dict[str, Any]) -> int:
@@ -288,20 +366,29 @@ def _open_report(ctx: Context, pair: Pair, expense: dict[str, Any]) -> int:
         eq("weekEnding", f"{week}T00:00:00.000"),
         eq("status", 1),
         eq("submit", False),
+        include_fields=("id",),
     )
-    with _refused("Autotask refused the expense report lookup"):
+
+    def find() -> int | None:
         found = next(iter(autotask.query("ExpenseReports", query)), None)
-    if found is not None:
-        pair.reports[key] = int(found["id"])
-        return pair.reports[key]
+        return None if found is None else int(found["id"])
+
     report = {
         "name": f"Field Nation expenses, week ending {week}",
         "submitterID": submitter,
         "weekEnding": f"{week}T00:00:00.000",
     }
-    with _refused("Autotask refused the expense report"):
-        pair.reports[key] = autotask.create("ExpenseReports", report, find_existing=query)
-    return pair.reports[key]
+    create = creates.Create(
+        key=f"ExpenseReport<-{key}",
+        what=f"the expense report for the week ending {week}",
+        find=find,
+        send=lambda: autotask.create("ExpenseReports", report),
+    )
+    report_id = find() or creates.create_once(ctx, create)
+    with ctx.job.db.transaction() as session:
+        creates.settled(session, ctx.job.connector.id, create.key)
+    pair.reports[key] = report_id
+    return report_id
 
 
 def _forget_report(ctx: Context, pair: Pair, report_id: int) -> None:
@@ -310,63 +397,12 @@ def _forget_report(ctx: Context, pair: Pair, report_id: int) -> None:
         pairs.save(session, ctx.job.connector.id, pair, utcnow())
 
 
-def _attachments(ctx: Context, pair: Pair, source: dict[str, Any]) -> list[str]:
-    folders = (source.get("attachments") or {}).get("results") or []
-    with ctx.job.db.transaction() as session:
-        linked = pairs.children(session, pair, "attachment")
-    collection = ChildCollection("Tickets", pair.autotask_id, "Attachments")
-    done = []
-    for folder in folders:
-        for attachment in folder.get("results") or []:
-            attachment_id = int(attachment["id"])
-            if attachment_id in linked:
-                continue
-            file = attachment.get("file") or {}
-            name, size = str(file.get("name") or f"attachment-{attachment_id}"), int(file.get("size") or 0)
-            if size > ATTACHMENT_LIMIT_BYTES:
-                ctx.note(
-                    "warning",
-                    "skipped",
-                    f"File {name!r} ({size} bytes) of work order {pair.work_order_id} was not attached to "
-                    f"{pair.autotask_entity} {pair.autotask_id}: Autotask takes files up to "
-                    f"{ATTACHMENT_LIMIT_BYTES} bytes.",
-                    "Attach a smaller copy in Autotask by hand, or link to the file instead.",
-                )
-                _save_child(ctx, pair, (SKIPPED, -attachment_id), ("attachment", attachment_id), {})
-                continue
-            try:
-                content = ctx.clients.fieldnation.attachments.download(
-                    pair.work_order_id, int(folder["id"]), attachment_id
-                )
-            except FieldNationError as error:
-                raise JobFailed(
-                    f"Field Nation file {attachment_id} could not be downloaded: {error}"
-                ) from error
-            fields = attachment_fields(name, content, pair.autotask_id, ctx.options)
-            with _refused("Autotask refused the attachment"):
-                new_id = ctx.clients.autotask.create(collection, fields)
-            _save_child(
-                ctx,
-                pair,
-                ("TicketAttachment", new_id),
-                ("attachment", attachment_id),
-                {"name": name, "size": size},
-            )
-            done.append(f"attachment {new_id} added")
-    return done
-
-
-def _save_child(
-    ctx: Context, pair: Pair, autotask: tuple[str, int], fieldnation: tuple[str, int], written: Any
-) -> None:
-    with ctx.job.db.transaction() as session:
-        pairs.save_child(session, ctx.job.connector.id, pair, autotask, fieldnation, written, utcnow())
-
-
-def _being_imported(ctx: Context, correlation_id: str | None) -> bool:
-    """A correlation id that names an Autotask record with an unfinished inbound event: our own work order.
-    Another system's correlation id (not a record we are importing) does not hold Outbound Create back."""
+def _import_pending(ctx: Context, correlation_id: str | None) -> bool:
+    """Whether this work order may be the one an unfinished import is making: its correlation id names an
+    Autotask record whose work order create is pending (sent, not linked yet)."""
     if not correlation_id or not correlation_id.isdigit():
         return False
+    entity = AUTOTASK_ENTITY[ctx.config.service_object]
     with ctx.job.db.transaction() as session:
-        return inbox.unfinished(session, ctx.job.connector.id, "autotask", int(correlation_id))
+        key = pending_work_order(entity, int(correlation_id))
+        return creates.is_pending(session, ctx.job.connector.id, key)

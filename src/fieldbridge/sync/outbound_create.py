@@ -2,15 +2,14 @@
 
 The mapping set is validated first (a missing required mapping cannot be fixed by retrying); the status
 defaults to the configured one when the instance has it, else to the instance's "New"; the create carries
-the work order id in `externalID` (`FN-<id>`), so a create whose answer was lost is found instead of
-repeated, by the client within one attempt and by the job before it creates again on a retry.
+the work order id in `externalID` (`FN-<id>`), the marker by which a create whose answer was lost is found
+instead of repeated (`sync.creates`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import Any
 
 from fieldbridge.autotask import (
@@ -25,10 +24,10 @@ from fieldbridge.autotask import (
 )
 from fieldbridge.jobs.handlers import JobFailed
 from fieldbridge.mapping import validate
-from fieldbridge.sync import inbound, pairs
+from fieldbridge.sync import creates, inbound, pairs
 from fieldbridge.sync.context import Context, utcnow
 from fieldbridge.sync.inbound_rules import status_by_label
-from fieldbridge.sync.pairs import Pair
+from fieldbridge.sync.pairs import WORK_ORDER, Pair
 
 TRANSIENT = (NetworkError, RateLimitError, ServerError, OutcomeUnknownError)
 """Failures a later attempt can get past; an unknown outcome is settled by the lookup a retry starts with."""
@@ -51,19 +50,30 @@ def create_ticket(ctx: Context, document: dict[str, Any]) -> Pair:
             retry=False,
             alert="outbound_create_failure",
         )
-    marker = where(eq("externalID", external_id(ctx.job.record_id)))
+    job, autotask = ctx.job, ctx.clients.autotask
+    fields = {**document.get("Ticket", {}), "externalID": external_id(job.record_id)}
+    marker = where(eq("externalID", external_id(job.record_id)), include_fields=("id",))
+
+    def send() -> int:
+        if fields.get("status") is None:
+            fields["status"] = _default_status(ctx)
+        return autotask.create("Tickets", fields)
+
+    create = creates.Create(
+        key=f"Ticket<-{WORK_ORDER}:{job.record_id}",
+        what=f"the ticket for work order {job.record_id}",
+        find=lambda: _made_earlier(ctx, marker),
+        send=send,
+    )
     with _failure_recorded(ctx):
-        # A retried job may follow a create that landed before the link was stored: look before creating.
-        ticket_id = _made_earlier(ctx, marker) if ctx.job.attempt > 1 else None
-        if ticket_id is None:
-            fields = {**document.get("Ticket", {}), "externalID": external_id(ctx.job.record_id)}
-            if fields.get("status") is None:
-                fields["status"] = _default_status(ctx)
-            ticket_id = ctx.clients.autotask.create("Tickets", fields, find_existing=marker)
-    pair = Pair("Ticket", ticket_id, ctx.job.record_id, link_id=0, outbound=document.get("Ticket", {}))
-    # Linked before anything else can fail, so a retry updates this ticket instead of making another.
-    with ctx.job.db.transaction() as session:
-        pairs.save(session, ctx.job.connector.id, pair, utcnow())
+        ticket_id = creates.create_once(ctx, create)
+    # Linked at once, under the ticket's lock too, so a retry updates this ticket instead of making another
+    # and no event of the new ticket acts on the pair before it is whole.
+    job.lock("autotask", "Ticket", ticket_id)
+    pair = Pair("Ticket", ticket_id, job.record_id, link_id=0, outbound=document.get("Ticket", {}))
+    with job.db.transaction() as session:
+        pairs.save(session, job.connector.id, pair, utcnow())
+        creates.settled(session, job.connector.id, create.key)
     # The ticket as created is what Field Nation already shows: inbound compares later changes with it, so
     # importing it (a webhook, the reconciler) writes nothing back to the work order it came from.
     pair.record = inbound.current_record(ctx, "Tickets", ticket_id)
@@ -72,7 +82,7 @@ def create_ticket(ctx: Context, document: dict[str, Any]) -> Pair:
 
 
 def _made_earlier(ctx: Context, marker: Query) -> int | None:
-    found = next(iter(ctx.clients.autotask.query("Tickets", replace(marker, include_fields=("id",)))), None)
+    found = next(iter(ctx.clients.autotask.query("Tickets", marker)), None)
     return None if found is None else int(found["id"])
 
 

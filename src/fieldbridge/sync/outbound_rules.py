@@ -1,8 +1,9 @@
 """Outbound decisions, pure: the record the outbound mappings read, and the Autotask fields each Field
 Nation child (time log, message, expense, file) becomes.
 
-Markers: a time log's id goes into its TimeEntry as `(#<id>) <notes>` (FACTS), a charge's expense id the
-same way, so a record can be found again after a lost answer or a lost link.
+Markers: a time log's id goes into its TimeEntry as `(#<id>) <notes>` (Field Nation's own connector does
+so), and every other child the same way (a charge's or expense item's expense id, a note's message id, a
+file's id in its attachment's title), so a record can be found again after a lost answer or a lost link.
 """
 
 from __future__ import annotations
@@ -56,11 +57,44 @@ def _created(side: Any) -> Any:
     return side.get("created") if isinstance(side, dict) else None
 
 
-def ticket_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """Ticket fields whose mapped value differs from what was last synced (a cleared one is sent as null)."""
+def ticket_changes(
+    before: dict[str, Any] | None, after: dict[str, Any], ticket: dict[str, Any], statics: dict[str, Any]
+) -> dict[str, Any]:
+    """Ticket fields to write: those whose mapped value differs from what was last synced (a cleared one is
+    sent as null).
+
+    A field never synced on this pair (`before` is None: the pair was linked but its first sync did not
+    finish) is written only when the work order has a value for it that differs from the ticket's
+    (`ticket`, as last read), and never when the value is what the mappings give whatever the work order
+    holds (`statics`: the fixed values Outbound Create fills a new ticket with, which are not this
+    ticket's)."""
+    if before is not None:
+        return {
+            name: after.get(name)
+            for name in before.keys() | after.keys()
+            if before.get(name) != after.get(name)
+        }
+    current = {name.lower(): value for name, value in ticket.items()}
     return {
-        name: after.get(name) for name in before.keys() | after.keys() if before.get(name) != after.get(name)
+        name: value
+        for name, value in after.items()
+        if value not in (None, "")
+        and current.get(name.lower()) != value
+        and not (name in statics and statics[name] == value)
     }
+
+
+def outbound_after_write(
+    before: dict[str, Any] | None, now: dict[str, Any], ticket: dict[str, Any]
+) -> dict[str, Any]:
+    """The outbound snapshot after an inbound write to the work order (`now`: the work order's mapped
+    values after the write). A field whose value now equals the ticket's is in sync: our own write, not a
+    change to send back. Any other keeps its last synced value, so a Field Nation change that has not
+    reached Autotask yet (closing notes, a status) is still seen as a change and written."""
+    current = {name.lower(): value for name, value in ticket.items()}
+    kept = dict(before or {})
+    kept.update({name: value for name, value in now.items() if current.get(name.lower()) == value})
+    return kept
 
 
 def fn_utc(value: Any) -> datetime | None:
@@ -152,12 +186,14 @@ def week_ending(day: date) -> date:
     return day + timedelta(days=(5 - day.weekday()) % 7)
 
 
-def attachment_fields(name: str, content: bytes, ticket_id: int, options: SyncOptions) -> dict[str, Any]:
+def attachment_fields(
+    attachment_id: int, name: str, content: bytes, ticket_id: int, options: SyncOptions
+) -> dict[str, Any]:
     return {
         "parentID": ticket_id,
         "attachmentType": "FILE_ATTACHMENT",
         "fullPath": name,
-        "title": name[:255],
+        "title": marker(attachment_id, name)[:255],
         "publish": options.attachment_publish,
         "data": base64.b64encode(content).decode("ascii"),
     }

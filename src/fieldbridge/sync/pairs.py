@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from fieldbridge.store import links
@@ -29,7 +29,8 @@ class Pair:
     link_id: int
     record: dict[str, Any] = field(default_factory=dict)
     inbound: dict[str, Any] = field(default_factory=dict)
-    outbound: dict[str, Any] = field(default_factory=dict)
+    outbound: dict[str, Any] | None = None
+    """The ticket fields as last synced from the work order; None until a first outbound sync finished."""
     warned: list[str] = field(default_factory=list)
     reports: dict[str, int] = field(default_factory=dict)
     """Open expense reports this pair wrote to, by "<submitter>:<week ending>", so a later expense of the
@@ -65,7 +66,7 @@ def find(session: Session, connector_id: int, system: str, entity: str, record_i
         link.id,
         state.get("record") or {},
         state.get("inbound") or {},
-        state.get("outbound") or {},
+        state.get("outbound") or None,
         list(state.get("warned") or []),
         dict(state.get("reports") or {}),
     )
@@ -109,6 +110,16 @@ def save_child(
 ) -> None:
     links.save(
         session, connector_id, autotask, fieldnation, fingerprint(written), now, parent_id=pair.link_id
+    )
+
+
+def unlink_child(session: Session, pair: Pair, fieldnation_entity: str, fieldnation_id: int) -> None:
+    session.execute(
+        delete(Link).where(
+            Link.parent_id == pair.link_id,
+            Link.fieldnation_entity == fieldnation_entity,
+            Link.fieldnation_id == fieldnation_id,
+        )
     )
 
 

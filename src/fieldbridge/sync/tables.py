@@ -45,3 +45,21 @@ class Checkpoint(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     position: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime]
+
+
+class PendingCreate(Base):
+    """A create sent to Autotask or Field Nation whose outcome is not known yet.
+
+    Stored before the create is sent, and removed in the transaction that links the record it made (or when
+    the service refused it). While a row exists, no attempt creates the record again before it has looked
+    it up by its marker, and none at all before `sent_at` is a settling window old (`sync.creates`).
+    """
+
+    __tablename__ = "sync_pending_creates"
+
+    connector_id: Mapped[int] = mapped_column(
+        ForeignKey("connectors.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    """What is made for what, e.g. `TicketNote<-message:123` or `workorder<-Ticket:42`."""
+    sent_at: Mapped[datetime]

@@ -107,8 +107,8 @@ class Bridge:
             lines = [(h.level, h.action, h.message, h.fix) for h in history.for_event(session, event_id)]
             return Outcome(event_id, event.status, lines)
 
-    def process_when_due(self, event_id: int) -> Outcome:
-        """Process a retrying event as the worker would once its backoff is over (a later clock)."""
+    def process_when_due(self, event_id: int, after: timedelta = timedelta(days=1)) -> Outcome:
+        """Process a retrying event as the worker would once its backoff is over (a clock `after` ahead)."""
         later = EventProcessor(
             db=self.db,
             box=self.box,
@@ -116,7 +116,7 @@ class Bridge:
             registry=load(["fieldbridge.sync.handlers"]),
             queue=EventQueue(self.settings),
             alert=self.alerts.append,
-            clock=lambda: datetime.now(UTC) + timedelta(days=1),
+            clock=lambda: datetime.now(UTC) + after,
         )
         later.process(event_id)
         return self.outcome(event_id)
@@ -207,3 +207,13 @@ def admin_api(bridge: Bridge) -> Iterator[httpx.Client]:
             _, token = admins.issue_api_token(session, user, "tests", datetime.now(UTC))
         with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}) as client:
             yield client
+
+
+@pytest.fixture
+def creating(bridge: Bridge) -> Bridge:
+    """The bridge with Outbound Create on and the six required ticket fields mapped."""
+    from tests.integration.sync.test_outbound_create import complete_set
+
+    bridge.change(outbound_create=True)
+    bridge.save_mappings(complete_set())
+    return bridge

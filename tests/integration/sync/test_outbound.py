@@ -59,7 +59,7 @@ def test_the_technicians_work_lands_in_autotask_once(bridge: Bridge) -> None:
     notes = records(bridge, "TicketNotes", ticketID=7001)
     assert [n["description"].split(") ", 1)[1] for n in notes] == ["On site, replacing the switch now."]
     files = records(bridge, "TicketAttachments", parentID=7001)
-    assert [f["title"] for f in files] == ["after.jpg"]
+    assert [f["title"].split(") ", 1)[1] for f in files] == ["after.jpg"]  # after its (#id) marker
 
     # Duplicated and reordered deliveries, and an Autotask webhook about our own write: nothing more.
     bridge.reset_counts()

@@ -4,7 +4,7 @@ second ticket; a permanent one is recorded with the guide's cause and fix and no
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -14,8 +14,6 @@ from fieldbridge.mapping import MappingSet, default_set
 from fieldbridge.mapping.config import to_data
 from fieldbridge.mapping.model import SetStatic
 from fieldbridge.sandbox.autotask.seed import PRIORITY, QUEUE, STATUS
-from fieldbridge.store import inbox
-from fieldbridge.store.inbox import Hint
 from fieldbridge.sync.outbound_create import external_id
 from tests.integration.sync.conftest import Bridge, fn_hint
 
@@ -37,13 +35,6 @@ def complete_set() -> MappingSet:
         for m in base.outbound
     ]
     return base.model_copy(update={"outbound": outbound})
-
-
-@pytest.fixture
-def creating(bridge: Bridge) -> Bridge:
-    bridge.change(outbound_create=True)
-    bridge.save_mappings(complete_set())
-    return bridge
 
 
 def new_work_order(bridge: Bridge, title: str = "Install a rack in Denver") -> int:
@@ -97,20 +88,6 @@ def set_correlation_id(bridge: Bridge, work_order_id: int, value: str) -> None:
     assert answer.status_code == 200, answer.text
 
 
-def test_a_work_order_our_unfinished_import_made_never_becomes_a_second_ticket(creating: Bridge) -> None:
-    # Field Nation's `workorder.created` for a work order the inbound import just made can be processed
-    # before that import has saved the link: its correlation id names a ticket whose import is unfinished.
-    work_order_id = new_work_order(creating)
-    set_correlation_id(creating, work_order_id, "7002")
-    inbox.accept(
-        creating.db, creating.connector_id, Hint("import", "autotask", "Ticket", 7002), datetime.now(UTC)
-    )
-    first = creating.deliver(fn_hint(work_order_id, "created"))
-    assert first.status == "retrying"
-    assert "whose import has not finished" in first.lines[-1][2]
-    assert tickets_for(creating, work_order_id) == []
-
-
 def test_another_systems_correlation_id_does_not_hold_outbound_create_back(creating: Bridge) -> None:
     work_order_id = new_work_order(creating)
     set_correlation_id(creating, work_order_id, "7002")  # no import of ticket 7002 is under way
@@ -153,14 +130,25 @@ def test_a_503_on_the_create_is_retried_by_the_client_and_makes_one_ticket(creat
     assert creating.autotask_calls()["POST /V1.0/Tickets [injected status]"] == 1
 
 
-def test_a_timed_out_create_is_looked_up_by_its_marker_before_it_is_repeated(creating: Bridge) -> None:
+def test_a_timed_out_create_is_looked_up_and_made_again_only_once_it_cannot_still_appear(
+    creating: Bridge,
+) -> None:
     creating.at.fault(kind="timeout", method="POST", path="/V1.0/Tickets$", seconds=0.2, count=1)
     work_order_id = new_work_order(creating)
-    creating.fn_event(work_order_id, "created")
+    first = creating.deliver(fn_hint(work_order_id, "created"))
+    assert first.status == "retrying"
+    assert "may have been applied" in first.lines[-1][2] or "not found yet" in first.lines[-1][2]
+    # Within the settling window the ticket is looked for again, not made again.
+    looked = creating.process_when_due(first.event_id, after=timedelta(seconds=35))
+    assert looked.status == "retrying"
+    assert "not sent again before" in looked.lines[-1][2]
+    assert tickets_for(creating, work_order_id) == []
+    # Once it cannot still appear, it is made: one ticket.
+    assert creating.process_when_due(first.event_id).status == "done"
     assert len(tickets_for(creating, work_order_id)) == 1
     calls = creating.autotask_calls()
     assert calls["POST /V1.0/Tickets [injected timeout]"] == 1
-    assert calls["POST /V1.0/Tickets/query"] == 1  # find_existing by externalID before the repeat
+    assert calls["POST /V1.0/Tickets"] == 1
 
 
 def test_a_create_refused_for_a_while_is_retried_by_the_worker_and_makes_one_ticket(creating: Bridge) -> None:

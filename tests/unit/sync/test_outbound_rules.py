@@ -15,6 +15,7 @@ from fieldbridge.sync.outbound_rules import (
     fn_utc,
     marked_id,
     marker,
+    outbound_after_write,
     outbound_source,
     ticket_changes,
     time_entry_fields,
@@ -50,15 +51,43 @@ def test_days_of_one_week_share_one_report(day: date, offset: int) -> None:
 values = st.dictionaries(st.sampled_from(["title", "status", "resolution"]), st.none() | st.integers(0, 9))
 
 
-@given(values, values)
+@given(values, values, values)
 def test_ticket_changes_turn_the_last_synced_ticket_into_the_new_one(
-    before: dict[str, Any], after: dict[str, Any]
+    before: dict[str, Any], after: dict[str, Any], ticket: dict[str, Any]
 ) -> None:
-    changes = ticket_changes(before, after)
+    changes = ticket_changes(before, after, ticket, statics={})
     assert {k: v for k, v in (before | changes).items() if v is not None} == {
         k: v for k, v in after.items() if v is not None
     }
-    assert ticket_changes(after, after) == {}
+    assert ticket_changes(after, after, ticket, statics={}) == {}
+
+
+@given(values, values, values)
+def test_a_pair_never_synced_writes_only_the_work_orders_own_values_that_the_ticket_lacks(
+    after: dict[str, Any], ticket: dict[str, Any], statics: dict[str, Any]
+) -> None:
+    changes = ticket_changes(None, after, ticket, statics)
+    for name, value in changes.items():
+        assert value is not None and after[name] == value
+        assert ticket.get(name) != value
+        assert statics.get(name) != value  # never Outbound Create's fixed account, queue or priority
+    assert ticket_changes(None, after, ticket | after, statics) == {}
+
+
+def test_outbound_create_statics_are_not_written_over_a_tickets_own_values() -> None:
+    after = {"title": "Switch down", "companyID": 174, "queueID": 8, "resolution": "Replaced it"}
+    ticket = {"title": "Switch down", "companyID": 0, "queueID": 29683378, "resolution": ""}
+    statics = {"companyID": 174, "queueID": 8}
+    assert ticket_changes(None, after, ticket, statics) == {"resolution": "Replaced it"}
+
+
+def test_after_an_inbound_write_a_field_nation_change_still_waiting_stays_a_change() -> None:
+    before = {"description": "Old", "resolution": None}
+    now = {"description": "New from the ticket", "resolution": "Closing notes"}
+    ticket = {"description": "New from the ticket", "resolution": ""}
+    snapshot = outbound_after_write(before, now, ticket)
+    assert snapshot == {"description": "New from the ticket", "resolution": None}
+    assert ticket_changes(snapshot, now, ticket, statics={}) == {"resolution": "Closing notes"}
 
 
 def test_field_nation_dates_are_utc() -> None:

@@ -1,0 +1,106 @@
+"""Creates that happen once, whatever the network does.
+
+A create whose answer is lost may have been applied, and Autotask or Field Nation may even finish saving it
+after the client gave up. So every create the flows make goes through `create_once`:
+
+1. Before it is sent, it is stored as pending (`PendingCreate`), in its own transaction.
+2. A failure that may have been applied (a timeout, a cut answer, a 5xx) is followed at once by a look-up
+   of the record by its marker (an `externalID`, a correlation id, the `(#id)` prefix); found, it is the
+   record. A refusal (a 4xx) removes the pending row: nothing was made.
+3. A later attempt that finds the create still pending looks the record up first, and does not send the
+   create again before `SETTLE` has passed since it was sent: the service may still be saving it.
+4. The caller removes the pending row in the transaction that links the record (`settled`), so a crash
+   between the two leaves the create pending, never forgotten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from fieldbridge import autotask, fieldnation
+from fieldbridge.jobs.handlers import JobFailed
+from fieldbridge.sync.context import Context
+from fieldbridge.sync.tables import PendingCreate
+
+SETTLE = timedelta(minutes=2)
+"""How long after a create whose outcome is unknown the record may still appear. Neither service documents
+how long it may go on saving after the caller's timeout (30 s in our clients); two minutes is four times
+that, and a create is never repeated sooner."""
+
+LOOK_AGAIN_SECONDS = 30.0
+"""How often a create of unknown outcome is looked for while its settling window lasts."""
+
+
+@dataclass(frozen=True)
+class Create:
+    key: str
+    """What is made for what, e.g. `TicketNote<-message:123`: unique per connector."""
+    what: str
+    """How history names it: "the note for message 123"."""
+    find: Callable[[], int | None]
+    """The id of the record this create makes, looked up by its marker; None when there is none (yet)."""
+    send: Callable[[], int]
+    """Create it and return its id."""
+
+
+def create_once(ctx: Context, create: Create) -> int:
+    """The id of the record `create` makes, made at most once; raises what `send` or `find` raise, or a
+    `JobFailed` to come back once the outcome of an earlier attempt can be known."""
+    connector_id, now = ctx.job.connector.id, ctx.now()
+    with ctx.job.db.transaction() as session:
+        pending = session.get(PendingCreate, (connector_id, create.key))
+        sent_at = pending.sent_at if pending is not None else None
+    if sent_at is not None:
+        found = create.find()
+        if found is not None:
+            return found
+        settled_at = sent_at + SETTLE
+        if now < settled_at:
+            raise JobFailed(
+                f"The outcome of {create.what}, sent at {sent_at:%H:%M:%S} UTC, is not known (no answer "
+                "came) and it has not been found by its marker yet; it is not sent again before "
+                f"{settled_at:%H:%M:%S} UTC, in case it is still being saved.",
+                "Nothing to do: the next attempt looks for it again, and creates it only if it never "
+                "appeared.",
+                retry_in=min((settled_at - now).total_seconds() + 1.0, LOOK_AGAIN_SECONDS),
+            )
+    with ctx.job.db.transaction() as session:
+        session.merge(PendingCreate(connector_id=connector_id, key=create.key, sent_at=now))
+    try:
+        return create.send()
+    except Exception as error:
+        if _refused(error):
+            with ctx.job.db.transaction() as session:
+                settled(session, connector_id, create.key)
+            raise
+        found = create.find()  # an answer cut after the record was saved: it is there now
+        if found is not None:
+            return found
+        raise
+
+
+def settled(session: Session, connector_id: int, key: str) -> None:
+    """The create's outcome is known (its record is linked, or it was refused): it is no longer pending."""
+    session.execute(
+        delete(PendingCreate).where(PendingCreate.connector_id == connector_id, PendingCreate.key == key)
+    )
+
+
+def is_pending(session: Session, connector_id: int, key: str) -> bool:
+    return session.get(PendingCreate, (connector_id, key)) is not None
+
+
+def _refused(error: Exception) -> bool:
+    """Whether the service certainly made nothing. The Autotask client says so by raising anything but
+    `OutcomeUnknownError` (it repeats what was certainly not applied itself); Field Nation's answered a 4xx.
+    Anything else (no answer, a 5xx, an error of ours after sending) may have made the record."""
+    if isinstance(error, autotask.AutotaskError):
+        return not isinstance(error, autotask.OutcomeUnknownError)
+    if isinstance(error, fieldnation.ApiError):
+        return error.status < 500
+    return False

@@ -1,0 +1,78 @@
+"""Events that race on one pair: a Field Nation event for a work order the inbound import is making waits
+until the pair is whole, and an import never swallows a Field Nation change still on its way to Autotask."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy import select
+
+from fieldbridge.store.inbox import Hint
+from fieldbridge.store.tables import PairLock
+from tests.integration.sync.conftest import Bridge, Outcome, fn_hint
+from tests.integration.sync.test_outbound import TECH, records
+from tests.integration.sync.test_outbound_create import tickets_for
+from tests.integration.sync.test_reconcile import ui_edit
+from tests.support import wait_until
+
+SLOW = 2.0
+"""Seconds an injected latency holds a work order GET: long enough for the other event to run meanwhile."""
+
+
+def in_thread(run: Any) -> tuple[threading.Thread, list[Outcome]]:
+    outcome: list[Outcome] = []
+    thread = threading.Thread(target=lambda: outcome.append(run()), daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+def locked(bridge: Bridge, key: str) -> bool:
+    with bridge.db.transaction() as session:
+        return session.scalar(select(PairLock.holder).where(PairLock.key == key)) is not None
+
+
+def test_a_work_order_event_during_its_import_never_writes_over_the_ticket(creating: Bridge) -> None:
+    before = records(creating, "Tickets", id=7002)[0]
+    work_order_id = max(creating.fn.emulator.state.work_orders) + 1  # the id the import's create gets
+    # Both GETs of the new work order are slow: the Field Nation event's, then the import's own.
+    creating.fn.fault(kind="latency", method="GET", path=rf"/workorders/{work_order_id}$", seconds=SLOW, count=2)
+    # Field Nation's `workorder.created` is taken first, before the work order is linked (or even exists).
+    fn_thread, fn_outcome = in_thread(lambda: creating.deliver(fn_hint(work_order_id, "created")))
+    fn_key = f"{creating.connector_id}:fieldnation:workorder:{work_order_id}"
+    wait_until(lambda: locked(creating, fn_key), what="the work order event to hold its lock")
+    import_thread, import_outcome = in_thread(
+        lambda: creating.deliver(Hint("import", "autotask", "Ticket", 7002))
+    )
+    fn_thread.join(timeout=30)
+    import_thread.join(timeout=30)
+    [imported], [created] = import_outcome, fn_outcome
+    assert imported.status == "done", imported.lines
+    assert creating.work_order_of(7002) == work_order_id
+    if created.status == "retrying":  # it found the import unfinished: its retry finds the pair whole
+        created = creating.process_when_due(created.event_id)
+    assert created.status == "done", created.lines
+    after = records(creating, "Tickets", id=7002)[0]
+    # Nothing of Outbound Create's fixed account, queue or priority, nor anything else, was written over it.
+    assert {k: after[k] for k in before if k != "lastActivityDate"} == {
+        k: v for k, v in before.items() if k != "lastActivityDate"
+    }
+    assert tickets_for(creating, work_order_id) == []
+
+
+def test_an_import_does_not_swallow_a_field_nation_change_still_on_its_way(bridge: Bridge) -> None:
+    bridge.import_ticket(7001)
+    work_order_id = bridge.work_order_of(7001)
+    bridge.fn.act(work_order_id, "route", technician_id=TECH)
+    bridge.fn.act(work_order_id, "accept", technician_id=TECH)
+    bridge.fn_event(work_order_id, "assigned")
+    # The technician's closing notes: Field Nation's webhook for them is lost.
+    bridge.fn.act(work_order_id, "closing_notes", notes="Replaced the switch; tested all ports.")
+    # A dispatcher edits the ticket; its import writes the new description to the work order.
+    ui_edit(bridge, 7001, description="Caller adds: the second switch blinks amber too.")
+    assert "updated" in bridge.import_ticket(7001)
+    # The next Field Nation event (or the reconciler) still brings the closing notes over.
+    assert "Resolution" in bridge.fn_event(work_order_id, "reconciled")
+    ticket = records(bridge, "Tickets", id=7001)[0]
+    assert ticket["resolution"] == "Replaced the switch; tested all ports."
+    assert ticket["description"] == "Caller adds: the second switch blinks amber too."
