@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint bench venv clean
+.PHONY: test soak demo lint bench venv clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ venv: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
+
+# The convergence suite under many seeds (docs/reliability.md): SOAK_SEEDS seeds (20) from SOAK_FIRST_SEED (1),
+# stopping once SOAK_SECONDS (900) have passed; needs PostgreSQL and Redis as the tests do.
+soak: $(STAMP)
+	$(BIN)/python -m tests.integration.convergence.soak
 
 demo: $(STAMP)
 	$(BIN)/fieldbridge demo

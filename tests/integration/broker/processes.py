@@ -62,10 +62,10 @@ class Fleet:
         finally:
             db.dispose()
 
-    def launch(self, workers: int = 0, threads: int = 1) -> Launched:
-        """Start `fieldbridge serve --port 0` and `workers` workers side by side; return once the server
-        has announced its URL and every worker consumes."""
-        serve = self._start("serve", "--port", "0")
+    def launch(self, workers: int = 0, threads: int = 1, port: int = 0) -> Launched:
+        """Start `fieldbridge serve --port PORT` (0: a free one) and `workers` workers side by side; return
+        once the server has announced its URL and every worker consumes."""
+        serve = self._start("serve", "--port", str(port))
         started = [self._start("worker", "--threads", str(threads)) for _ in range(workers)]
         line = wait_until(
             partial(self._first_line, *serve), timeout=30, what="fieldbridge serve to announce its URL"
@@ -74,6 +74,10 @@ class Fleet:
             err = out.with_name(out.name.replace(".out.", ".err."))
             wait_until(partial(self._consuming, process, err), timeout=30, what="a worker to start consuming")
         return Launched(serve[0], str(json.loads(line)["url"]), [process for process, _ in started])
+
+    def worker(self, threads: int = 1) -> subprocess.Popen[bytes]:
+        """One more worker, say in place of a killed one; not waited for (the queue keeps its messages)."""
+        return self._start("worker", "--threads", str(threads))[0]
 
     def kill(self, process: subprocess.Popen[bytes]) -> None:
         process.send_signal(signal.SIGKILL)

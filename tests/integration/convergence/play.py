@@ -1,0 +1,78 @@
+"""One run: the stories with a seed's faults and kills (or none), then settling, a reconciler pass, settling
+again, and the snapshot of both emulators; with what it took and what went wrong on the way."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from tests.integration.convergence.schedule import schedule
+from tests.integration.convergence.snapshot import AUTOTASK_FIELDS, Snapshot, snapshot
+from tests.integration.convergence.stories import interleaved, stories
+from tests.integration.convergence.world import Broker, Emulators, World, world
+
+SETTLE_SECONDS = 180.0
+"""A create whose outcome is unknown is not sent again for two minutes (the service may still be saving it),
+and no setting shortens that window for a test: settling may take that long."""
+
+
+@dataclass
+class Result:
+    seed: int | None
+    snapshot: Snapshot
+    events: int
+    fired: Counter[str]
+    kills: int
+    problems: list[str] = field(default_factory=list)
+    """Acts that could not be done (the broker never made what they needed), and what was still in
+    flight at a settling deadline."""
+    seconds: float = 0.0
+
+
+def play(emus: Emulators, broker: Broker, seed: int | None) -> Result:
+    started = time.monotonic()
+    the_stories = stories()
+    acts = list(interleaved(the_stories))
+    plan = schedule(seed, len(acts))
+    problems: list[str] = []
+    with world(emus, broker) as w:
+        reset_at = datetime.now(UTC)
+        broken: set[str] = set()
+        for index, (story, act) in enumerate(acts):
+            for injection in plan.before(index):
+                w.inject(injection)
+            if index in plan.kills:
+                w.kill_worker()
+            if story.name in broken:
+                continue
+            try:
+                act.do(w, story.case)
+            except (TimeoutError, AssertionError) as failure:
+                # Later acts of the story build on this one: the story stops here, and says why.
+                broken.add(story.name)
+                problems.append(f"{story.name}: {act.label!r} could not be done: {failure}")
+        w.stop_faults()
+        problems += _settled(w, "after the faults stopped")
+        w.reconcile()
+        problems += _settled(w, "after the reconciler pass")
+        return Result(
+            seed,
+            _state(w, reset_at),
+            len(w.events()),
+            w.fired,
+            w.kills,
+            problems,
+            round(time.monotonic() - started, 1),
+        )
+
+
+def _settled(w: World, when: str) -> list[str]:
+    return [f"not settled {when} within {SETTLE_SECONDS:.0f} s: {busy}" for busy in w.settle(SETTLE_SECONDS)]
+
+
+def _state(w: World, reset_at: datetime) -> Snapshot:
+    fieldnation = w.emulators.fieldnation.state.emulator
+    work_orders = [fieldnation.views().work_order(wo) for wo in list(fieldnation.state.work_orders.values())]
+    return snapshot({kind: w.stack.records(kind) for kind in AUTOTASK_FIELDS}, work_orders, reset_at)

@@ -1,0 +1,75 @@
+"""`make soak`: the stories under many seeds' faults, each compared with one run without faults; a line per
+seed with its differences, then the totals (events, faults fired by kind, kills, differences).
+
+SOAK_SEEDS (how many, default 20) from SOAK_FIRST_SEED (default 1), stopping early once SOAK_SECONDS (default
+900) have passed. PostgreSQL and Redis as for the tests: FIELDBRIDGE_TEST_POSTGRES_URL,
+FIELDBRIDGE_TEST_REDIS_URL. Exit status 1 when any seed differed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from tests.integration.broker.conftest import POSTGRES_URL, REDIS_URL
+from tests.integration.convergence.play import Result, play
+from tests.integration.convergence.snapshot import differences
+from tests.integration.convergence.world import Services, broker, emulators
+
+
+def main() -> int:
+    count = int(os.environ.get("SOAK_SEEDS", "20"))
+    first = int(os.environ.get("SOAK_FIRST_SEED", "1"))
+    budget = float(os.environ.get("SOAK_SECONDS", "900"))
+    began = time.monotonic()
+    totals: Counter[str] = Counter()
+    fired: Counter[str] = Counter()
+    differing: list[int] = []
+    with (
+        emulators() as emus,
+        tempfile.TemporaryDirectory(prefix="fieldbridge-soak-") as directory,
+        broker(Services(POSTGRES_URL, REDIS_URL), Path(directory)) as the_broker,
+    ):
+        reference = play(emus, the_broker, None)
+        if reference.problems:
+            print("The run without faults did not complete:", *reference.problems, sep="\n  ")
+            return 2
+        print(f"reference run: {reference.events} events, {reference.seconds} s", flush=True)
+        for seed in range(first, first + count):
+            if time.monotonic() - began > budget:
+                print(f"stopped after {budget:.0f} s (SOAK_SECONDS)")
+                break
+            result = play(emus, the_broker, seed)
+            found = result.problems + differences(reference.snapshot, result.snapshot)
+            _report(result, found)
+            totals.update(seeds=1, events=result.events, kills=result.kills, differences=len(found))
+            fired.update(result.fired)
+            if found:
+                differing.append(seed)
+    print(
+        f"\n{totals['seeds']} seeds in {time.monotonic() - began:.0f} s: {totals['events']} events, "
+        f"{sum(fired.values())} faults fired ({', '.join(f'{k} {v}' for k, v in sorted(fired.items()))}), "
+        f"{totals['kills']} kills, {totals['differences']} difference lines in {len(differing)} seeds"
+        + (f": {differing}" if differing else "")
+    )
+    return 1 if differing else 0
+
+
+def _report(result: Result, found: list[str]) -> None:
+    faults = ", ".join(f"{k} {v}" for k, v in sorted(result.fired.items()) if v)
+    verdict = "converged" if not found else f"{len(found)} difference lines"
+    print(
+        f"seed {result.seed}: {verdict}; {result.events} events, faults fired: {faults or 'none'}, "
+        f"{result.kills} kills, {result.seconds} s",
+        flush=True,
+    )
+    for line in found:
+        print(f"    {line}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
