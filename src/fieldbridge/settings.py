@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     requeue_after_seconds: float = Field(900.0, gt=0)
     """A queued event still waiting after this long is enqueued again, in case its queue message was lost."""
     inbound_max_bytes: int = Field(256 * 1024, gt=0)
+    fieldnation_timestamp_tolerance_seconds: float = Field(300.0, gt=0)
+    """How far a Field Nation delivery's `X-FN-Request-Timestamp` may be from this server's clock, either way.
+    Field Nation stamps every attempt anew, so retries need no room here: only clock skew and transit do."""
     session_hours: float = Field(12.0, gt=0)
     handler_modules: CommaList = Field(default_factory=lambda: ["fieldbridge.sync.handlers"])
     """Modules whose `register(registry)` adds event handlers: the sync flows by default; tests of the

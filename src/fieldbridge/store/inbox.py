@@ -53,6 +53,9 @@ class Hint:
     payload: dict[str, Any] | None = None
     dedup_key: str | None = None
     """The sender's id for this delivery; a second delivery with it is the same event."""
+    body_digest: str | None = None
+    """SHA-256 of a signed body; a second delivery of the same signed body is the same event, whatever
+    unsigned headers (a delivery id) came with it."""
     coalesce: bool = False
     """Without a delivery id: a waiting event for the same record absorbs this hint."""
 
@@ -88,6 +91,7 @@ def accept(db: Database, connector_id: int, hint: Hint, now: datetime) -> Accept
                     record_id=hint.record_id,
                     payload=hint.payload,
                     dedup_key=hint.dedup_key,
+                    body_digest=hint.body_digest,
                     pending_key=hint.pending_key,
                     status=EventStatus.RECEIVED,
                     attempts=0,
@@ -110,6 +114,8 @@ def _same_event(session: Session, connector_id: int, hint: Hint) -> int | None:
     keys = []
     if hint.dedup_key is not None:
         keys.append(InboxEvent.dedup_key == hint.dedup_key)
+    if hint.body_digest is not None:
+        keys.append(InboxEvent.body_digest == hint.body_digest)
     if hint.pending_key is not None:
         keys.append(InboxEvent.pending_key == hint.pending_key)
     if not keys:

@@ -147,15 +147,17 @@ class InboxEvent(Base):
     """A hint that one record may have changed, stored before the sender gets its 202.
 
     `dedup_key` is the sender's identity for one delivery (webhook retries repeat it) and stays unique for
-    good. `pending_key` names the record while the event waits, so a second bare "ticket 42" posted before a
-    worker picks the first one up is the same event; the worker clears it when it starts, since a hint that
-    arrives after the record was fetched must be processed again.
+    good; so does `body_digest`, the SHA-256 of a signed body, which a replay under a new delivery id
+    repeats (a delivery id is not signed, a body is). `pending_key` names the record while the event waits,
+    so a second bare "ticket 42" posted before a worker picks the first one up is the same event; the worker
+    clears it when it starts, since a hint that arrives after the record was fetched must be processed again.
     """
 
     __tablename__ = "inbox_events"
     __table_args__ = (
         UniqueConstraint("connector_id", "dedup_key"),
         UniqueConstraint("connector_id", "pending_key"),
+        Index("ix_inbox_events_body_digest", "connector_id", "body_digest", unique=True),
         Index("ix_inbox_events_status_due", "status", "next_attempt_at"),
     )
 
@@ -167,6 +169,7 @@ class InboxEvent(Base):
     record_id: Mapped[int] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any] | None]
     dedup_key: Mapped[str | None] = mapped_column(String(200))
+    body_digest: Mapped[str | None] = mapped_column(String(64))
     pending_key: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer)

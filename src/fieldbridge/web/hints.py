@@ -8,6 +8,7 @@ A body that does not fit raises `BadHint` with a sentence saying what is wrong a
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -61,6 +62,9 @@ def from_fieldnation(raw: bytes, delivery_id: str | None) -> Hint:
         record_id=_record_id(value, where),
         payload=body,
         dedup_key=f"fieldnation:{delivery}",
+        # The delivery id is not signed, the body is: a captured body sent again under a new id is the
+        # same event.
+        body_digest=hashlib.sha256(raw).hexdigest(),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TypeVar
 
 from fastapi import APIRouter, HTTPException, Request
@@ -61,7 +62,8 @@ async def trigger_url(request: Request, broker: BrokerDep, client_token: str | N
     "/v1/fieldnation/webhooks/{connector_name}", status_code=202, responses={400: {}, 401: {}, 413: {}}
 )
 async def fieldnation_webhook(connector_name: str, request: Request, broker: BrokerDep) -> AcceptedOut:
-    """Field Nation webhooks (signed with the connector's Field Nation webhook secret)."""
+    """Field Nation webhooks (signed with the connector's Field Nation webhook secret, stamped within
+    `fieldnation_timestamp_tolerance_seconds` of our clock); a signed body is stored once."""
     raw = await read_body(request, broker.settings.inbound_max_bytes)
     connector = await run_in_threadpool(_connector_named, broker, connector_name)
     sealed = connector.fieldnation_webhook_secret_encrypted if connector else None
@@ -80,7 +82,24 @@ async def fieldnation_webhook(connector_name: str, request: Request, broker: Bro
         )
         log.warning("Field Nation webhook for connector %r refused: %s", connector_name, why)
         raise HTTPException(401, f"{fieldnation_webhooks.HEADER} does not verify for this connector.")
-    hint = _parsed(hints.from_fieldnation, raw, request.headers.get(DELIVERY_ID_HEADER))
+    delivery_id = request.headers.get(DELIVERY_ID_HEADER)
+    try:
+        fieldnation_webhooks.check_timestamp(
+            request.headers.get(fieldnation_webhooks.TIMESTAMP_HEADER),
+            utcnow(),
+            timedelta(seconds=broker.settings.fieldnation_timestamp_tolerance_seconds),
+        )
+    except fieldnation_webhooks.BadTimestamp as stale:
+        # 400: Field Nation retries no 4xx, and this request sent again cannot become fresh. Not 404 or
+        # 410, which Field Nation takes as the endpoint failing for good.
+        log.warning(
+            "Field Nation webhook for connector %r refused (delivery %r): %s",
+            connector_name,
+            delivery_id,
+            stale,
+        )
+        raise HTTPException(400, str(stale)) from None
+    hint = _parsed(hints.from_fieldnation, raw, delivery_id)
     return await _submit(broker, connector, hint, "fieldnation-webhook")
 
 

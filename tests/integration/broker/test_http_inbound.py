@@ -4,7 +4,9 @@ bad bodies, size limits, duplicates and signatures."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -206,39 +208,116 @@ class TestAutotaskSignatures:
         assert post_trigger(served, token, b"43", **{"X-Hook-Signature": "sha1=bad"}).status_code == 401
 
 
-class TestFieldNationWebhooks:
-    BODY = json.dumps(
+def fieldnation_headers(
+    secret: str, body: bytes, delivery: str | None, sent_at: datetime | None = None
+) -> dict[str, str]:
+    """What Field Nation sends with one attempt: the signature, the delivery id and the attempt's time."""
+    sent_at = sent_at or datetime.now(UTC)
+    headers = {
+        "X-FN-Signature": fieldnation_sign(secret, body),
+        "X-FN-Webhook-Id": "wh-1",
+        "X-FN-Request-Timestamp": str(int(sent_at.timestamp() * 1000)),
+    }
+    if delivery is not None:
+        headers["X-FN-Delivery-Id"] = delivery
+    return headers
+
+
+def fieldnation_body(work_order_id: int, name: str = "workorder.status.work_done") -> bytes:
+    return json.dumps(
         {
-            "event": {"name": "workorder.status.work_done", "params": {"work_order_id": 7, "status_id": 4}},
+            "event": {"name": name, "params": {"work_order_id": work_order_id, "status_id": 4}},
             "timestamp": "2025-03-01T12:00:00+00:00",
             "triggered_by_user": {"id": 99},
-            "workorder": {"id": 7, "title": "Replace printer"},
+            "workorder": {"id": work_order_id, "title": "Replace printer"},
         }
     ).encode()
+
+
+class TestFieldNationWebhooks:
+    BODY = fieldnation_body(7)
+    UUID = "0b7c9a1e-5f0a-4d8e-b0e4-3f1c2d9e8a77"
 
     @pytest.fixture
     def name(self, served: Served) -> str:
         return served.add_connector(fieldnation_webhook_secret=FIELDNATION_WEBHOOK_SECRET)[0]
 
-    def deliver(self, served: Served, name: str, delivery: str | None, secret: str) -> httpx.Response:
-        headers = {"X-FN-Signature": fieldnation_sign(secret, self.BODY), "X-FN-Webhook-Id": "wh-1"}
-        if delivery is not None:
-            headers["X-FN-Delivery-Id"] = delivery
-        return served.http.post(f"/v1/fieldnation/webhooks/{name}", content=self.BODY, headers=headers)
+    def deliver(
+        self,
+        served: Served,
+        name: str,
+        delivery: str | None,
+        secret: str = FIELDNATION_WEBHOOK_SECRET,
+        sent_at: datetime | None = None,
+        body: bytes = BODY,
+        **headers: str,
+    ) -> httpx.Response:
+        sent = fieldnation_headers(secret, body, delivery, sent_at) | headers
+        return served.http.post(f"/v1/fieldnation/webhooks/{name}", content=body, headers=sent)
 
     def test_retries_of_one_delivery_are_one_event(self, served: Served, name: str) -> None:
-        uuid = "0b7c9a1e-5f0a-4d8e-b0e4-3f1c2d9e8a77"
-        first = self.deliver(served, name, f"{uuid}:1", FIELDNATION_WEBHOOK_SECRET)
+        first = self.deliver(served, name, f"{self.UUID}:1")
         assert first.status_code == 202, first.text
-        retry = self.deliver(served, name, f"{uuid}:2", FIELDNATION_WEBHOOK_SECRET)
+        retry = self.deliver(served, name, f"{self.UUID}:2")
         assert retry.json() == {"event_id": first.json()["event_id"], "duplicate": True}
-        other = self.deliver(
-            served, name, "5d0f3c7a-0000-4000-8000-000000000001:1", FIELDNATION_WEBHOOK_SECRET
-        )
+        other = self.deliver(served, name, "5d0f3c7a-0000-4000-8000-000000000001:1", body=fieldnation_body(8))
         assert other.json()["duplicate"] is False
         event = served.event(first.json()["event_id"])
         stored = (event.source, event.system, event.entity, event.record_id)
         assert stored == ("fieldnation-webhook", "fieldnation", "workorder", 7)
+
+    def test_a_signed_body_sent_again_under_a_new_delivery_id_is_the_same_event(
+        self, served: Served, name: str
+    ) -> None:
+        first = self.deliver(served, name, f"{self.UUID}:1").json()
+        # A captured request, re-sent with a fresh delivery id and a fresh timestamp (neither is signed).
+        replayed = self.deliver(served, name, "9f1d2c3b-0000-4000-8000-0000000000ff:1")
+        assert replayed.status_code == 202, replayed.text
+        assert replayed.json() == {"event_id": first["event_id"], "duplicate": True}
+        assert [event.id for event in served.events(name)] == [first["event_id"]]
+
+    @pytest.mark.parametrize(("offset", "said"), [(-301, "301 s behind"), (301, "301 s ahead of")])
+    def test_a_delivery_stamped_outside_the_window_is_refused_and_logged_without_secrets(
+        self, served: Served, name: str, offset: int, said: str, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        sent_at = datetime.now(UTC) + timedelta(seconds=offset)
+        with caplog.at_level(logging.WARNING, logger="fieldbridge.web.inbound"):
+            response = self.deliver(served, name, f"{self.UUID}:1", sent_at=sent_at)
+        assert response.status_code == 400
+        detail = response.json()["detail"]
+        assert f"X-FN-Request-Timestamp is {said} this server's clock (at most 300 s is accepted)" in detail
+        assert served.events(name) == []
+        (line,) = [r.getMessage() for r in caplog.records if r.name == "fieldbridge.web.inbound"]
+        assert f"connector {name!r} refused (delivery '{self.UUID}:1')" in line
+        assert said in line
+        signature = fieldnation_sign(FIELDNATION_WEBHOOK_SECRET, self.BODY)
+        for secret in (FIELDNATION_WEBHOOK_SECRET, signature, signature.removeprefix("sha256=")):
+            assert secret not in caplog.text
+
+    @pytest.mark.parametrize("offset", [-295, 295])
+    def test_a_delivery_stamped_inside_the_window_is_accepted(
+        self, served: Served, name: str, offset: int
+    ) -> None:
+        sent_at = datetime.now(UTC) + timedelta(seconds=offset)
+        assert self.deliver(served, name, f"{self.UUID}:1", sent_at=sent_at).status_code == 202
+
+    @pytest.mark.parametrize(
+        ("stamp", "complaint"),
+        [
+            ("", "X-FN-Request-Timestamp is missing"),
+            ("soon", "must be a whole number of milliseconds"),
+            ("1.7e12", "must be a whole number of milliseconds"),
+            ("-1", "must be a whole number of milliseconds"),
+            ("9" * 40, "must be a whole number of milliseconds"),
+        ],
+    )
+    def test_a_missing_or_malformed_timestamp_is_refused(
+        self, served: Served, name: str, stamp: str, complaint: str
+    ) -> None:
+        response = self.deliver(served, name, f"{self.UUID}:1", **{"X-FN-Request-Timestamp": stamp})
+        assert response.status_code == 400
+        assert complaint in response.json()["detail"]
+        assert served.events(name) == []
 
     @pytest.mark.parametrize("case", ["wrong secret", "connector without secret", "no such connector"])
     def test_unverifiable_deliveries_are_refused(self, served: Served, name: str, case: str) -> None:
@@ -253,6 +332,6 @@ class TestFieldNationWebhooks:
         assert served.events(name) == []
 
     def test_a_delivery_without_its_id_is_refused(self, served: Served, name: str) -> None:
-        response = self.deliver(served, name, None, FIELDNATION_WEBHOOK_SECRET)
+        response = self.deliver(served, name, None)
         assert response.status_code == 400
         assert "X-FN-Delivery-Id" in response.json()["detail"]

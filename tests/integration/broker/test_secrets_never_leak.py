@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -19,12 +19,12 @@ from cryptography.fernet import Fernet
 from sqlalchemy import inspect, text
 
 from fieldbridge.autotask.webhooks import sign as autotask_sign
-from fieldbridge.fieldnation.webhooks import sign as fieldnation_sign
 from fieldbridge.settings import Settings
 from fieldbridge.store import admins
 from fieldbridge.store.database import create_database_engine, open_database
 from tests.integration.broker.processes import Fleet, fleet_env
 from tests.integration.broker.smtp_server import Mailbox, free_port, smtp_server
+from tests.integration.broker.test_http_inbound import fieldnation_headers
 from tests.support import wait_until
 
 CONNECTOR_SECRETS = {
@@ -141,11 +141,12 @@ def test_no_secret_or_token_shows_anywhere_it_should_not(fleet: Fleet, mailbox: 
     )
     call("bad-token", "POST", "/v1/broker/inbound", content=b"7", params={"client_token": client_token + "x"})
     fn_body = b'{"workorder": {"id": 5}}'
-    fn_headers = {
-        "X-FN-Signature": fieldnation_sign(CONNECTOR_SECRETS["fieldnation_webhook_secret"], fn_body),
-        "X-FN-Delivery-Id": "0b7c9a1e-5f0a-4d8e-b0e4-3f1c2d9e8a77:1",
-    }
-    call("fieldnation", "POST", "/v1/fieldnation/webhooks/acme", content=fn_body, headers=fn_headers)
+    fn_secret, fn_delivery = CONNECTOR_SECRETS["fieldnation_webhook_secret"], "0b7c9a1e-5f0a-4d8e-b0e4:1"
+    fn_headers = fieldnation_headers(fn_secret, fn_body, fn_delivery)
+    fn_url = "/v1/fieldnation/webhooks/acme"
+    call("fieldnation", "POST", fn_url, content=fn_body, headers=fn_headers)
+    stale = fieldnation_headers(fn_secret, fn_body, fn_delivery, datetime.now(UTC) - timedelta(hours=1))
+    assert call("fieldnation-stale", "POST", fn_url, content=fn_body, headers=stale).status_code == 400
     misspelt = {"autotask_secrett": CONNECTOR_SECRETS["autotask_secret"]}
     call("422", "PATCH", "/v1/admin/connectors/acme", headers=bearer, json=misspelt)
     call("patch", "PATCH", "/v1/admin/connectors/acme", headers=bearer, json=CONNECTOR_SECRETS)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -94,6 +95,13 @@ def test_a_fieldnation_webhook_is_identified_by_the_delivery_uuid_not_the_attemp
     retry = from_fieldnation(body, "0b7c9a1e-5f0a-4d8e-b0e4-3f1c2d9e8a77:2")
     assert first.dedup_key == retry.dedup_key == "fieldnation:0b7c9a1e-5f0a-4d8e-b0e4-3f1c2d9e8a77"
     assert (first.system, first.entity, first.record_id) == ("fieldnation", "workorder", 7)
+
+
+def test_a_fieldnation_webhook_carries_the_digest_of_the_exact_bytes_signed() -> None:
+    compact = b'{"workorder":{"id":7}}'
+    spaced = b'{"workorder": {"id": 7}}'  # the same JSON, other bytes: another signature, another body
+    assert from_fieldnation(compact, "u:1").body_digest == hashlib.sha256(compact).hexdigest()
+    assert from_fieldnation(spaced, "u:1").body_digest != from_fieldnation(compact, "u:1").body_digest
 
 
 @pytest.mark.parametrize("body", [{"workorder": {"id": 7}}, {"workOrderId": "7", "eventName": "FN_WO_DONE"}])
