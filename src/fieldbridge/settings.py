@@ -58,6 +58,17 @@ class RetrySettings(BaseModel):
     max_delay_seconds: float = Field(3600.0, gt=0)
 
 
+class SignInSettings(BaseModel):
+    user_failures: int = Field(5, ge=1)
+    """Failed sign-ins with one username within `window_seconds` that lock that username (known or not)."""
+    address_failures: int = Field(20, ge=1)
+    """Failed sign-ins from one client address within `window_seconds` that lock that address."""
+    window_seconds: float = Field(900.0, gt=0)
+    """Failures older than this, counted from the first of a series, are forgotten."""
+    lockout_seconds: float = Field(900.0, gt=0)
+    """How long a lockout lasts, unless an admin lifts it first (`fieldbridge admin unlock`)."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FIELDBRIDGE_", env_nested_delimiter="__", extra="ignore")
 
@@ -79,6 +90,7 @@ class Settings(BaseSettings):
     """Autotask ApiIntegrationCode used by every connector whose own integration code is blank."""
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     retry: RetrySettings = Field(default_factory=RetrySettings)
+    sign_in: SignInSettings = Field(default_factory=SignInSettings)
 
     worker_threads: int = Field(4, ge=1)
     lease_seconds: float = Field(60.0, gt=0)

@@ -10,7 +10,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from fieldbridge.store import tokens
+from fieldbridge.settings import SignInSettings
+from fieldbridge.store import sign_in_throttle, tokens
+from fieldbridge.store.sign_in_throttle import Lockout
 from fieldbridge.store.tables import AdminSession, AdminUser, ApiToken
 
 MIN_PASSWORD_LENGTH = 12
@@ -54,6 +56,21 @@ def authenticate(session: Session, username: str, password: str) -> AdminUser | 
         return None
     if user is not None and _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
+    return user
+
+
+def sign_in(
+    session: Session, username: str, password: str, address: str | None, now: datetime, limits: SignInSettings
+) -> AdminUser | Lockout | None:
+    """The admin; or the lockout that stops this attempt (checked first: a locked name or address gets no
+    password check), or that this failure starts; or None for a wrong name or password."""
+    locked = sign_in_throttle.lockout(session, username, address, now)
+    if locked is not None:
+        return locked
+    user = authenticate(session, username, password)
+    if user is None:
+        return sign_in_throttle.record_failure(session, username, address, now, limits)
+    sign_in_throttle.record_success(session, username)
     return user
 
 

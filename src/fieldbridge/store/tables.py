@@ -264,6 +264,18 @@ class AdminSession(Base):
     expires_at: Mapped[datetime]
 
 
+class SignInThrottle(Base):
+    """Failed sign-ins counted for one name tried or one client address, and the lockout they led to."""
+
+    __tablename__ = "sign_in_throttle"
+
+    subject: Mapped[str] = mapped_column(String(80), primary_key=True)
+    """`user:<SHA-256 of the name tried>` (names that exist or not alike) or `address:<client address>`."""
+    failures: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
+
+
 class NotificationLog(Base):
     """When a connector's last alert of one kind went out, and how many were held back since."""
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from fieldbridge.store import admins
+from fieldbridge.store.sign_in_throttle import Lockout
+from fieldbridge.store.tables import AdminUser
 from fieldbridge.web.deps import SESSION_COOKIE, AdminDep, BrokerDep, utcnow
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -41,14 +44,27 @@ class NewToken(BaseModel):
     name: str = Field(min_length=1, max_length=100)
 
 
-@router.post("/session", responses={401: {}})
-def sign_in(credentials: Credentials, response: Response, broker: BrokerDep) -> Me:
+@router.post("/session", responses={401: {}, 429: {}})
+def sign_in(credentials: Credentials, request: Request, response: Response, broker: BrokerDep) -> Me:
+    """Failed attempts are counted per username and per client address; too many lock them for a while."""
+    now, lifetime = utcnow(), timedelta(hours=broker.settings.session_hours)
+    address = request.client.host if request.client else None
     with broker.db.transaction() as session:
-        user = admins.authenticate(session, credentials.username, credentials.password.get_secret_value())
-        if user is None:
-            raise HTTPException(401, "Wrong username or password.")
-        lifetime = timedelta(hours=broker.settings.session_hours)
-        cookie = admins.start_session(session, user, utcnow(), lifetime)
+        outcome = admins.sign_in(
+            session,
+            credentials.username,
+            credentials.password.get_secret_value(),
+            address,
+            now,
+            broker.settings.sign_in,
+        )
+        if isinstance(outcome, AdminUser):
+            cookie = admins.start_session(session, outcome, now, lifetime)
+    # Raised once the transaction is over, so the failure it counted is kept.
+    if isinstance(outcome, Lockout):
+        raise _locked_out(outcome, now)
+    if outcome is None:
+        raise HTTPException(401, "Wrong username or password.")
     response.set_cookie(
         SESSION_COOKIE,
         cookie,
@@ -57,7 +73,21 @@ def sign_in(credentials: Credentials, response: Response, broker: BrokerDep) -> 
         samesite="strict",
         secure=broker.settings.public_base_url.startswith("https://"),
     )
-    return Me(username=user.username)
+    return Me(username=outcome.username)
+
+
+def _locked_out(lockout: Lockout, now: datetime) -> HTTPException:
+    seconds = max(1, math.ceil((lockout.until - now).total_seconds()))
+    whose, command = {
+        "username": ("for this username", "fieldbridge admin unlock <username>"),
+        "address": ("from this address", "fieldbridge admin unlock --address <address>"),
+    }[lockout.kind]
+    return HTTPException(
+        429,
+        f"Too many failed sign-ins {whose}. Try again in {math.ceil(seconds / 60)} minute(s), at "
+        f"{lockout.until:%H:%M:%S} UTC, or ask an administrator to run `{command}`.",
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 @router.delete("/session", status_code=204)
