@@ -22,9 +22,10 @@ from fieldbridge.sync.context import Context, utcnow
 from fieldbridge.sync.fingerprint import fingerprint
 from fieldbridge.sync.pairs import Pair
 
-DeletePolicy = Literal["delete", "keep"]
-"""`delete`: Autotask's copy is deleted with the Field Nation record; `keep`: it stays (the Field Nation
-record cannot be deleted through the API, or the copy is the customer's record of what was done)."""
+DeletePolicy = Literal["delete", "warn", "keep"]
+"""What becomes of Autotask's copy when the Field Nation record is gone. `delete`: it is deleted too; `warn`:
+it stays, since Autotask's API cannot delete it, and the history says so with the fix; `keep`: it stays
+(messages cannot be deleted in Field Nation)."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def plan(
             and linked[w.fieldnation_id].fingerprint != fingerprint(w.written)
         ),
         delete=tuple(
-            link for fid, link in sorted(linked.items()) if fid not in present and kind.on_delete == "delete"
+            link for fid, link in sorted(linked.items()) if fid not in present and kind.on_delete != "keep"
         ),
     )
 
@@ -127,13 +128,23 @@ def write(ctx: Context, pair: Pair, writer: Writer, wanted: Sequence[Wanted], pr
         _link(ctx, pair, kind, child, link.autotask_id)
         done.append(f"{kind.noun} {link.autotask_id} updated")
     for link in todo.delete:
-        assert writer.delete is not None, f"{kind.noun} is deleted with its record but has no delete"
-        with refused(f"Autotask refused to delete {kind.noun} {link.autotask_id}"):
-            deleted = writer.delete(link)
+        gone = f"{kind.fieldnation_entity.replace('_', ' ')} {link.fieldnation_id} is gone"
+        if kind.on_delete == "warn":
+            ctx.note(
+                "warning",
+                "skipped",
+                f"The {gone.replace(' is gone', '')} was deleted in Field Nation, but {kind.noun} "
+                f"{link.autotask_id} stays in Autotask: Autotask's API cannot delete a {kind.noun}.",
+                f"Delete {kind.noun} {link.autotask_id} in Autotask by hand if it should not count.",
+            )
+            deleted = False
+        else:
+            assert writer.delete is not None, f"{kind.noun} is deleted with its record but has no delete"
+            with refused(f"Autotask refused to delete {kind.noun} {link.autotask_id}"):
+                deleted = writer.delete(link)
         with ctx.job.db.transaction() as session:
             pairs.unlink_child(session, pair, kind.fieldnation_entity, link.fieldnation_id)
         if deleted:
-            gone = f"{kind.fieldnation_entity.replace('_', ' ')} {link.fieldnation_id} is gone"
             done.append(f"{kind.noun} {link.autotask_id} deleted ({gone})")
     return done
 

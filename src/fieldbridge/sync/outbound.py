@@ -13,6 +13,7 @@ from fieldbridge.autotask import (
     ChildCollection,
     Condition,
     Entity,
+    PermissionDeniedError,
     begins_with,
     eq,
     where,
@@ -122,9 +123,11 @@ def _fields_of_entity(ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
 
 TIME_ENTRIES = ChildKind("time entry", "time_log", "TimeEntry", follows_edits=True, on_delete="delete")
 CHARGES = ChildKind("charge", "expense", "TicketCharge", follows_edits=True, on_delete="delete")
-EXPENSE_ITEMS = ChildKind("expense item", "expense", "ExpenseItem", follows_edits=True, on_delete="delete")
+EXPENSE_ITEMS = ChildKind("expense item", "expense", "ExpenseItem", follows_edits=True, on_delete="warn")
 NOTES = ChildKind("note", "message", "TicketNote", follows_edits=False, on_delete="keep")
-ATTACHMENTS = ChildKind("attachment", "attachment", "TicketAttachment", follows_edits=False, on_delete="keep")
+ATTACHMENTS = ChildKind(
+    "attachment", "attachment", "TicketAttachment", follows_edits=False, on_delete="delete"
+)
 
 
 def _sync_children(ctx: Context, pair: Pair, source: dict[str, Any], document: dict[str, Any]) -> list[str]:
@@ -188,9 +191,28 @@ def _charges(ctx: Context, pair: Pair, source: dict[str, Any]) -> Children:
         find=_marked(ctx, "TicketCharges", eq("ticketID", pair.autotask_id), options.charge_marker_field),
         create=lambda child: autotask.create(collection, child.written),
         update=lambda charge_id, child: autotask.update(collection, charge_id, child.written),
-        delete=lambda link: _deleted(autotask, collection, link),
+        delete=lambda link: _charge_deleted(ctx, pair, collection, link),
     )
     return writer, wanted, {int(e["id"]) for e in expenses}
+
+
+def _charge_deleted(ctx: Context, pair: Pair, charges: ChildCollection, link: Linked) -> bool:
+    """The setup guide's security level may add and edit ticket charges, not delete them: without that
+    grant the charge stays, and the history says how to remove it."""
+    try:
+        ctx.clients.autotask.delete(charges, link.autotask_id)
+    except PermissionDeniedError:
+        ctx.note(
+            "warning",
+            "skipped",
+            f"Expense {link.fieldnation_id} was deleted in Field Nation, but charge {link.autotask_id} "
+            f"stays on {pair.autotask_entity} {pair.autotask_id}: the API user may not delete ticket "
+            "charges.",
+            "Delete the charge in Autotask by hand, or grant Ticket Costs (Charges) — Delete in the API "
+            "user's security level so deleted expenses take their charges with them.",
+        )
+        return False
+    return True
 
 
 def _expense_items(ctx: Context, pair: Pair, source: dict[str, Any], document: dict[str, Any]) -> Children:
@@ -219,29 +241,8 @@ def _expense_items(ctx: Context, pair: Pair, source: dict[str, Any], document: d
         find=_marked(ctx, "ExpenseItems", eq("ticketID", pair.autotask_id), "description"),
         create=create,
         update=lambda item_id, child: autotask.update("ExpenseItems", item_id, child.written),
-        delete=lambda link: _expense_item_deleted(ctx, pair, link),
     )
     return writer, wanted, {int(e["id"]) for e in expenses}
-
-
-def _expense_item_deleted(ctx: Context, pair: Pair, link: Linked) -> bool:
-    """Deleted with its expense, unless its report was submitted (Autotask then refuses changes to it)."""
-    autotask = ctx.clients.autotask
-    item = autotask.get("ExpenseItems", link.autotask_id)
-    if item is None:
-        return True  # deleted in Autotask already
-    report = autotask.get("ExpenseReports", int(item["expenseReportID"]))
-    if report is not None and report.get("submit"):
-        ctx.note(
-            "warning",
-            "skipped",
-            f"Expense {link.fieldnation_id} was deleted in Field Nation, but its expense item "
-            f"{link.autotask_id} stays in Autotask: expense report {report['id']} was submitted.",
-            "Reject the expense report in Autotask to reopen it and delete the item there, or keep it if the "
-            "expense was real.",
-        )
-        return False
-    return _deleted(autotask, "ExpenseItems", link)
 
 
 def _notes(ctx: Context, pair: Pair, source: dict[str, Any]) -> Children:
@@ -298,6 +299,7 @@ def _attachments(ctx: Context, pair: Pair, source: dict[str, Any]) -> Children:
         ATTACHMENTS,
         find=_marked(ctx, "TicketAttachments", eq("parentID", pair.autotask_id), "title"),
         create=create,
+        delete=lambda link: _deleted(autotask, collection, link),
     )
     return writer, wanted, present
 

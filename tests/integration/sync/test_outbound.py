@@ -5,8 +5,10 @@ event that changes nothing writes nothing."""
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from typing import Any
 
+from fieldbridge.sandbox.autotask.security import Permission
 from fieldbridge.store import history, links
 from tests.integration.sync.conftest import Bridge, fn_hint
 
@@ -180,3 +182,52 @@ def test_a_new_time_entry_charge_or_attachment_costs_one_autotask_write_and_no_r
         bridge.reset_counts()
         bridge.fn_event(work_order_id, action)
         assert bridge.autotask_calls() == {write: 1}, action
+
+
+def deleted_expense(bridge: Bridge, target: str) -> tuple[int, int]:
+    """A linked work order whose expense, written to Autotask, the technician then deletes: the
+    work order and the expense ids."""
+    bridge.change(expense_target=target)
+    work_order_id = linked_work(bridge)
+    bridge.fn_event(work_order_id, "work-done")
+    [expense] = bridge.fn.emulator.state.work_orders[work_order_id].expenses
+    bridge.fn.act(work_order_id, "delete_expense", expense_id=expense.id)
+    return work_order_id, expense.id
+
+
+def test_a_deleted_expense_takes_its_charge_with_it(bridge: Bridge) -> None:
+    # Grant what the setup guide's level leaves out (the tenant is reseeded before the next test).
+    tenant = bridge.at.emulator.tenant
+    name = tenant.users[bridge.at.creds["username"].lower()].security_level
+    granted = {"TicketCharges": Permission(view="All", add=True, edit="All", delete=True)}
+    tenant.levels[name] = replace(tenant.levels[name], permissions=tenant.levels[name].permissions | granted)
+    work_order_id, expense_id = deleted_expense(bridge, "charge")
+    [charge] = records(bridge, "TicketCharges", ticketID=7001)
+    summary = bridge.fn_event(work_order_id, "expense-deleted")
+    assert f"charge {charge['id']} deleted (expense {expense_id} is gone)" in summary
+    assert records(bridge, "TicketCharges", ticketID=7001) == []
+    assert bridge.fn_event(work_order_id, "again").startswith("Nothing changed")
+
+
+def test_a_charge_the_api_user_may_not_delete_stays_with_a_warning_and_the_fix(bridge: Bridge) -> None:
+    work_order_id, expense_id = deleted_expense(bridge, "charge")
+    outcome = bridge.deliver(fn_hint(work_order_id, "expense-deleted"))
+    assert outcome.status == "done"
+    [warning] = [line for line in outcome.lines if line[0] == "warning"]
+    assert f"Expense {expense_id} was deleted in Field Nation" in warning[2]
+    assert "Ticket Costs (Charges) — Delete" in (warning[3] or "")
+    assert len(records(bridge, "TicketCharges", ticketID=7001)) == 1
+    assert bridge.fn_event(work_order_id, "again").startswith("Nothing changed")  # warned once
+
+
+def test_a_deleted_expense_leaves_its_expense_item_with_a_warning_since_autotask_cannot_delete_it(
+    bridge: Bridge,
+) -> None:
+    work_order_id, expense_id = deleted_expense(bridge, "")
+    [item] = records(bridge, "ExpenseItems", ticketID=7001)
+    outcome = bridge.deliver(fn_hint(work_order_id, "expense-deleted"))
+    [warning] = [line for line in outcome.lines if line[0] == "warning"]
+    assert f"expense {expense_id} was deleted in Field Nation" in warning[2]
+    assert f"expense item {item['id']} stays" in warning[2]
+    assert f"Delete expense item {item['id']} in Autotask by hand" in (warning[3] or "")
+    assert bridge.fn_event(work_order_id, "again").startswith("Nothing changed")  # warned once

@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-import pytest
 
 from fieldbridge.mapping import MappingSet, default_set
 from fieldbridge.mapping.config import to_data

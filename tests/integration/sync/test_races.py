@@ -36,7 +36,8 @@ def test_a_work_order_event_during_its_import_never_writes_over_the_ticket(creat
     before = records(creating, "Tickets", id=7002)[0]
     work_order_id = max(creating.fn.emulator.state.work_orders) + 1  # the id the import's create gets
     # Both GETs of the new work order are slow: the Field Nation event's, then the import's own.
-    creating.fn.fault(kind="latency", method="GET", path=rf"/workorders/{work_order_id}$", seconds=SLOW, count=2)
+    slow = rf"/workorders/{work_order_id}$"
+    creating.fn.fault(kind="latency", method="GET", path=slow, seconds=SLOW, count=2)
     # Field Nation's `workorder.created` is taken first, before the work order is linked (or even exists).
     fn_thread, fn_outcome = in_thread(lambda: creating.deliver(fn_hint(work_order_id, "created")))
     fn_key = f"{creating.connector_id}:fieldnation:workorder:{work_order_id}"

@@ -411,6 +411,13 @@ def add_expense(
     return expense
 
 
+def delete_expense(wo: WorkOrder, expense: Expense) -> None:
+    """The technician takes back an expense not reviewed yet (in the app; REST v2 has no such call)."""
+    if wo.status_id in LOCKED or expense.status != "new":
+        raise ApiError(409, f"Expense {expense.id} is {expense.status} and can no longer be deleted")
+    wo.expenses.remove(expense)
+
+
 def review_expense(wo: WorkOrder, expense: Expense, approved: bool, reason: str | None) -> None:
     if wo.status_id in LOCKED:
         raise ApiError(

@@ -66,6 +66,10 @@ class AddExpense(AsTechnician):
     description: str = ""
 
 
+class ExpenseChange(AsTechnician):
+    expense_id: int
+
+
 class PostMessage(AsTechnician):
     message: NonEmpty
     type: MessageType = "FROMTECH"
@@ -205,6 +209,9 @@ ACTIONS: dict[str, Action] = {
             e, w, b.category_id, b.amount, b.quantity, b.description, _technician(e, w, b)
         ),
         "technician",
+    ),
+    "delete_expense": Action(
+        ExpenseChange, lambda e, w, b: op.delete_expense(w, w.expense(b.expense_id)), "technician"
     ),
     "post_message": Action(
         PostMessage,
