@@ -20,8 +20,11 @@ from fieldbridge.store.database import Database
 if TYPE_CHECKING:
     from fieldbridge.jobs.consumer import Parts
 
-AlertKind = Literal["dead_letter", "auth_failure", "outbound_create_failure", "sync_warning"]
-"""`sync_warning`: a flow left something unwritten on purpose and a person should know (once per pair)."""
+AlertKind = Literal[
+    "dead_letter", "auth_failure", "outbound_create_failure", "sync_warning", "reconcile_failure"
+]
+"""`sync_warning`: a flow left something unwritten on purpose and a person should know (once per pair).
+`reconcile_failure`: a reconciler pass failed (about the connector, not one event)."""
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,10 @@ class Alert:
 
     kind: AlertKind
     connector_id: int
-    event_id: int
+    event_id: int | None
+    """None for an alert about the connector itself; its outcome goes to the connector's own history."""
     subject: str
-    """The pair, e.g. "Autotask Ticket 42"."""
+    """The pair, e.g. "Autotask Ticket 42", or what the connector was doing, e.g. "Autotask Tickets"."""
     cause: str
     fix: str | None
 

@@ -31,6 +31,11 @@ class EmailNotifier:
     def __call__(self, alert: Alert) -> None:
         level, message, fix = self._deliver(alert)
         with self._db.transaction() as session:
+            if alert.event_id is None:
+                history.record_for_connector(
+                    session, alert.connector_id, self._clock(), level, "alert", message, fix
+                )
+                return
             event = session.get(InboxEvent, alert.event_id)
             assert event is not None
             history.record(session, event, self._clock(), level, "alert", message, fix)
@@ -56,7 +61,8 @@ class EmailNotifier:
         try:
             send(smtp, email)
         except (OSError, smtplib.SMTPException) as error:
-            log.warning("alert email for event %s could not be sent: %s", alert.event_id, error)
+            about = f"event {alert.event_id}" if alert.event_id is not None else f"connector {name}"
+            log.warning("alert email about %s could not be sent: %s", about, error)
             fix = "Check the SMTP settings (FIELDBRIDGE_SMTP__*) and that the server accepts our mail."
             return ("warning", f"The email about this {title} could not be sent: {error}.", fix)
         return ("info", f"Email about this {title} sent to {', '.join(recipients)}.", None)

@@ -11,6 +11,7 @@ TITLES: dict[AlertKind, str] = {
     "auth_failure": "Authentication failure",
     "outbound_create_failure": "Outbound Create failed",
     "sync_warning": "Sync warning",
+    "reconcile_failure": "Reconciler pass failed",
 }
 
 
@@ -33,9 +34,19 @@ def compose(
     ]
     if alert.fix:
         lines.append(f"What to do: {alert.fix}")
-    lines += ["", f"Event {alert.event_id}: {public_base_url}/v1/admin/events/{alert.event_id}"]
+    if alert.event_id is None:
+        lines += [
+            "",
+            f"The connector's history: {public_base_url}/v1/admin/connectors/{connector_name}/history",
+        ]
+    else:
+        lines += ["", f"Event {alert.event_id}: {public_base_url}/v1/admin/events/{alert.event_id}"]
     if alert.kind == "dead_letter":
         lines.append("Once the cause is fixed, replay it: fieldbridge events replay " + str(alert.event_id))
+    if alert.kind == "reconcile_failure":
+        lines.append(
+            f"Once the cause is fixed, run a pass now: fieldbridge reconcile --connector {connector_name}"
+        )
     if held_back:
         lines += ["", f"{held_back} more alert(s) of this kind were held back since the last email."]
     message.set_content("\n".join(lines) + "\n")

@@ -1,4 +1,5 @@
-"""Each pair's history: every receipt, result, skip, retry and dead letter, in plain language."""
+"""Each pair's history: every receipt, result, skip, retry and dead letter, in plain language; and each
+connector's own lines, about the connector rather than one pair (a reconciler pass that failed)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from fieldbridge.store.tables import HistoryEntry, InboxEvent
 
 Level = Literal["info", "warning", "error"]
 
+CONNECTOR = "connector"
+"""The pair key of a connector's own lines (no pair's key looks like it: those are `system:entity:id`)."""
+
 
 def record(
     session: Session,
@@ -22,10 +26,37 @@ def record(
     message: str,
     fix: str | None = None,
 ) -> HistoryEntry:
+    return _add(session, event.connector_id, event.id, event.pair_key, at, level, action, message, fix)
+
+
+def record_for_connector(
+    session: Session,
+    connector_id: int,
+    at: datetime,
+    level: Level,
+    action: str,
+    message: str,
+    fix: str | None = None,
+) -> HistoryEntry:
+    """A line about the connector itself, not one event or pair."""
+    return _add(session, connector_id, None, CONNECTOR, at, level, action, message, fix)
+
+
+def _add(
+    session: Session,
+    connector_id: int,
+    event_id: int | None,
+    pair_key: str,
+    at: datetime,
+    level: Level,
+    action: str,
+    message: str,
+    fix: str | None,
+) -> HistoryEntry:
     entry = HistoryEntry(
-        connector_id=event.connector_id,
-        event_id=event.id,
-        pair_key=event.pair_key,
+        connector_id=connector_id,
+        event_id=event_id,
+        pair_key=pair_key,
         at=at,
         level=level,
         action=action,

@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING
 
 from fieldbridge.autotask import gte, where
 from fieldbridge.jobs import intake
-from fieldbridge.jobs.redaction import redact
 from fieldbridge.store import connectors
 from fieldbridge.store.connectors import AUTOTASK_ENTITY, ConnectorConfig
 from fieldbridge.store.inbox import Hint
-from fieldbridge.sync import checkpoints, clients, options, pairs
+from fieldbridge.sync import checkpoints, clients, options, pairs, reconcile_failures
 from fieldbridge.sync.context import ENTITY_PATHS
 from fieldbridge.sync.reconcile_rules import (
     ACTIVITY_FIELD,
@@ -88,30 +87,34 @@ def reconcile(db: Database, config: ConnectorConfig, submit: Submit, now: dateti
 
 
 def reconcile_due(parts: Parts) -> None:
-    """The periodic task: a pass for each connector whose interval has passed since its last pass."""
+    """The periodic task: a pass for each connector whose interval has passed since its last pass, a failed
+    one included (`reconcile_failures` writes it to history and alerts)."""
     now = datetime.now(UTC)
     with parts.db.transaction() as session:
         due = []
         for row in connectors.list_all(session):
             minutes = options.load(session, row.id).reconcile_minutes
-            saved = checkpoints.load(session, row.id, CHECKPOINT)
-            last = saved.updated_at.replace(tzinfo=UTC) if saved else None
+            passes = [
+                checkpoints.load(session, row.id, name) for name in (CHECKPOINT, reconcile_failures.FAILED)
+            ]
+            last = max((saved.updated_at.replace(tzinfo=UTC) for saved in passes if saved), default=None)
             if minutes > 0 and (last is None or now - last >= timedelta(minutes=minutes)):
-                due.append(connectors.config(row, parts.box, parts.settings.default_integration_code))
-    for config in due:
+                due.append((row, minutes))
+    for row, minutes in due:
 
-        def submit(hint: Hint, connector_id: int = config.id) -> None:
+        def submit(hint: Hint, connector_id: int = row.id) -> None:
             intake.submit(parts.db, parts.queue, connector_id, hint, datetime.now(UTC))
 
+        secrets: list[str] = []
         try:
+            # Inside the try: a secret that does not decrypt fails this connector's pass, not every one's.
+            config = connectors.config(row, parts.box, parts.settings.default_integration_code)
+            secrets = config.secret_values()
             done = reconcile(parts.db, config, submit, now)
         except Exception as error:
-            # The checkpoint did not move: the next pass reads the same window again. An API error can
-            # quote a credential back, so the connector's secrets are scrubbed as the worker does.
-            log.warning(
-                "reconcile of connector %s failed (%s); the next pass tries again",
-                config.name,
-                redact(str(error), config.secret_values()),
-            )
+            # The checkpoint did not move: the next pass reads the same window again.
+            subject = f"Autotask {ENTITY_PATHS[row.service_object]}"
+            reconcile_failures.record(parts, row.id, row.name, subject, error, secrets, now, minutes)
             continue
-        log.info("reconciled connector %s: %s", config.name, done)
+        reconcile_failures.record_recovery(parts.db, row.id, now)
+        log.info("reconciled connector %s: %s", row.name, done)

@@ -186,3 +186,13 @@ def pair_history(name: str, system: str, entity: str, record_id: int, broker: Br
         connector = _named(session, name)
         keys = links.pair_keys(session, connector.id, system, entity, record_id)
         return [HistoryOut.model_validate(line) for line in history.for_pair(session, connector.id, keys)]
+
+
+@router.get("/{name}/history", responses={404: {}})
+def connector_history(name: str, broker: BrokerDep) -> list[HistoryOut]:
+    """The connector's own history, newest first: lines about it rather than one pair (a reconciler pass
+    that failed, with cause and fix, and the alert about it)."""
+    with broker.db.transaction() as session:
+        connector = _named(session, name)
+        lines = history.for_pair(session, connector.id, [history.CONNECTOR])
+        return [HistoryOut.model_validate(line) for line in lines]

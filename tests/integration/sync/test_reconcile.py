@@ -175,26 +175,3 @@ def test_a_consuming_process_runs_the_registered_periodic_tasks_until_stopped(br
         consumer.stop()
     assert all(run is parts for run in runs)
     assert not [t for t in threading.enumerate() if t.name in ("probe", "reconciler") and t.is_alive()]
-
-
-def test_a_failed_pass_is_logged_without_the_connectors_secrets(
-    bridge: Bridge, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    secret = bridge.at.creds["secret"]
-
-    def refused(*_: Any) -> reconcile.Pass:
-        raise RuntimeError(f"Autotask refused user svc with secret {secret}")
-
-    monkeypatch.setattr(reconcile, "reconcile", refused)
-    parts = Parts(
-        bridge.settings,
-        bridge.db,
-        bridge.box,
-        EventQueue(bridge.settings),
-        load(["fieldbridge.sync.handlers"]),
-        bridge.alerts.append,
-    )
-    with caplog.at_level("WARNING", logger=reconcile.__name__):
-        reconcile.reconcile_due(parts)
-    assert "Autotask refused user svc with secret [redacted]" in caplog.text
-    assert secret not in caplog.text
