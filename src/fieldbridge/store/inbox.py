@@ -129,17 +129,6 @@ def get(session: Session, event_id: int) -> InboxEvent | None:
     return session.get(InboxEvent, event_id)
 
 
-def unfinished(session: Session, connector_id: int, system: str, record_id: int) -> bool:
-    """Whether an event for this record is stored and not finished (waiting, or being processed now)."""
-    query = select(InboxEvent.id).where(
-        InboxEvent.connector_id == connector_id,
-        InboxEvent.system == system,
-        InboxEvent.record_id == record_id,
-        InboxEvent.status.not_in([str(s) for s in FINISHED]),
-    )
-    return session.scalars(query.limit(1)).first() is not None
-
-
 def page(
     session: Session,
     *,
