@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from tests.integration.convergence.schedule import schedule
+from tests.integration.convergence.schedule import Schedule, schedule
 from tests.integration.convergence.snapshot import AUTOTASK_FIELDS, Snapshot, snapshot
 from tests.integration.convergence.stories import interleaved, stories
 from tests.integration.convergence.world import Broker, Emulators, World, world
@@ -29,6 +29,7 @@ class Result:
     """Acts that could not be done (the broker never made what they needed), and what was still in
     flight at a settling deadline."""
     seconds: float = 0.0
+    schedule: Schedule | None = None
 
 
 def play(emus: Emulators, broker: Broker, seed: int | None) -> Result:
@@ -65,6 +66,7 @@ def play(emus: Emulators, broker: Broker, seed: int | None) -> Result:
             w.kills,
             problems,
             round(time.monotonic() - started, 1),
+            plan,
         )
 
 

@@ -64,7 +64,8 @@ def _request(rng: random.Random, target: str) -> Spec:
     paths = AUTOTASK_PATHS if target == "autotask" else FIELDNATION_PATHS
     return {
         "path": rng.choice(paths),
-        "method": rng.choice(["*", "GET", "POST", "PUT" if target == "fieldnation" else "PATCH"]),
+        # Any verb half the time: a fault on a verb its path never sees would not fire.
+        "method": rng.choice(["*", "*", "*", "GET", "POST", "PUT" if target == "fieldnation" else "PATCH"]),
         "probability": rng.choice([1.0, 0.5]),
     }
 

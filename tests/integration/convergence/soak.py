@@ -67,6 +67,10 @@ def _report(result: Result, found: list[str]) -> None:
         f"{result.kills} kills, {result.seconds} s",
         flush=True,
     )
+    if found and result.schedule is not None:
+        print(f"    kills before acts {list(result.schedule.kills)}; faults:")
+        for i in result.schedule.injections:
+            print(f"      before act {i.before_act}, {i.target}: {i.label} {i.spec}")
     for line in found:
         print(f"    {line}")
 
