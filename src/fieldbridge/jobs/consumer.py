@@ -84,15 +84,17 @@ def open_parts(settings: Settings) -> Parts:
 
 
 def _start_sweeping(parts: Parts) -> tuple[list[threading.Thread], threading.Event]:
-    """Make this process a consumer (messages go to a processor) and start its sweeper thread, plus a
-    thread for each periodic task the handler modules registered."""
+    """Make this process a consumer (messages go to a processor) and start its threads: one renewing the
+    leases of the queue messages it holds, the sweeper, and one for each periodic task the handler modules
+    registered."""
     settings, db, queue = parts.settings, parts.db, parts.queue
     queue.consume_with(parts.processor().process)
     stop = threading.Event()
     threads = [
+        threading.Thread(target=queue.keep_leases_until, args=(stop,), name="queue-leases", daemon=True),
         threading.Thread(
             target=Sweeper(db, queue, settings).run_until, args=(stop,), name="sweeper", daemon=True
-        )
+        ),
     ]
     threads += [
         threading.Thread(target=_every, args=(task, parts, stop), name=task.name, daemon=True)
@@ -119,8 +121,8 @@ class BackgroundConsumer:
 
     def stop(self) -> None:
         """Finish the events in hand (up to one lease), then return."""
+        self._consumer.stop(graceful=True)  # first: their queue messages' leases are renewed meanwhile
         self._stop.set()
-        self._consumer.stop(graceful=True)
         for thread in self._threads:
             thread.join()
 

@@ -6,6 +6,7 @@ They work in the directory named by `FIELDBRIDGE_TEST_HANDLER_DIR`, which every 
 - `plan.json` (optional), read on every call:
   `{"block": [record ids that wait for a file named "release"], "fail": {"<record id>": failing attempts},
     "leak": [record ids whose failure message quotes the connector's Autotask secret],
+    "die": [record ids whose first attempt kills its own process with SIGKILL, mid-handler],
     "work_seconds": time each call spends working}`;
 - `busy-<pair>`: exists while a handler works on that pair. Finding it taken by a live process means two
   workers are on one pair at once, which is recorded as an "overlap" (the per-pair lock must prevent it).
@@ -16,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +39,8 @@ def handle(job: Job) -> str:
     plan: dict[str, Any] = json.loads(plan_file.read_text()) if plan_file.exists() else {}
     pair = f"{job.system}-{job.entity}-{job.record_id}"
     _record(directory, "start", job, pair)
+    if job.attempt == 1 and job.record_id in plan.get("die", []):
+        os.kill(os.getpid(), signal.SIGKILL)  # the process dies holding the event's queue message
     with _exclusive(directory, job, pair):
         if job.record_id in plan.get("block", []):
             while not (directory / "release").exists():

@@ -277,6 +277,24 @@ def test_the_sweeper_queues_what_was_stored_but_never_queued(world: World) -> No
     assert sweeper.sweep() == []
 
 
+def test_the_sweeper_queues_again_an_event_whose_worker_died(world: World) -> None:
+    event_id = world.store()
+    now = datetime.now(UTC)
+    with world.db.transaction() as session:
+        assert processing.claim(session, event_id, "a worker that then died", now, timedelta(seconds=1))
+
+    def sweep_at(moment: datetime) -> list[int]:
+        return Sweeper(world.db, world.queue, world.settings, clock=lambda: moment).sweep()
+
+    assert sweep_at(now + timedelta(seconds=0.5)) == []  # its lease still runs
+    assert sweep_at(now + timedelta(seconds=2)) == [event_id]
+    assert world.event(event_id).status == "queued"
+    assert world.history(event_id)[-1] == (
+        "requeued",
+        "Queued again: its worker stopped without finishing (its lease ran out).",
+    )
+
+
 @pytest.fixture
 def consuming(world: World) -> Iterator[World]:
     world.settings.retry = RetrySettings(attempts=3, base_delay_seconds=0.01, max_delay_seconds=0.01)

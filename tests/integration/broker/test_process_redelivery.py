@@ -1,0 +1,167 @@
+"""A consumer killed with SIGKILL while it holds a queue message it took but has not finished: the message
+comes back after its lease (seconds), and another or a restarted consumer runs the event exactly once.
+
+The handler kills its own process on the event's first attempt, so the process dies at a known point: it has
+taken the message and claimed the event, and finished neither. The sweeper is slowed to an hour in these
+tests, so that only the queue can bring the event back within the test's deadline."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+from cryptography.fernet import Fernet
+from sqlalchemy import select
+
+from fieldbridge.store.database import create_database_engine
+from fieldbridge.store.tables import InboxEvent
+from tests.integration.broker.processes import Fleet, fleet_env
+from tests.integration.broker.recording_handlers import read_records
+from tests.support import wait_until
+
+LEASE_SECONDS = 1.0
+REDELIVERED_WITHIN = 10.0
+"""The test's deadline for a redelivered event to be done: a few message leases (each two LEASE_SECONDS),
+against the sweeper's hour and the 900 s after which a message used to be presumed lost."""
+
+SLOW_SWEEPS = {"sweep_interval_seconds": "3600", "requeue_after_seconds": "3600"}
+
+
+def status(database_url: str, event_id: int) -> str | None:
+    engine = create_database_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(select(InboxEvent.status).where(InboxEvent.id == event_id)).scalar()
+    finally:
+        engine.dispose()
+
+
+def post_ticket(url: str, token: str, ticket: int) -> int:
+    answer = httpx.post(
+        f"{url}/v1/broker/inbound", params={"client_token": token}, content=str(ticket).encode()
+    )
+    assert answer.status_code == 202
+    return int(answer.json()["event_id"])
+
+
+def assert_ran_once_after_the_crash(records: list[dict[str, Any]], event_id: int, dead_pid: int) -> int:
+    """The first attempt started in the dead process and never ended; one more attempt ran to its end in
+    another process. Returns that process's pid."""
+    story = [(r["phase"], r["attempt"], r["pid"]) for r in records if r["event"] == event_id]
+    assert story[0] == ("start", 1, dead_pid)
+    rerun_pid = story[1][2]
+    assert story[1:] == [("start", 2, rerun_pid), ("end", 2, rerun_pid)]
+    assert rerun_pid != dead_pid
+    return int(rerun_pid)
+
+
+@pytest.fixture
+def sqlite_fleet(tmp_path: Path) -> Iterator[Fleet]:
+    env = fleet_env(
+        tmp_path,
+        data_dir=str(tmp_path / "data"),
+        master_key=Fernet.generate_key().decode(),
+        worker_threads="1",
+        lease_seconds=str(LEASE_SECONDS),
+        **SLOW_SWEEPS,
+    )
+    fleet = Fleet(tmp_path, env)
+    yield fleet
+    fleet.stop_all()
+
+
+def queue_rows(fleet: Fleet) -> int:
+    with sqlite3.connect(fleet.directory / "data" / "queue.db") as connection:
+        return int(connection.execute("SELECT count(*) FROM task").fetchone()[0])
+
+
+def test_embedded_a_message_taken_by_a_killed_serve_is_run_once_by_the_restarted_one(
+    sqlite_fleet: Fleet,
+) -> None:
+    fleet = sqlite_fleet
+    token = fleet.add_connector()
+    (fleet.directory / "plan.json").write_text(json.dumps({"die": [1]}))
+    first = fleet.launch()
+    event_id = post_ticket(first.url, token, 1)
+    wait_until(lambda: first.serve.poll() is not None, timeout=30, what="serve to die in the handler")
+    assert first.serve.returncode == -signal.SIGKILL
+    assert status(f"sqlite:///{fleet.directory / 'data' / 'fieldbridge.db'}", event_id) == "processing"
+
+    second = fleet.launch()
+    database = f"sqlite:///{fleet.directory / 'data' / 'fieldbridge.db'}"
+    wait_until(
+        lambda: status(database, event_id) == "done",
+        timeout=REDELIVERED_WITHIN,
+        what="the restarted serve to run the event the killed one had taken",
+    )
+    rerun_pid = assert_ran_once_after_the_crash(read_records(fleet.directory), event_id, first.serve.pid)
+    assert rerun_pid == second.serve.pid
+    # The message is removed once its event is finished, and not before.
+    wait_until(lambda: queue_rows(fleet) == 0, what="the finished event's message to be removed")
+
+
+@pytest.fixture
+def redis_fleet(tmp_path: Path, postgres_schema_url: str, redis_url: str) -> Iterator[Fleet]:
+    queue_name = f"fieldbridge_test_{uuid.uuid4().hex[:8]}"  # as huey spells it in its keys
+    env = fleet_env(
+        tmp_path,
+        data_dir=str(tmp_path / "data"),
+        database_url=postgres_schema_url,
+        queue_url=redis_url,
+        queue_name=queue_name,
+        master_key=Fernet.generate_key().decode(),
+        lease_seconds=str(LEASE_SECONDS),
+        **SLOW_SWEEPS,
+    )
+    fleet = Fleet(tmp_path, env)
+    yield fleet
+    fleet.stop_all()
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(f"*{queue_name}*"):
+        client.delete(key)
+    client.close()
+
+
+def redis_keys(fleet: Fleet) -> list[bytes]:
+    """Whatever the queue keeps in Redis for this test's queue name (its messages, waiting or taken)."""
+    client = redis.Redis.from_url(fleet.env["FIELDBRIDGE_QUEUE_URL"])
+    try:
+        return list(client.scan_iter(f"*{fleet.env['FIELDBRIDGE_QUEUE_NAME']}*"))
+    finally:
+        client.close()
+
+
+@pytest.mark.services
+def test_redis_a_message_taken_by_a_killed_worker_is_run_once_by_another(redis_fleet: Fleet) -> None:
+    fleet = redis_fleet
+    token = fleet.add_connector()
+    (fleet.directory / "plan.json").write_text(json.dumps({"die": [1]}))
+    launched = fleet.launch(workers=2, threads=1)
+    event_id = post_ticket(launched.url, token, 1)
+    wait_until(
+        lambda: [worker for worker in launched.workers if worker.poll() is not None],
+        timeout=30,
+        what="the worker that took the message to die in the handler",
+    )
+    (dead,) = [worker for worker in launched.workers if worker.poll() is not None]
+    (survivor,) = [worker for worker in launched.workers if worker.poll() is None]
+    assert dead.returncode == -signal.SIGKILL
+
+    database = fleet.env["FIELDBRIDGE_DATABASE_URL"]
+    wait_until(
+        lambda: status(database, event_id) == "done",
+        timeout=REDELIVERED_WITHIN,
+        what="the surviving worker to run the event the killed one had taken",
+    )
+    rerun_pid = assert_ran_once_after_the_crash(read_records(fleet.directory), event_id, dead.pid)
+    assert rerun_pid == survivor.pid
+    # The message is removed once its event is finished, and not before.
+    wait_until(lambda: redis_keys(fleet) == [], what="the finished event's message to be removed")
