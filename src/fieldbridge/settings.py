@@ -93,13 +93,15 @@ class Settings(BaseSettings):
     sign_in: SignInSettings = Field(default_factory=SignInSettings)
 
     worker_threads: int = Field(4, ge=1)
-    lease_seconds: float = Field(60.0, gt=0)
-    """How long a worker owns a pair and its event without renewing; a crashed worker's pair frees then."""
-    sweep_interval_seconds: float = Field(15.0, gt=0)
+    lease_seconds: float = Field(10.0, gt=0)
+    """How long a worker owns a pair and its event without renewing (it renews every third of this); a
+    crashed worker's pair and event free then. A queue message a consumer took is hidden twice as long."""
+    sweep_interval_seconds: float = Field(5.0, gt=0)
     enqueue_grace_seconds: float = Field(10.0, ge=0)
     """A stored event not enqueued (or a retry not picked up) this long after it was due is enqueued again."""
     requeue_after_seconds: float = Field(900.0, gt=0)
-    """A queued event still waiting after this long is enqueued again, in case its queue message was lost."""
+    """A queued event still waiting after this long is enqueued again, in case its queue message was lost
+    (the queue's own data lost: a Redis without persistence restarted). A consumer's crash loses none."""
     inbound_max_bytes: int = Field(256 * 1024, gt=0)
     fieldnation_timestamp_tolerance_seconds: float = Field(300.0, gt=0)
     """How far a Field Nation delivery's `X-FN-Request-Timestamp` may be from this server's clock, either way.
