@@ -30,7 +30,7 @@ pytestmark = pytest.mark.services
 
 @pytest.fixture
 def fleet(tmp_path: Path, postgres_schema_url: str, redis_url: str) -> Iterator[Fleet]:
-    queue_name = f"fieldbridge-test-{uuid.uuid4().hex[:8]}"
+    queue_name = f"fieldbridge_test_{uuid.uuid4().hex[:8]}"  # as huey spells it in its keys
     env = fleet_env(
         tmp_path,
         data_dir=str(tmp_path / "data"),
