@@ -39,7 +39,6 @@ def convergence_broker(postgres_url: str, tmp_path_factory: pytest.TempPathFacto
 
 @pytest.fixture(scope="session")
 def reference(convergence_emulators: Emulators, convergence_broker: Broker) -> Result:
-    """The stories without faults or kills: the state every seed must reach."""
-    result = play(convergence_emulators, convergence_broker, None)
-    assert not result.problems, "the run without faults did not complete:\n" + "\n".join(result.problems)
-    return result
+    """The stories without faults or kills: the state every seed must reach (each test checks first that it
+    ended as the stories say)."""
+    return play(convergence_emulators, convergence_broker, None)

@@ -3,11 +3,13 @@ again, and the snapshot of both emulators; with what it took and what went wrong
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from fieldbridge.sandbox.autotask.seed import STATUS
 from tests.integration.convergence.schedule import Schedule, schedule
 from tests.integration.convergence.snapshot import AUTOTASK_FIELDS, Snapshot, snapshot
 from tests.integration.convergence.stories import interleaved, stories
@@ -68,6 +70,17 @@ def play(emus: Emulators, broker: Broker, seed: int | None) -> Result:
             round(time.monotonic() - started, 1),
             plan,
         )
+
+
+def unexpected_endings(result: Result) -> list[str]:
+    """Stories whose ticket does not end as the story says (checked on the run without faults)."""
+    tickets = [json.loads(record) for record in result.snapshot["Tickets"]]
+    wrong = []
+    for story in stories():
+        found = [t["status"] for t in tickets if t["title"] == story.title]
+        if found != [STATUS[story.status]]:
+            wrong.append(f"{story.name}: ticket {story.title!r} ends in {found}, not [{story.status}]")
+    return wrong
 
 
 def _settled(w: World, when: str) -> list[str]:

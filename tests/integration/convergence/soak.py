@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 from tests.integration.broker.conftest import POSTGRES_URL, REDIS_URL
-from tests.integration.convergence.play import Result, play
+from tests.integration.convergence.play import Result, play, unexpected_endings
 from tests.integration.convergence.snapshot import differences
 from tests.integration.convergence.world import Services, broker, emulators
 
@@ -35,8 +35,8 @@ def main() -> int:
         broker(Services(POSTGRES_URL, REDIS_URL), Path(directory)) as the_broker,
     ):
         reference = play(emus, the_broker, None)
-        if reference.problems:
-            print("The run without faults did not complete:", *reference.problems, sep="\n  ")
+        if wrong := reference.problems + unexpected_endings(reference):
+            print("The run without faults did not end as the stories say:", *wrong, sep="\n  ")
             return 2
         print(f"reference run: {reference.events} events, {reference.seconds} s", flush=True)
         for seed in range(first, first + count):

@@ -5,6 +5,10 @@ work done and its status), as in real use, so the state the stories lead to does
 run with faults must reach exactly the state of a run without. Acts that need the broker's work first (a
 technician needs the work order the dispatch made) wait for it; nothing else waits, so the broker meets
 the stories' events interleaved and in bursts.
+
+Approving is left out: a work order's Approved status has no ticket status in the mappings, and the broker
+then writes an empty status, which Autotask refuses, so every later event of the pair dies (a defect the
+run without faults shows).
 """
 
 from __future__ import annotations
@@ -42,6 +46,11 @@ class Act:
 @dataclass(frozen=True)
 class Story:
     name: str
+    title: str
+    """The title the story's ticket ends with."""
+    status: str
+    """The status the story's ticket ends in: what the run without faults must show before it is used as
+    the reference (a lost update there would make every seed's comparison meaningless)."""
     acts: tuple[Act, ...]
     case: Case = field(default_factory=Case, compare=False)
 
@@ -97,9 +106,12 @@ def stories() -> tuple[Story, ...]:
     """Fresh stories (their cases empty) for one run."""
     visit = "Conv: replace the failed switch"
     edits = "Conv: printer jams on tray 2"
+    badge = "Conv: install a badge reader"
     return (
         Story(
-            "a dispatched visit, start to approval",
+            "a dispatched visit, start to work done",
+            visit,
+            "Complete",
             (
                 Act("dispatcher creates a ticket", _ticket(visit)),
                 Act("dispatcher sets it to the trigger status", _dispatch),
@@ -120,6 +132,8 @@ def stories() -> tuple[Story, ...]:
         ),
         Story(
             "a ticket edited in Autotask while the technician works",
+            f"{edits} (urgent)",
+            "In Progress",
             (
                 Act("dispatcher creates a ticket", _ticket(edits)),
                 Act("dispatcher sets it to the trigger status", _dispatch),
@@ -135,8 +149,10 @@ def stories() -> tuple[Story, ...]:
         ),
         Story(
             "a work order made in Field Nation becomes a ticket (Outbound Create)",
+            badge,
+            "Complete",
             (
-                Act("buyer creates a work order", _buyer_creates("Conv: install a badge reader")),
+                Act("buyer creates a work order", _buyer_creates(badge)),
                 Act("buyer assigns technician 3003", _app("assign", technician_id=3003)),
                 Act("technician posts a message", _app("post_message", message="Reader mounted.")),
                 Act("technician adds an expense", _app("add_expense", category_id=2, amount=7.25)),
