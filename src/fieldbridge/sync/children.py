@@ -1,11 +1,14 @@
-"""Child records: what each Field Nation record under a work order (time log, expense, message, file)
-becomes under its ticket in Autotask, planned by one pure step and written by one executor.
+"""Child records: what a record under a work order (time log, expense, message, file) becomes under its
+ticket, and what a ticket's note becomes under its work order, planned by one pure step and written by one
+executor.
 
-A `ChildKind` states, for one kind, the entities its links name, whether Autotask's copy follows later
-edits, and its delete policy: what happens to Autotask's copy when the Field Nation record is gone. `plan`
-compares the children Field Nation holds now with the linked ones and decides the creates, updates and
-deletes; `write` carries a plan out, every create through `creates.create_once`, so each record is made
-once however the network answers, and each write is linked in the transaction that settles it.
+A `ChildKind` states, for one kind, the entities its links name, which side it is copied from, whether the
+copy follows later edits, and its delete policy: what becomes of the copy when the original is gone. `plan`
+compares the children the origin holds now with the linked ones and decides the creates, updates and
+deletes; `write` carries a plan out, every create through `creates.create_once`, so each copy is made once
+however the network answers, and each write is linked in the transaction that settles it. Both directions
+share the link entities (a note and a message are linked the same way whichever was first), so a copy is
+never copied back.
 """
 
 from __future__ import annotations
@@ -16,45 +19,60 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from fieldbridge.autotask import AutotaskError
+from fieldbridge.fieldnation import FieldNationError
 from fieldbridge.jobs.handlers import JobFailed
+from fieldbridge.store.tables import Link
 from fieldbridge.sync import creates, pairs
 from fieldbridge.sync.context import Context, utcnow
 from fieldbridge.sync.fingerprint import fingerprint
 from fieldbridge.sync.pairs import Pair
 
+Side = Literal["autotask", "fieldnation"]
+
 DeletePolicy = Literal["delete", "warn", "keep"]
-"""What becomes of Autotask's copy when the Field Nation record is gone. `delete`: it is deleted too; `warn`:
-it stays, since Autotask's API cannot delete it, and the history says so with the fix; `keep`: it stays
-(messages cannot be deleted in Field Nation)."""
+"""What becomes of the copy when the original is gone. `delete`: it is deleted too; `warn`: it stays, since
+the API cannot delete it, and the history says so with the fix; `keep`: it stays (the original cannot be
+deleted, or the copy is a message, which Field Nation's API cannot delete)."""
 
 
 @dataclass(frozen=True)
 class ChildKind:
     noun: str
-    """How history names one: "time entry"."""
-    fieldnation_entity: str
+    """How history names a copy: "time entry"."""
     autotask_entity: str
+    fieldnation_entity: str
+    origin: Side
+    """The side whose records are copied to the other."""
     follows_edits: bool
-    """False for records Field Nation cannot edit (messages) or that are written once (files)."""
+    """False for copies written once (messages cannot be edited; a file is written as it was)."""
     on_delete: DeletePolicy
+
+    @property
+    def origin_entity(self) -> str:
+        return self.fieldnation_entity if self.origin == "fieldnation" else self.autotask_entity
+
+    @property
+    def copy_entity(self) -> str:
+        return self.autotask_entity if self.origin == "fieldnation" else self.fieldnation_entity
 
 
 @dataclass(frozen=True)
 class Wanted:
-    """A child as Autotask should hold it."""
+    """A child as the other side should hold it."""
 
-    fieldnation_id: int
+    origin_id: int
     written: dict[str, Any]
-    """What is written (or, for a file, its name and size): the link's fingerprint is taken from it."""
+    """What is written (for a file, its name and size): the link's fingerprint is taken from it."""
     source: dict[str, Any]
-    """The Field Nation record, for writers that need more than `written` (a file's folder)."""
+    """The original record, for writers that need more than `written` (a file's folder)."""
 
 
 @dataclass(frozen=True)
 class Linked:
-    fieldnation_id: int
-    autotask_id: int
+    origin_id: int
+    copy_id: int
     fingerprint: str
+    link_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,98 +85,106 @@ class ChildPlan:
 def plan(
     kind: ChildKind, wanted: Sequence[Wanted], present: Set[int], linked: Mapping[int, Linked]
 ) -> ChildPlan:
-    """`wanted`: the children to be written now; `present`: the ids of every child Field Nation still has
-    (an open time log is present but not wanted yet); `linked`: the children written before, by id."""
+    """`wanted`: the children to be copied now; `present`: the ids of every original still there (an open
+    time log is present but not wanted yet); `linked`: the children copied before, by original id."""
     return ChildPlan(
-        create=tuple(w for w in wanted if w.fieldnation_id not in linked),
+        create=tuple(w for w in wanted if w.origin_id not in linked),
         update=tuple(
-            (w, linked[w.fieldnation_id])
+            (w, linked[w.origin_id])
             for w in wanted
             if kind.follows_edits
-            and w.fieldnation_id in linked
-            and linked[w.fieldnation_id].fingerprint != fingerprint(w.written)
+            and w.origin_id in linked
+            and linked[w.origin_id].fingerprint != fingerprint(w.written)
         ),
         delete=tuple(
-            link for fid, link in sorted(linked.items()) if fid not in present and kind.on_delete != "keep"
+            link
+            for origin_id, link in sorted(linked.items())
+            if origin_id not in present and kind.on_delete != "keep"
         ),
     )
 
 
 @dataclass(frozen=True)
 class Writer:
-    """How one kind is found, created, updated and deleted in Autotask, for one pair."""
+    """How copies of one kind are found, created, updated and deleted, for one pair."""
 
     kind: ChildKind
     find: Callable[[Wanted], int | None]
-    """The Autotask record made for this child, found by its marker."""
+    """The copy made for this child, found by its marker."""
     create: Callable[[Wanted], int]
     update: Callable[[int, Wanted], None] | None = None
     """For kinds that follow edits."""
     delete: Callable[[Linked], bool] | None = None
-    """For kinds deleted with their Field Nation record; False when the copy had to stay (the history says
-    why). Its link goes either way."""
+    """For kinds deleted with their original; False when the copy had to stay (the history says why). Its
+    link goes either way."""
 
 
 def write(ctx: Context, pair: Pair, writer: Writer, wanted: Sequence[Wanted], present: Set[int]) -> list[str]:
     """Carry out the plan for one kind; what was done, for the history."""
     kind = writer.kind
     with ctx.job.db.transaction() as session:
-        linked = {
-            fid: Linked(fid, link.autotask_id, link.fingerprint)
-            for fid, link in pairs.children(session, pair, kind.fieldnation_entity).items()
-        }
+        rows = pairs.child_links(session, pair, kind.autotask_entity, kind.fieldnation_entity)
+        linked = {link.origin_id: link for link in (_linked(kind, row) for row in rows)}
     todo = plan(kind, wanted, present, linked)
     done = []
     for child in todo.create:
-        what = f"the {kind.noun} for {kind.fieldnation_entity} {child.fieldnation_id}"
+        what = f"the {kind.noun} for {kind.origin_entity} {child.origin_id}"
         create = creates.Create(
-            key=f"{kind.autotask_entity}<-{kind.fieldnation_entity}:{child.fieldnation_id}",
+            key=f"{kind.copy_entity}<-{kind.origin_entity}:{child.origin_id}",
             what=what,
             find=lambda child=child: writer.find(child),  # type: ignore[misc]
             send=lambda child=child: writer.create(child),  # type: ignore[misc]
         )
-        with refused(f"Autotask refused {what}"):
-            autotask_id = creates.create_once(ctx, create)
-        _link(ctx, pair, kind, child, autotask_id, settles=create.key)
-        done.append(f"{kind.noun} {autotask_id} created")
+        with refused(f"{what} was refused"):
+            copy_id = creates.create_once(ctx, create)
+        _link(ctx, pair, kind, child, copy_id, settles=create.key)
+        done.append(f"{kind.noun} {copy_id} created")
     for child, link in todo.update:
         assert writer.update is not None, f"{kind.noun} follows edits but has no update"
-        with refused(f"Autotask refused the update of {kind.noun} {link.autotask_id}"):
-            writer.update(link.autotask_id, child)
-        _link(ctx, pair, kind, child, link.autotask_id)
-        done.append(f"{kind.noun} {link.autotask_id} updated")
+        with refused(f"The update of {kind.noun} {link.copy_id} was refused"):
+            writer.update(link.copy_id, child)
+        _link(ctx, pair, kind, child, link.copy_id)
+        done.append(f"{kind.noun} {link.copy_id} updated")
     for link in todo.delete:
-        gone = f"{kind.fieldnation_entity.replace('_', ' ')} {link.fieldnation_id} is gone"
+        original = f"{kind.origin_entity.replace('_', ' ')} {link.origin_id}"
         if kind.on_delete == "warn":
+            service = "Autotask" if kind.origin == "fieldnation" else "Field Nation"
             ctx.note(
                 "warning",
                 "skipped",
-                f"The {gone.replace(' is gone', '')} was deleted in Field Nation, but {kind.noun} "
-                f"{link.autotask_id} stays in Autotask: Autotask's API cannot delete a {kind.noun}.",
-                f"Delete {kind.noun} {link.autotask_id} in Autotask by hand if it should not count.",
+                f"{original.capitalize()} is gone, but {kind.noun} {link.copy_id} stays in {service}: "
+                f"{service}'s API cannot delete one.",
+                f"Delete {kind.noun} {link.copy_id} in {service} by hand if it should not count.",
             )
             deleted = False
         else:
-            assert writer.delete is not None, f"{kind.noun} is deleted with its record but has no delete"
-            with refused(f"Autotask refused to delete {kind.noun} {link.autotask_id}"):
+            assert writer.delete is not None, f"{kind.noun} is deleted with its original but has no delete"
+            with refused(f"The delete of {kind.noun} {link.copy_id} was refused"):
                 deleted = writer.delete(link)
         with ctx.job.db.transaction() as session:
-            pairs.unlink_child(session, pair, kind.fieldnation_entity, link.fieldnation_id)
+            pairs.unlink(session, link.link_id)
         if deleted:
-            done.append(f"{kind.noun} {link.autotask_id} deleted ({gone})")
+            done.append(f"{kind.noun} {link.copy_id} deleted ({original} is gone)")
     return done
 
 
+def _linked(kind: ChildKind, row: Link) -> Linked:
+    if kind.origin == "fieldnation":
+        return Linked(row.fieldnation_id, row.autotask_id, row.fingerprint, row.id)
+    return Linked(row.autotask_id, row.fieldnation_id, row.fingerprint, row.id)
+
+
 def _link(
-    ctx: Context, pair: Pair, kind: ChildKind, child: Wanted, autotask_id: int, settles: str | None = None
+    ctx: Context, pair: Pair, kind: ChildKind, child: Wanted, copy_id: int, settles: str | None = None
 ) -> None:
+    ids = (copy_id, child.origin_id) if kind.origin == "fieldnation" else (child.origin_id, copy_id)
     with ctx.job.db.transaction() as session:
         pairs.save_child(
             session,
             ctx.job.connector.id,
             pair,
-            (kind.autotask_entity, autotask_id),
-            (kind.fieldnation_entity, child.fieldnation_id),
+            (kind.autotask_entity, ids[0]),
+            (kind.fieldnation_entity, ids[1]),
             child.written,
             utcnow(),
         )
@@ -168,8 +194,10 @@ def _link(
 
 @contextmanager
 def refused(what: str) -> Iterator[None]:
-    """An Autotask failure becomes a JobFailed with the client's cause and fix (the worker retries it)."""
+    """A service's refusal becomes a JobFailed with the cause and, from Autotask, the fix (retried)."""
     try:
         yield
     except AutotaskError as error:
-        raise JobFailed(f"{what}: {error}", error.cause.fix if error.cause else None) from error
+        raise JobFailed(f"{what} by Autotask: {error}", error.cause.fix if error.cause else None) from error
+    except FieldNationError as error:
+        raise JobFailed(f"{what} by Field Nation: {error}") from error

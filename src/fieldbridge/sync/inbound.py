@@ -5,20 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from fieldbridge.autotask import AutotaskError
+from fieldbridge.autotask import AutotaskError, ChildCollection
 from fieldbridge.fieldnation import BadRequestError, FieldNationError
 from fieldbridge.fieldnation.models import WorkOrder
 from fieldbridge.jobs.handlers import JobFailed
-from fieldbridge.sync import creates, pairs
+from fieldbridge.sync import children, creates, pairs
+from fieldbridge.sync.children import ChildKind, Wanted, Writer
 from fieldbridge.sync.context import Context, utcnow
 from fieldbridge.sync.inbound_rules import (
     SETTABLE_STATUSES,
     WorkOrderWrites,
     complete_status,
     field_value,
+    note_goes,
+    note_message,
     trigger_refusal,
     workorder_writes,
 )
+from fieldbridge.sync.markers import marked_id
 from fieldbridge.sync.outbound_rules import outbound_after_write, outbound_source
 from fieldbridge.sync.pairs import WORK_ORDER, Pair
 
@@ -57,6 +61,10 @@ def import_record(ctx: Context) -> str:
         done = f"Work order {pair.work_order_id} updated from {what} ({_describe(writes)})"
     else:
         done = f"Nothing changed for work order {pair.work_order_id}"
+    messages = _note_messages(ctx, pair, enriched, None if created else pair.record)
+    if messages:
+        head = done if writes or created else f"Work order {pair.work_order_id} of {what}"
+        done = f"{head}: " + "; ".join(messages)
     pair.record, pair.inbound = enriched, document
     if writes:
         # Our own write is no change for outbound to send back: a new work order is in sync with its ticket
@@ -123,6 +131,55 @@ def _create_work_order(ctx: Context, record: dict[str, Any], writes: WorkOrderWr
         creates.settled(session, job.connector.id, create.key)
     _write(ctx, work_order_id, WorkOrderWrites({}, writes.custom_fields, writes.status))
     return pair
+
+
+NOTE_MESSAGES = ChildKind(
+    "message", "TicketNote", "message", origin="autotask", follows_edits=False, on_delete="keep"
+)
+"""Autotask ticket notes published to all become messages on the work order; notes written from Field
+Nation messages share these links, so they never come back as messages."""
+
+
+def _note_messages(
+    ctx: Context, pair: Pair, ticket: dict[str, Any], before: dict[str, Any] | None
+) -> list[str]:
+    """Post the ticket's new notes that go (`note_messages` options) to the work order. Read only when the
+    ticket saw activity since it was last imported (a new note moves its last activity date)."""
+    options = ctx.options.note_messages
+    if ctx.config.service_object != "ticket" or not options.publish:
+        return []
+    if before is not None and field_value(before, "lastActivityDate") == field_value(
+        ticket, "lastActivityDate"
+    ):
+        return []
+    collection = ChildCollection("Tickets", pair.autotask_id, "Notes")
+    with children.refused(f"The notes of ticket {pair.autotask_id} could not be read"):
+        notes = list(ctx.clients.autotask.children(collection))
+    wanted = [
+        Wanted(int(note["id"]), {"message": note_message(note)}, note)
+        for note in notes
+        if note_goes(note, options)
+    ]
+    messages = ctx.clients.fieldnation.messages
+
+    def find(child: Wanted) -> int | None:
+        posted = messages.list(pair.work_order_id)
+        found = [
+            m.id
+            for thread in posted
+            for m in [thread, *(thread.replies.results if thread.replies else [])]
+            if marked_id(m.message) == child.origin_id
+        ]
+        return min(found, default=None)
+
+    writer = Writer(
+        NOTE_MESSAGES,
+        find=find,
+        create=lambda child: (
+            messages.post(pair.work_order_id, str(child.written["message"]), type="ASSIGNEDTECH").id
+        ),
+    )
+    return children.write(ctx, pair, writer, wanted, {int(note["id"]) for note in notes})
 
 
 def pending_work_order(entity: str, record_id: int) -> str:

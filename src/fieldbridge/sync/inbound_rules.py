@@ -9,7 +9,8 @@ from typing import Any
 
 from fieldbridge.autotask import PicklistValue
 from fieldbridge.sync.fingerprint import changed_paths
-from fieldbridge.sync.options import TriggerConditions
+from fieldbridge.sync.markers import marker
+from fieldbridge.sync.options import NoteMessages, TriggerConditions
 
 # Field Nation statuses a buyer can put a work order into through the API (FACTS: publish, unpublish,
 # cancel); the others follow from what technicians do.
@@ -113,3 +114,19 @@ def _location(location: dict[str, Any]) -> dict[str, Any]:
         sent["address1"] = location["name"]
     sent.setdefault("mode", "custom")
     return sent
+
+
+def note_goes(note: Mapping[str, Any], options: NoteMessages) -> bool:
+    """Whether an Autotask ticket note becomes a message on the work order: its publish level and note type
+    are among those the options send."""
+    publish, note_type = field_value(note, "publish"), field_value(note, "noteType")
+    if publish is None or int(publish) not in options.publish:
+        return False
+    return not options.note_types or (note_type is not None and int(note_type) in options.note_types)
+
+
+def note_message(note: Mapping[str, Any]) -> str:
+    """The message a note becomes: its `(#<note id>)` marker (so it is found again after a lost answer),
+    then its title and text."""
+    title, text = field_value(note, "title") or "", field_value(note, "description") or ""
+    return marker(int(note["id"]), f"{title}: {text}" if title and text else title or text)

@@ -28,6 +28,17 @@ class TriggerConditions(BaseModel):
     """Import only tickets in one of these queues."""
 
 
+class NoteMessages(BaseModel):
+    """Which Autotask ticket notes become messages on the linked work order (notes sync both ways)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    publish: list[int] = Field(default_factory=lambda: [1])
+    """Publish levels that go (1: All Autotask Users); empty: no note goes."""
+    note_types: list[int] = Field(default_factory=list)
+    """Note types that go; empty: every type."""
+
+
 class SyncOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -41,6 +52,7 @@ class SyncOptions(BaseModel):
     """Where the `(#<expense id>)` marker of a TicketCharge goes."""
     note_type: int = 1
     note_publish: int = 2
+    note_messages: NoteMessages = Field(default_factory=NoteMessages)
     attachment_publish: int = 2
     charge_type: int = 1
     expense_category: int = 5

@@ -25,13 +25,13 @@ from fieldbridge.sync import children, creates, outbound_create, pairs
 from fieldbridge.sync.children import ChildKind, Linked, Wanted, Writer
 from fieldbridge.sync.context import Context, utcnow
 from fieldbridge.sync.inbound import pending_work_order
+from fieldbridge.sync.markers import marked_id
 from fieldbridge.sync.outbound_rules import (
     ATTACHMENT_LIMIT_BYTES,
     attachment_fields,
     charge_fields,
     expense_item_fields,
     fn_utc,
-    marked_id,
     note_fields,
     outbound_source,
     ticket_changes,
@@ -88,7 +88,7 @@ def _update_record(ctx: Context, pair: Pair, ticket: dict[str, Any]) -> list[str
         changes = _fields_of_entity(ctx, changes)
     if not changes:
         return []
-    with children.refused("Autotask refused the update"):
+    with children.refused(f"The update of {ctx.entity_path} {pair.autotask_id} was refused"):
         ctx.clients.autotask.update(ctx.entity_path, pair.autotask_id, changes)
     # The record as it is now, so the webhook Autotask sends about our own write changes nothing inbound.
     lowered = {name.lower(): name for name in pair.record}
@@ -121,12 +121,26 @@ def _fields_of_entity(ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-TIME_ENTRIES = ChildKind("time entry", "time_log", "TimeEntry", follows_edits=True, on_delete="delete")
-CHARGES = ChildKind("charge", "expense", "TicketCharge", follows_edits=True, on_delete="delete")
-EXPENSE_ITEMS = ChildKind("expense item", "expense", "ExpenseItem", follows_edits=True, on_delete="warn")
-NOTES = ChildKind("note", "message", "TicketNote", follows_edits=False, on_delete="keep")
+# What each Field Nation record under a work order becomes under its ticket.
+TIME_ENTRIES = ChildKind(
+    "time entry", "TimeEntry", "time_log", origin="fieldnation", follows_edits=True, on_delete="delete"
+)
+CHARGES = ChildKind(
+    "charge", "TicketCharge", "expense", origin="fieldnation", follows_edits=True, on_delete="delete"
+)
+EXPENSE_ITEMS = ChildKind(
+    "expense item", "ExpenseItem", "expense", origin="fieldnation", follows_edits=True, on_delete="warn"
+)
+NOTES = ChildKind(
+    "note", "TicketNote", "message", origin="fieldnation", follows_edits=False, on_delete="keep"
+)
 ATTACHMENTS = ChildKind(
-    "attachment", "attachment", "TicketAttachment", follows_edits=False, on_delete="delete"
+    "attachment",
+    "TicketAttachment",
+    "attachment",
+    origin="fieldnation",
+    follows_edits=False,
+    on_delete="delete",
 )
 
 
@@ -200,12 +214,12 @@ def _charge_deleted(ctx: Context, pair: Pair, charges: ChildCollection, link: Li
     """The setup guide's security level may add and edit ticket charges, not delete them: without that
     grant the charge stays, and the history says how to remove it."""
     try:
-        ctx.clients.autotask.delete(charges, link.autotask_id)
+        ctx.clients.autotask.delete(charges, link.copy_id)
     except PermissionDeniedError:
         ctx.note(
             "warning",
             "skipped",
-            f"Expense {link.fieldnation_id} was deleted in Field Nation, but charge {link.autotask_id} "
+            f"Expense {link.origin_id} was deleted in Field Nation, but charge {link.copy_id} "
             f"stays on {pair.autotask_entity} {pair.autotask_id}: the API user may not delete ticket "
             "charges.",
             "Delete the charge in Autotask by hand, or grant Ticket Costs (Charges) — Delete in the API "
@@ -254,7 +268,7 @@ def _notes(ctx: Context, pair: Pair, source: dict[str, Any]) -> Children:
         find=_marked(ctx, "TicketNotes", eq("ticketID", pair.autotask_id), "description"),
         create=lambda child: autotask.create(notes, child.written),
     )
-    return writer, wanted, {w.fieldnation_id for w in wanted}
+    return writer, wanted, {w.origin_id for w in wanted}
 
 
 def _messages(source: dict[str, Any]) -> list[dict[str, Any]]:
@@ -284,15 +298,15 @@ def _attachments(ctx: Context, pair: Pair, source: dict[str, Any]) -> Children:
     def create(child: Wanted) -> int:
         try:
             content = fieldnation.attachments.download(
-                pair.work_order_id, int(child.source["folder"]), child.fieldnation_id
+                pair.work_order_id, int(child.source["folder"]), child.origin_id
             )
         except FieldNationError as error:
             raise JobFailed(
-                f"Field Nation file {child.fieldnation_id} could not be downloaded: {error}"
+                f"Field Nation file {child.origin_id} could not be downloaded: {error}"
             ) from error
         name = str(child.written["name"])
         return autotask.create(
-            collection, attachment_fields(child.fieldnation_id, name, content, pair.autotask_id, options)
+            collection, attachment_fields(child.origin_id, name, content, pair.autotask_id, options)
         )
 
     writer = Writer(
@@ -330,11 +344,11 @@ def _marked(ctx: Context, entity: str, parent: Condition, field: str) -> Callabl
     """Finds the record made for a child by the `(#<id>)` marker that starts `field`."""
 
     def find(child: Wanted) -> int | None:
-        query = where(parent, begins_with(field, f"(#{child.fieldnation_id})"), include_fields=("id", field))
+        query = where(parent, begins_with(field, f"(#{child.origin_id})"), include_fields=("id", field))
         found = [
             int(record["id"])
             for record in ctx.clients.autotask.query(entity, query)
-            if marked_id(record.get(field)) == child.fieldnation_id  # not (#12) for (#123)
+            if marked_id(record.get(field)) == child.origin_id  # not (#12) for (#123)
         ]
         return min(found, default=None)
 
@@ -342,7 +356,7 @@ def _marked(ctx: Context, entity: str, parent: Condition, field: str) -> Callabl
 
 
 def _deleted(autotask: AutotaskClient, entity: Entity, link: Linked) -> bool:
-    autotask.delete(entity, link.autotask_id)
+    autotask.delete(entity, link.copy_id)
     return True
 
 

@@ -1,33 +1,21 @@
 """Outbound decisions, pure: the record the outbound mappings read, and the Autotask fields each Field
 Nation child (time log, message, expense, file) becomes.
 
-Markers: a time log's id goes into its TimeEntry as `(#<id>) <notes>` (Field Nation's own connector does
-so), and every other child the same way (a charge's or expense item's expense id, a note's message id, a
-file's id in its attachment's title), so a record can be found again after a lost answer or a lost link.
+Every child carries its original's id as a marker (`markers`), so it can be found again after a lost answer
+or a lost link.
 """
 
 from __future__ import annotations
 
 import base64
-import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from fieldbridge.sync.markers import marker
 from fieldbridge.sync.options import SyncOptions
 
 ATTACHMENT_LIMIT_BYTES = 6 * 1024 * 1024
 """Autotask's FILE_ATTACHMENT limit (FACTS: about 6-7 MB per file; the lower bound is the safe one)."""
-
-_MARKER = re.compile(r"^\(#(\d+)\)")
-
-
-def marker(record_id: int, text: str | None) -> str:
-    return f"(#{record_id}) {text or ''}".rstrip()
-
-
-def marked_id(text: str | None) -> int | None:
-    match = _MARKER.match(text or "")
-    return int(match.group(1)) if match else None
 
 
 def outbound_source(work_order: dict[str, Any], expenses: list[dict[str, Any]]) -> dict[str, Any]:

@@ -113,14 +113,18 @@ def save_child(
     )
 
 
-def unlink_child(session: Session, pair: Pair, fieldnation_entity: str, fieldnation_id: int) -> None:
-    session.execute(
-        delete(Link).where(
-            Link.parent_id == pair.link_id,
-            Link.fieldnation_entity == fieldnation_entity,
-            Link.fieldnation_id == fieldnation_id,
-        )
+def child_links(session: Session, pair: Pair, autotask_entity: str, fieldnation_entity: str) -> list[Link]:
+    """The pair's child links between these two entities, whichever side the child was copied from."""
+    query = select(Link).where(
+        Link.parent_id == pair.link_id,
+        Link.autotask_entity == autotask_entity,
+        Link.fieldnation_entity == fieldnation_entity,
     )
+    return list(session.scalars(query))
+
+
+def unlink(session: Session, link_id: int) -> None:
+    session.execute(delete(Link).where(Link.id == link_id))
 
 
 def linked(session: Session, connector_id: int) -> list[tuple[str, int, int]]:

@@ -9,12 +9,11 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fieldbridge.sync.markers import marked_id, marker
 from fieldbridge.sync.options import SyncOptions
 from fieldbridge.sync.outbound_rules import (
     charge_fields,
     fn_utc,
-    marked_id,
-    marker,
     outbound_after_write,
     outbound_source,
     ticket_changes,
@@ -68,7 +67,8 @@ def test_a_pair_never_synced_writes_only_the_work_orders_own_values_that_the_tic
 ) -> None:
     changes = ticket_changes(None, after, ticket, statics)
     for name, value in changes.items():
-        assert value is not None and after[name] == value
+        assert value is not None
+        assert after[name] == value
         assert ticket.get(name) != value
         assert statics.get(name) != value  # never Outbound Create's fixed account, queue or priority
     assert ticket_changes(None, after, ticket | after, statics) == {}
