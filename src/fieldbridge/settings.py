@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     """A queued event still waiting after this long is enqueued again, in case its queue message was lost
     (the queue's own data lost: a Redis without persistence restarted). A consumer's crash loses none."""
     inbound_max_bytes: int = Field(256 * 1024, gt=0)
+    """The largest body the trigger URL and the Field Nation webhook receiver take."""
+    admin_max_bytes: int = Field(1024 * 1024, gt=0)
+    """The largest body the admin API takes (mapping sets and preview records are the large ones)."""
     fieldnation_timestamp_tolerance_seconds: float = Field(300.0, gt=0)
     """How far a Field Nation delivery's `X-FN-Request-Timestamp` may be from this server's clock, either way.
     Field Nation stamps every attempt anew, so retries need no room here: only clock skew and transit do."""

@@ -11,10 +11,11 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldbridge.store.columns import Fits
 from fieldbridge.store.secrets import SecretBox
 from fieldbridge.store.tables import Connector
 
@@ -34,34 +35,40 @@ NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
+def _email(address: str) -> str:
+    # The address is not repeated: the answer names its place in the list, and it is all the sender needs.
+    if not _EMAIL.match(address):
+        raise ValueError("not an email address (name@domain)")
+    return address
+
+
+Email = Annotated[str, AfterValidator(_email)]
+
+
 class ConnectorOptions(BaseModel):
-    """Everything about a connector that is not a secret."""
+    """Everything about a connector that is not a secret. Each field that has a column fits it."""
 
     model_config = ConfigDict(extra="forbid")
 
-    autotask_api_url: str = Field("https://webservices.autotask.net", pattern=r"^https?://")
+    autotask_api_url: Annotated[str, Fits(Connector.autotask_api_url)] = Field(
+        "https://webservices.autotask.net", pattern=r"^https?://"
+    )
     """Where zone discovery is asked; the zone it answers is used for everything else."""
-    autotask_username: str = ""
+    autotask_username: Annotated[str, Fits(Connector.autotask_username)] = ""
     service_object: ServiceObject = "ticket"
     outbound_create: bool = False
-    outbound_default_status: int = 1
+    outbound_default_status: Annotated[int, Fits(Connector.outbound_default_status)] = 1
     expense_target: ExpenseTarget = ""
     """Blank: ExpenseReport + ExpenseItem. `charge`: TicketCharge."""
     attachment_sync: bool = False
-    notification_emails: list[str] = Field(default_factory=list)
-    fieldnation_api_url: str = Field("https://api.fieldnation.com", pattern=r"^https?://")
-    fieldnation_company_id: int | None = None
+    notification_emails: list[Email] = Field(default_factory=list)
+    fieldnation_api_url: Annotated[str, Fits(Connector.fieldnation_api_url)] = Field(
+        "https://api.fieldnation.com", pattern=r"^https?://"
+    )
+    fieldnation_company_id: Annotated[int, Fits(Connector.fieldnation_company_id)] | None = None
     """The buyer company's id: Refresh Fields reads its expense categories."""
-    fieldnation_client_id: str = ""
-    fieldnation_username: str = ""
-
-    @field_validator("notification_emails")
-    @classmethod
-    def _emails(cls, value: list[str]) -> list[str]:
-        bad = [address for address in value if not _EMAIL.match(address)]
-        if bad:
-            raise ValueError(f"not an email address: {', '.join(bad)}")
-        return value
+    fieldnation_client_id: Annotated[str, Fits(Connector.fieldnation_client_id)] = ""
+    fieldnation_username: Annotated[str, Fits(Connector.fieldnation_username)] = ""
 
 
 def _blank_is_none(value: object) -> object:

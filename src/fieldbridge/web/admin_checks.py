@@ -14,8 +14,14 @@ from fieldbridge.checks.reference import as_dict
 from fieldbridge.web import connection_check
 from fieldbridge.web.connection_check import Step
 from fieldbridge.web.deps import Broker, BrokerDep, current_admin
+from fieldbridge.web.strict_json import StrictJsonRoute
 
-router = APIRouter(prefix="/v1/admin/connectors", tags=["checks"], dependencies=[Depends(current_admin)])
+router = APIRouter(
+    prefix="/v1/admin/connectors",
+    tags=["checks"],
+    dependencies=[Depends(current_admin)],
+    route_class=StrictJsonRoute,
+)
 
 
 class FindingOut(BaseModel):

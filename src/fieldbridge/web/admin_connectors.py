@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from fieldbridge.jobs import intake
 from fieldbridge.mapping import MappingSet, default_set, validate
 from fieldbridge.store import client_tokens, connectors, field_catalog, history, links, mapping_sets
+from fieldbridge.store.columns import Fits
 from fieldbridge.store.connectors import ConnectorChanges, ConnectorView, NewConnector
-from fieldbridge.store.tables import Connector
+from fieldbridge.store.tables import Connector, InboxEvent
 from fieldbridge.web import admin_checks, connection_check, hints
 from fieldbridge.web.admin_checks import CheckReport
 from fieldbridge.web.connection_check import Step
@@ -20,8 +21,16 @@ from fieldbridge.web.deps import Broker, BrokerDep, current_admin, utcnow
 from fieldbridge.web.inbound import AcceptedOut
 from fieldbridge.web.refresh_fields import Refreshed, refresh
 from fieldbridge.web.schemas import HistoryOut
+from fieldbridge.web.strict_json import StrictJsonRoute
 
-router = APIRouter(prefix="/v1/admin/connectors", tags=["connectors"], dependencies=[Depends(current_admin)])
+router = APIRouter(
+    prefix="/v1/admin/connectors",
+    tags=["connectors"],
+    dependencies=[Depends(current_admin)],
+    route_class=StrictJsonRoute,
+)
+
+RecordId = Annotated[int, Fits(InboxEvent.record_id, minimum=1)]
 
 
 # Saving any of these runs the connection test (the setup guide: saving tests the connection).
@@ -58,7 +67,7 @@ class TriggerUrl(BaseModel):
 
 
 class ManualImport(BaseModel):
-    ticket_id: int = Field(gt=0, le=2**63 - 1)
+    ticket_id: RecordId
 
 
 def _config(broker: Broker, connector: Connector) -> connectors.ConnectorConfig:
@@ -180,7 +189,9 @@ def import_ticket(name: str, body: ManualImport, broker: BrokerDep) -> AcceptedO
 
 
 @router.get("/{name}/history/{system}/{entity}/{record_id}", responses={404: {}})
-def pair_history(name: str, system: str, entity: str, record_id: int, broker: BrokerDep) -> list[HistoryOut]:
+def pair_history(
+    name: str, system: str, entity: str, record_id: RecordId, broker: BrokerDep
+) -> list[HistoryOut]:
     """A pair's history, newest first: both sides' events once the records are linked."""
     with broker.db.transaction() as session:
         connector = _named(session, name)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from fieldbridge.jobs import intake
 from fieldbridge.store import connectors, dead_letters, history, inbox, processing
+from fieldbridge.store.columns import Fits
 from fieldbridge.store.inbox import EventStatus
+from fieldbridge.store.tables import InboxEvent
 from fieldbridge.web.deps import AdminDep, Broker, BrokerDep, current_admin, utcnow
 from fieldbridge.web.schemas import DeadLetterOut, EventDetail, EventOut, HistoryOut
 
 router = APIRouter(prefix="/v1/admin", tags=["events"], dependencies=[Depends(current_admin)])
+
+EventId = Annotated[int, Fits(InboxEvent.id, minimum=1)]
 
 
 def _connector_id(broker: Broker, name: str | None) -> int | None:
@@ -28,7 +34,7 @@ def list_events(
     broker: BrokerDep,
     connector: str | None = None,
     status: EventStatus | None = None,
-    before_id: int | None = None,
+    before_id: EventId | None = None,
     limit: int = Query(50, ge=1, le=500),
 ) -> list[EventOut]:
     """Newest first; for the next page pass the last id you got as `before_id`."""
@@ -41,7 +47,7 @@ def list_events(
 
 
 @router.get("/events/{event_id}", responses={404: {}})
-def show_event(event_id: int, broker: BrokerDep) -> EventDetail:
+def show_event(event_id: EventId, broker: BrokerDep) -> EventDetail:
     with broker.db.transaction() as session:
         event = inbox.get(session, event_id)
         if event is None:
@@ -51,7 +57,7 @@ def show_event(event_id: int, broker: BrokerDep) -> EventDetail:
 
 
 @router.post("/events/{event_id}/replay", responses={404: {}, 409: {}})
-def replay_event(event_id: int, user: AdminDep, broker: BrokerDep) -> EventOut:
+def replay_event(event_id: EventId, user: AdminDep, broker: BrokerDep) -> EventOut:
     try:
         event = intake.replay(broker.db, broker.queue, event_id, user.username, utcnow())
     except LookupError:

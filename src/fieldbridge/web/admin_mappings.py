@@ -27,9 +27,13 @@ from fieldbridge.mapping.config import to_data
 from fieldbridge.store import connectors, field_catalog, mapping_sets
 from fieldbridge.store.tables import Connector
 from fieldbridge.web.deps import AdminDep, BrokerDep, current_admin, utcnow
+from fieldbridge.web.strict_json import StrictJsonRoute
 
 router = APIRouter(
-    prefix="/v1/admin/connectors/{name}/mappings", tags=["mappings"], dependencies=[Depends(current_admin)]
+    prefix="/v1/admin/connectors/{name}/mappings",
+    tags=["mappings"],
+    dependencies=[Depends(current_admin)],
+    route_class=StrictJsonRoute,
 )
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from fieldbridge.store import admins
+from fieldbridge.store.columns import Fits
 from fieldbridge.store.sign_in_throttle import Lockout
-from fieldbridge.store.tables import AdminUser
+from fieldbridge.store.tables import AdminUser, ApiToken
 from fieldbridge.web.deps import SESSION_COOKIE, AdminDep, BrokerDep, utcnow
+from fieldbridge.web.strict_json import StrictJsonRoute
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"])
+router = APIRouter(prefix="/v1/admin", tags=["admin"], route_class=StrictJsonRoute)
 
 
 class Credentials(BaseModel):
@@ -41,7 +44,7 @@ class IssuedTokenOut(TokenOut):
 
 
 class NewToken(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: Annotated[str, Fits(ApiToken.name)] = Field(min_length=1)
 
 
 @router.post("/session", responses={401: {}, 429: {}})
@@ -116,7 +119,9 @@ def create_token(body: NewToken, user: AdminDep, broker: BrokerDep) -> IssuedTok
 
 
 @router.delete("/tokens/{token_id}", status_code=204, responses={404: {}})
-def revoke_token(token_id: int, user: AdminDep, broker: BrokerDep) -> None:
+def revoke_token(
+    token_id: Annotated[int, Fits(ApiToken.id, minimum=1)], user: AdminDep, broker: BrokerDep
+) -> None:
     with broker.db.transaction() as session:
         if not admins.revoke_api_token(session, user, token_id, utcnow()):
             raise HTTPException(404, f"You have no live API token {token_id}.")

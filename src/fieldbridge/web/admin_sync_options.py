@@ -10,9 +10,13 @@ from fieldbridge.store import connectors
 from fieldbridge.sync import options
 from fieldbridge.sync.options import SyncOptions
 from fieldbridge.web.deps import BrokerDep, current_admin
+from fieldbridge.web.strict_json import StrictJsonRoute
 
 router = APIRouter(
-    prefix="/v1/admin/connectors/{name}/sync-options", tags=["sync"], dependencies=[Depends(current_admin)]
+    prefix="/v1/admin/connectors/{name}/sync-options",
+    tags=["sync"],
+    dependencies=[Depends(current_admin)],
+    route_class=StrictJsonRoute,
 )
 
 

@@ -28,6 +28,7 @@ from fieldbridge.web import (
 )
 from fieldbridge.web.deps import Broker
 from fieldbridge.web.metrics import Metrics
+from fieldbridge.web.request_limits import RequestLimits
 
 
 def create_app(settings: Settings, *, consume: bool) -> FastAPI:
@@ -64,7 +65,8 @@ def create_app(settings: Settings, *, consume: bool) -> FastAPI:
         app.include_router(module.router)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(SecretUnreadable, _secret_unreadable)
-    app.middleware("http")(_measure)
+    app.add_middleware(RequestLimits, settings=settings)
+    app.middleware("http")(_measure)  # added last, so outermost: it counts the limits' refusals too
     return app
 
 

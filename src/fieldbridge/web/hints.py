@@ -9,15 +9,49 @@ A body that does not fit raises `BadHint` with a sentence saying what is wrong a
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
+from fieldbridge.store import columns
 from fieldbridge.store.inbox import Hint
+from fieldbridge.store.tables import InboxEvent
+from fieldbridge.web import strict_json
 
 TRIGGER_FORMS = (
     'send the ticket id as {"id": n}, {"ticket_id": n}, a bare number, or an Autotask webhook payload'
 )
-_LARGEST_ID = 2**63 - 1
+_LARGEST_ID = columns.int_range(InboxEvent.record_id)[1]
+_ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": _LARGEST_ID}
+TRIGGER_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "anyOf": [
+                    {**_ID_SCHEMA, "title": "A bare ticket id"},
+                    {"type": "object", "properties": {"id": _ID_SCHEMA}, "required": ["id"]},
+                    {"type": "object", "properties": {"ticket_id": _ID_SCHEMA}, "required": ["ticket_id"]},
+                    {
+                        "title": "An Autotask webhook payload",
+                        "type": "object",
+                        "properties": {
+                            "Action": {"type": "string"},
+                            "Guid": {"type": "string"},
+                            "EntityType": {"const": "Ticket"},
+                            "Id": _ID_SCHEMA,
+                            "SequenceNumber": {"type": "integer", "minimum": 0},
+                            "Fields": {"type": "object"},
+                        },
+                        "required": ["EntityType", "Id"],
+                    },
+                ]
+            }
+        }
+    },
+}
+"""The forms above, for OpenAPI: the route reads its body itself, so FastAPI cannot describe it."""
+_DEDUP_KEY_LENGTH = columns.max_length(InboxEvent.dedup_key)
+_FIELDNATION_KEY_PREFIX = "fieldnation:"
+_AUTOTASK_KEY_PREFIX = "autotask-webhook:"
 
 
 class BadHint(ValueError):
@@ -43,6 +77,12 @@ def from_fieldnation(raw: bytes, delivery_id: str | None) -> Hint:
     delivery = (delivery_id or "").partition(":")[0].strip()
     if not delivery:
         raise BadHint("The X-FN-Delivery-Id header is missing; Field Nation sends it as <uuid>:<attempt>.")
+    room = _DEDUP_KEY_LENGTH - len(_FIELDNATION_KEY_PREFIX)
+    if len(delivery) > room:
+        raise BadHint(
+            f"The X-FN-Delivery-Id header's id (before the ':') has {len(delivery)} characters; at most "
+            f"{room} are kept. Field Nation sends <uuid>:<attempt>, a 36-character uuid."
+        )
     body = _json(raw, "send a Field Nation webhook payload")
     if not isinstance(body, dict):
         raise BadHint("The body is JSON but not an object; a Field Nation webhook payload is an object.")
@@ -61,7 +101,7 @@ def from_fieldnation(raw: bytes, delivery_id: str | None) -> Hint:
         entity="workorder",
         record_id=_record_id(value, where),
         payload=body,
-        dedup_key=f"fieldnation:{delivery}",
+        dedup_key=f"{_FIELDNATION_KEY_PREFIX}{delivery}",
         # The delivery id is not signed, the body is: a captured body sent again under a new id is the
         # same event.
         body_digest=hashlib.sha256(raw).hexdigest(),
@@ -76,9 +116,7 @@ def _autotask_webhook(body: dict[str, Any]) -> Hint:
             "webhook (EntityType 'Ticket') to this URL."
         )
     record_id = _record_id(body.get("Id"), "Id")
-    guid, sequence = body.get("Guid"), body.get("SequenceNumber")
-    # Autotask re-sends a payload unchanged when a delivery fails: (webhook, sequence) names the event.
-    dedup_key = f"autotask-webhook:{guid}:{sequence}:{record_id}" if guid and sequence is not None else None
+    dedup_key = _autotask_dedup_key(body.get("Guid"), body.get("SequenceNumber"), record_id)
     return Hint(
         source="autotask-webhook",
         system="autotask",
@@ -90,13 +128,29 @@ def _autotask_webhook(body: dict[str, Any]) -> Hint:
     )
 
 
+def _autotask_dedup_key(guid: Any, sequence: Any, record_id: int) -> str | None:
+    """Autotask re-sends a payload unchanged when a delivery fails: (webhook, sequence) names the event."""
+    if guid is not None and not isinstance(guid, str):
+        raise BadHint("Guid must be a string; Autotask sends the webhook's GUID.")
+    if not guid or sequence is None:
+        return None
+    tail = f":{_whole(sequence, 'SequenceNumber', low=0)}:{record_id}"
+    room = _DEDUP_KEY_LENGTH - len(_AUTOTASK_KEY_PREFIX) - len(tail)
+    if len(guid) > room:
+        raise BadHint(
+            f"Guid has {len(guid)} characters; at most {room} are kept with this SequenceNumber and Id. "
+            "Autotask's webhook Guid has 36."
+        )
+    return f"{_AUTOTASK_KEY_PREFIX}{guid}{tail}"
+
+
 def _json(raw: bytes, expected: str) -> Any:
     if not raw.strip():
         raise BadHint(f"The body is empty; {expected}.")
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
-        raise BadHint(f"The body is not valid JSON; {expected}.") from None
+        return strict_json.parse(raw)
+    except strict_json.BadJson as bad:
+        raise BadHint(f"The body {bad.problem}; {bad.fix or expected}.") from None
 
 
 def _id_field(body: dict[str, Any]) -> int:
@@ -116,9 +170,23 @@ def _is_id(value: Any) -> bool:
 
 
 def _record_id(value: Any, where: str) -> int:
-    if not _is_id(value) or not 0 < int(value) <= _LARGEST_ID:
-        raise BadHint(f"{where} must be a positive whole number, not {json.dumps(value)[:40]}.")
-    return int(value)
+    return _whole(value, where, low=1)
+
+
+def _whole(value: Any, where: str, *, low: int) -> int:
+    """A whole number from `low` (0 or 1) to the largest id the store holds, given as a number or digits."""
+    number = value if isinstance(value, int) and not isinstance(value, bool) else _from_digits(value)
+    if number is not None and low <= number <= _LARGEST_ID:
+        return number
+    wanted = "a positive whole number" if low else "a whole number from 0"
+    raise BadHint(f"{where} must be {wanted} up to {_LARGEST_ID}.")
+
+
+def _from_digits(value: Any) -> int | None:
+    # More digits than the largest id has is out of range; int() of thousands of them would raise.
+    if _is_id(value) and isinstance(value, str) and len(value.lstrip("0")) <= len(str(_LARGEST_ID)):
+        return int(value)
+    return None
 
 
 def _dig(body: dict[str, Any], *path: str) -> Any:
@@ -132,6 +200,10 @@ def _dig(body: dict[str, Any], *path: str) -> Any:
 
 def manual_import(record_id: int, entity: str) -> Hint:
     """A person asking for one record to be imported now (admin API or `fieldbridge import`)."""
-    if not 0 < record_id <= _LARGEST_ID:
-        raise BadHint(f"A ticket id must be a positive whole number, not {record_id}.")
-    return Hint(source="import", system="autotask", entity=entity, record_id=record_id, coalesce=True)
+    return Hint(
+        source="import",
+        system="autotask",
+        entity=entity,
+        record_id=_record_id(record_id, "The ticket id"),
+        coalesce=True,
+    )

@@ -1,8 +1,9 @@
 """The broker's doors: the trigger URL (Autotask) and the Field Nation webhook receiver.
 
 Both do the same few things, in an order chosen so that no work is done for a caller who is not allowed
-in: check the caller, read at most `inbound_max_bytes`, read the notice, verify the signature over the exact
-bytes received, store the event (one transaction), answer 202 with its id. The queue gets it after that.
+in: check the caller, read the body (at most `inbound_max_bytes`: `request_limits` counts it while it
+arrives), read the notice, verify the signature over the exact bytes received, store the event (one
+transaction), answer 202 with its id. The queue gets it after that.
 """
 
 from __future__ import annotations
@@ -40,13 +41,18 @@ class AcceptedOut(BaseModel):
     """True when this delivery was one the inbox holds already: acknowledged, not stored again."""
 
 
-@router.post("/v1/broker/inbound", status_code=202, responses={400: {}, 401: {}, 413: {}})
+@router.post(
+    "/v1/broker/inbound",
+    status_code=202,
+    responses={400: {}, 401: {}, 413: {}},
+    openapi_extra={"requestBody": hints.TRIGGER_BODY},
+)
 async def trigger_url(request: Request, broker: BrokerDep, client_token: str | None = None) -> AcceptedOut:
     """Autotask's trigger URL: a ticket id, or an Autotask webhook payload, means "this ticket changed"."""
     connector = await run_in_threadpool(_connector_for_token, broker, client_token)
     if connector is None:
         raise HTTPException(401, "The client token is missing or not valid.")
-    raw = await read_body(request, broker.settings.inbound_max_bytes)
+    raw = await request.body()
     hint = _parsed(hints.from_trigger, raw, connectors.AUTOTASK_ENTITY[connector.service_object])
     if not _autotask_signature_holds(
         broker, connector, hint, raw, request.headers.get(autotask_webhooks.HEADER)
@@ -64,7 +70,7 @@ async def trigger_url(request: Request, broker: BrokerDep, client_token: str | N
 async def fieldnation_webhook(connector_name: str, request: Request, broker: BrokerDep) -> AcceptedOut:
     """Field Nation webhooks (signed with the connector's Field Nation webhook secret, stamped within
     `fieldnation_timestamp_tolerance_seconds` of our clock); a signed body is stored once."""
-    raw = await read_body(request, broker.settings.inbound_max_bytes)
+    raw = await request.body()
     connector = await run_in_threadpool(_connector_named, broker, connector_name)
     sealed = connector.fieldnation_webhook_secret_encrypted if connector else None
     signature = request.headers.get(fieldnation_webhooks.HEADER)
@@ -101,21 +107,6 @@ async def fieldnation_webhook(connector_name: str, request: Request, broker: Bro
         raise HTTPException(400, str(stale)) from None
     hint = _parsed(hints.from_fieldnation, raw, delivery_id)
     return await _submit(broker, connector, hint, "fieldnation-webhook")
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The raw body, refused with 413 as soon as it is known to exceed `limit` bytes."""
-    too_large = HTTPException(413, f"The body is larger than the limit of {limit} bytes.")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _parsed(parse: Callable[[bytes, T], Hint], raw: bytes, context: T) -> Hint:

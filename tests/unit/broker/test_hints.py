@@ -63,7 +63,7 @@ def test_a_webhook_without_a_sequence_number_coalesces_like_a_bare_id() -> None:
         (b"42.5", "not a ticket id (float)"),
         (b"0", "must be a positive whole number"),
         (b"-3", "must be a positive whole number"),
-        (b"99999999999999999999", "must be a positive whole number"),
+        (b"99999999999999999999", "outside the 64-bit range"),
         (b'{"ticket": 42}', 'neither "id" nor "ticket_id"'),
         (b'{"id": "abc"}', '"id" must be a positive whole number'),
         (b'{"id": true}', '"id" must be a positive whole number'),
@@ -124,3 +124,46 @@ def test_bad_fieldnation_webhooks_say_what_is_wrong(
 ) -> None:
     with pytest.raises(BadHint, match=complaint):
         from_fieldnation(body, delivery)
+
+
+def test_a_webhook_guid_is_kept_whole_up_to_what_its_column_holds() -> None:
+    # 200 characters of dedup key, less "autotask-webhook:" and ":17:42".
+    longest = {**WEBHOOK, "Guid": "g" * 177}
+    assert (
+        from_trigger(json.dumps(longest).encode(), "Ticket").dedup_key
+        == f"autotask-webhook:{'g' * 177}:17:42"
+    )
+    with pytest.raises(
+        BadHint, match=r"^Guid has 178 characters; at most 177 are kept with this SequenceNumber"
+    ):
+        from_trigger(json.dumps({**WEBHOOK, "Guid": "g" * 178}).encode(), "Ticket")
+
+
+@pytest.mark.parametrize(
+    ("changes", "complaint"),
+    [
+        ({"Guid": 7}, "Guid must be a string"),
+        ({"SequenceNumber": "seventeen"}, "SequenceNumber must be a whole number from 0"),
+        ({"SequenceNumber": -1}, "SequenceNumber must be a whole number from 0"),
+        ({"Id": "9" * 5000}, "Id must be a positive whole number up to 9223372036854775807"),
+    ],
+)
+def test_webhook_fields_that_name_the_delivery_must_be_what_autotask_sends(
+    changes: dict[str, object], complaint: str
+) -> None:
+    with pytest.raises(BadHint, match=f"^{complaint}"):
+        from_trigger(json.dumps({**WEBHOOK, **changes}).encode(), "Ticket")
+
+
+def test_a_sequence_number_sent_as_digits_names_the_same_delivery_as_the_number() -> None:
+    as_text = from_trigger(json.dumps({**WEBHOOK, "SequenceNumber": "17"}).encode(), "Ticket")
+    assert as_text.dedup_key == from_trigger(json.dumps(WEBHOOK).encode(), "Ticket").dedup_key
+
+
+def test_a_fieldnation_delivery_id_is_kept_whole_up_to_what_its_column_holds() -> None:
+    body = b'{"workorder": {"id": 7}}'
+    assert from_fieldnation(body, "d" * 188 + ":3").dedup_key == "fieldnation:" + "d" * 188
+    with pytest.raises(
+        BadHint, match=r"^The X-FN-Delivery-Id header's id \(before the ':'\) has 189 characters"
+    ):
+        from_fieldnation(body, "d" * 189 + ":3")
