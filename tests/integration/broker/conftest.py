@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -50,14 +51,23 @@ def postgres_url() -> str:
 
 @pytest.fixture
 def postgres_schema_url(postgres_url: str) -> Iterator[str]:
+    with _fresh_schema(postgres_url) as url:
+        yield url
+
+
+@contextmanager
+def _fresh_schema(postgres_url: str) -> Iterator[str]:
+    """The URL of a new empty schema, dropped afterwards."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     engine = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
-    yield _in_schema(postgres_url, schema)
-    with engine.connect() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    engine.dispose()
+    try:
+        yield _in_schema(postgres_url, schema)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
 
 
 def _in_schema(url: str, schema: str) -> str:
@@ -134,6 +144,27 @@ def db(settings: Settings) -> Iterator[Database]:
     database.dispose()
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def served_on_each_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """As `served`, once on SQLite and once on PostgreSQL (a schema of its own): for what only PostgreSQL
+    refuses (NUL characters, over-long strings, 32-bit integers)."""
+    with ExitStack() as stack:
+        database_url = ""
+        if request.param == "postgresql":
+            database_url = stack.enter_context(_fresh_schema(request.getfixturevalue("postgres_url")))
+        settings = Settings(
+            data_dir=tmp_path_factory.mktemp("served"),
+            database_url=database_url,
+            master_key=Fernet.generate_key().decode(),
+            public_base_url="https://bridge.example.test",
+            inbound_max_bytes=16384,
+            admin_max_bytes=65536,
+        )
+        yield stack.enter_context(serve(settings))
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """One app per test module (SQLite, receiving only: nothing consumes its queue); tests use their own
@@ -146,3 +177,4 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     )
     with serve(settings) as app:
         yield app
+

@@ -66,6 +66,16 @@ class Served:
             return inbox.page(session, connector_id=connector.id, limit=500)
 
 
+def signed_in(served: Served) -> httpx.Client:
+    """A client signed in with a session cookie. The cookie is `Secure` (the public URL is https), so a
+    client would not send it over this loopback http: the test sends it by hand."""
+    username = served.add_admin()
+    response = served.http.post("/v1/admin/session", json={"username": username, "password": ADMIN_PASSWORD})
+    assert response.status_code == 200, response.text
+    cookie = response.cookies["fieldbridge_session"]
+    return httpx.Client(base_url=served.url, timeout=30, headers={"Cookie": f"fieldbridge_session={cookie}"})
+
+
 @contextmanager
 def serve(settings: Settings, *, consume: bool = False) -> Iterator[Served]:
     app = create_app(settings, consume=consume)

@@ -10,20 +10,10 @@ import httpx
 import pytest
 
 from fieldbridge.store import inbox, processing
-from tests.integration.broker.http_fixtures import ADMIN_PASSWORD, Served
+from tests.integration.broker.http_fixtures import ADMIN_PASSWORD, Served, signed_in
 from tests.integration.broker.smtp_server import free_port
 
 SECRET = "Autotask-secret-8d1c"
-
-
-def signed_in(served: Served) -> httpx.Client:
-    """A client signed in with a session cookie. The cookie is `Secure` (the public URL is https), so a
-    client would not send it over this loopback http: the test sends it by hand."""
-    username = served.add_admin()
-    response = served.http.post("/v1/admin/session", json={"username": username, "password": ADMIN_PASSWORD})
-    assert response.status_code == 200, response.text
-    cookie = response.cookies["fieldbridge_session"]
-    return httpx.Client(base_url=served.url, timeout=30, headers={"Cookie": f"fieldbridge_session={cookie}"})
 
 
 @pytest.fixture(scope="module")
