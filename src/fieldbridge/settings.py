@@ -58,6 +58,16 @@ class RetrySettings(BaseModel):
     max_delay_seconds: float = Field(3600.0, gt=0)
 
 
+class SyncSettings(BaseModel):
+    """How the sync flows wait on Autotask and Field Nation (the defaults suit the real services)."""
+
+    client_timeout_seconds: float = Field(30.0, gt=0)
+    """How long a call to either service may take before it counts as lost."""
+    create_settle_seconds: float = Field(120.0, gt=0)
+    """After a create whose outcome is unknown, how long the record may still appear: until then it is looked
+    for, never sent again."""
+
+
 class SignInSettings(BaseModel):
     user_failures: int = Field(5, ge=1)
     """Failed sign-ins with one username within `window_seconds` that lock that username (known or not)."""
@@ -90,6 +100,7 @@ class Settings(BaseSettings):
     """Autotask ApiIntegrationCode used by every connector whose own integration code is blank."""
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     retry: RetrySettings = Field(default_factory=RetrySettings)
+    sync: SyncSettings = Field(default_factory=SyncSettings)
     sign_in: SignInSettings = Field(default_factory=SignInSettings)
 
     worker_threads: int = Field(4, ge=1)

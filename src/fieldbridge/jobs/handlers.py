@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from fieldbridge.settings import SyncSettings
 from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
 
@@ -44,6 +45,10 @@ class Job:
     before it links that record to this one. Raises `JobFailed` (retried) when it stays held elsewhere."""
     clock: Callable[[], datetime]
     """Now, as the worker sees it (flows take their time from it, so tests can move it)."""
+    sync: SyncSettings
+    """How the flows wait on the services: timeouts, the settling window of a create of unknown outcome."""
+    alert: Alerter
+    """Where a flow's alerts go (the worker's own, rate limited)."""
 
 
 class JobFailed(Exception):

@@ -154,6 +154,8 @@ class EventProcessor:
             db=self._db,
             lock=locks.wait_for,
             clock=self._clock,
+            sync=self._settings.sync,
+            alert=self._alert,
         )
         secrets = config.secret_values()
         try:

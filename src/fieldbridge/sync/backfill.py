@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from fieldbridge.autotask import gt, in_, noteq, where
+from fieldbridge.settings import SyncSettings
 from fieldbridge.store.connectors import AUTOTASK_ENTITY, ConnectorConfig
 from fieldbridge.store.database import Database
 from fieldbridge.store.inbox import Hint
@@ -41,6 +42,7 @@ class Result:
 def backfill(
     db: Database,
     config: ConnectorConfig,
+    sync: SyncSettings,
     process: Process,
     where_text: list[str],
     *,
@@ -50,7 +52,7 @@ def backfill(
 ) -> Result:
     """Raises `backfill_rules.WhereError` for a condition it cannot read, before anything is loaded."""
     conditions = [condition(text) for text in where_text]
-    connector_clients = clients.for_connector(config)
+    connector_clients = clients.for_connector(config, sync.client_timeout_seconds)
     autotask = connector_clients.autotask
     entity_path = ENTITY_PATHS[config.service_object]
     status = next(f for f in autotask.fields(entity_path) if f.name.lower() == "status")

@@ -51,6 +51,7 @@ def backfill(
             result = run(
                 parts.db,
                 config,
+                parts.settings.sync,
                 process,
                 where or [],
                 restart=restart,
@@ -76,7 +77,7 @@ def reconcile(connector: str = typer.Option(..., help="The connector's name.")) 
     def submit(hint: Hint) -> None:
         intake.submit(parts.db, parts.queue, config.id, hint, datetime.now(UTC))
 
-    done = run(parts.db, config, submit, datetime.now(UTC))
+    done = run(parts.db, config, parts.settings.sync, submit, datetime.now(UTC))
     console.print(
         f"Read {done.changed} record(s) changed since {done.since:%Y-%m-%d %H:%M:%S} UTC; queued "
         f"{done.autotask_hints} Autotask and {done.fieldnation_hints} Field Nation check(s)."

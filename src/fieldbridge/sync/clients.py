@@ -7,6 +7,8 @@ import threading
 import time
 from typing import Any
 
+import httpx
+
 from fieldbridge.autotask import AutotaskClient
 from fieldbridge.fieldnation import Credentials, FieldNationClient
 from fieldbridge.store.connectors import ConnectorConfig
@@ -21,12 +23,13 @@ def _secret(value: Any) -> str:
 
 
 class ConnectorClients:
-    def __init__(self, config: ConnectorConfig) -> None:
+    def __init__(self, config: ConnectorConfig, timeout: float = 30.0) -> None:
         self.autotask = AutotaskClient(
             config.autotask_username,
             _secret(config.autotask_secret),
             _secret(config.autotask_integration_code),
             discovery_url=config.autotask_api_url,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         )
         self.fieldnation = FieldNationClient(
             config.fieldnation_api_url,
@@ -36,6 +39,7 @@ class ConnectorClients:
                 config.fieldnation_username,
                 _secret(config.fieldnation_password),
             ),
+            timeout=timeout,
         )
         self._related: dict[tuple[str, int], tuple[float, dict[str, Any] | None]] = {}
         self._lock = threading.Lock()
@@ -66,15 +70,15 @@ _clients: dict[int, tuple[str, ConnectorClients]] = {}
 _clients_lock = threading.Lock()
 
 
-def for_connector(config: ConnectorConfig) -> ConnectorClients:
+def for_connector(config: ConnectorConfig, timeout: float = 30.0) -> ConnectorClients:
     """The connector's clients; new ones when its settings changed (new credentials, another URL)."""
-    version = fingerprint(config.model_dump(mode="json"), config.secret_values())
+    version = fingerprint(config.model_dump(mode="json"), config.secret_values(), timeout)
     with _clients_lock:
         known = _clients.get(config.id)
         if known is not None and known[0] == version:
             return known[1]
         if known is not None:
             known[1].close()
-        clients = ConnectorClients(config)
+        clients = ConnectorClients(config, timeout)
         _clients[config.id] = (version, clients)
         return clients

@@ -11,8 +11,6 @@ from typing import Any
 from fieldbridge.jobs.handlers import Alert, Job
 from fieldbridge.mapping import Engine, MappingSet, compile_mappings, default_set
 from fieldbridge.mapping.model import SetStatic
-from fieldbridge.notify.email import EmailNotifier
-from fieldbridge.settings import Settings
 from fieldbridge.store import history, inbox, mapping_sets
 from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.sync import clients, options
@@ -66,12 +64,10 @@ class Context:
             history.record(session, event, utcnow(), level, action, message, fix)
 
     def notify(self, message: str, fix: str | None) -> None:
-        """Email the connector's people (rate limited; the history records whether it went out)."""
+        """Alert the connector's people (rate limited; the history records whether it went out)."""
         job = self.job
         subject = inbox.describe(job.system, job.entity, job.record_id)
-        EmailNotifier(Settings(), job.db)(
-            Alert("sync_warning", job.connector.id, job.event_id, subject, message, fix)
-        )
+        job.alert(Alert("sync_warning", job.connector.id, job.event_id, subject, message, fix))
 
 
 def for_job(job: Job) -> Context:
@@ -79,4 +75,5 @@ def for_job(job: Job) -> Context:
         saved = mapping_sets.latest(session, job.connector.id)
         sync_options = options.load(session, job.connector.id)
     mappings = default_set() if saved is None else MappingSet.model_validate(saved.body)
-    return Context(job, job.connector, clients.for_connector(job.connector), sync_options, mappings)
+    connector_clients = clients.for_connector(job.connector, job.sync.client_timeout_seconds)
+    return Context(job, job.connector, connector_clients, sync_options, mappings)

@@ -8,7 +8,8 @@ after the client gave up. So every create the flows make goes through `create_on
    of the record by its marker (an `externalID`, a correlation id, the `(#id)` prefix); found, it is the
    record. A refusal (a 4xx) removes the pending row: nothing was made.
 3. A later attempt that finds the create still pending looks the record up first, and does not send the
-   create again before `SETTLE` has passed since it was sent: the service may still be saving it.
+   create again before a settling window (two minutes by default) has passed since it was sent: the
+   service may still be saving it.
 4. The caller removes the pending row in the transaction that links the record (`settled`), so a crash
    between the two leaves the create pending, never forgotten.
 """
@@ -26,11 +27,6 @@ from fieldbridge import autotask, fieldnation
 from fieldbridge.jobs.handlers import JobFailed
 from fieldbridge.sync.context import Context
 from fieldbridge.sync.tables import PendingCreate
-
-SETTLE = timedelta(minutes=2)
-"""How long after a create whose outcome is unknown the record may still appear. Neither service documents
-how long it may go on saving after the caller's timeout (30 s in our clients); two minutes is four times
-that, and a create is never repeated sooner."""
 
 LOOK_AGAIN_SECONDS = 30.0
 """How often a create of unknown outcome is looked for while its settling window lasts."""
@@ -59,7 +55,9 @@ def create_once(ctx: Context, create: Create) -> int:
         found = create.find()
         if found is not None:
             return found
-        settled_at = sent_at + SETTLE
+        # Neither service documents how long it may go on saving after the caller's timeout: by default
+        # two minutes, four times the clients' 30 s (`SyncSettings.create_settle_seconds`).
+        settled_at = sent_at + timedelta(seconds=ctx.job.sync.create_settle_seconds)
         if now < settled_at:
             raise JobFailed(
                 f"The outcome of {create.what}, sent at {sent_at:%H:%M:%S} UTC, is not known (no answer "

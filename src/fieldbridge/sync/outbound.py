@@ -86,6 +86,8 @@ def _update_record(ctx: Context, pair: Pair, ticket: dict[str, Any]) -> list[str
     pair.outbound = ticket
     if changes and ctx.config.service_object != "ticket":
         changes = _fields_of_entity(ctx, changes)
+    if None in changes.values():
+        changes = _required_kept(ctx, pair, changes)
     if not changes:
         return []
     with children.refused(f"The update of {ctx.entity_path} {pair.autotask_id} was refused"):
@@ -96,6 +98,26 @@ def _update_record(ctx: Context, pair: Pair, ticket: dict[str, Any]) -> list[str
         pair.record[lowered.get(name.lower(), name)] = value
     pair.inbound = ctx.inbound.apply(pair.record)
     return ["updated " + ", ".join(sorted(changes))]
+
+
+def _required_kept(ctx: Context, pair: Pair, changes: dict[str, Any]) -> dict[str, Any]:
+    """A field Autotask requires is never cleared: when the mappings give it no value for this work order
+    (a status mapping without the work order's status, say approved), it keeps its value, and the history
+    says which mapping to complete. Without this the update is refused and every later event of the pair
+    with it."""
+    required = {f.name.lower() for f in ctx.clients.autotask.fields(ctx.entity_path) if f.is_required}
+    left = sorted(name for name, value in changes.items() if value is None and name.lower() in required)
+    if left:
+        ctx.note(
+            "warning",
+            "skipped",
+            f"The outbound mappings give no value for {', '.join(left)} for work order "
+            f"{pair.work_order_id} as it is now, and Autotask requires one, so "
+            f"{pair.autotask_entity} {pair.autotask_id} kept its value.",
+            "Map every state the work order can reach (for the status: approved and paid too) in the "
+            "outbound mappings.",
+        )
+    return {name: value for name, value in changes.items() if name not in left}
 
 
 def _fields_of_entity(ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:

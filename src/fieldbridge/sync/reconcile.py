@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from fieldbridge.autotask import gte, where
 from fieldbridge.jobs import intake
+from fieldbridge.settings import SyncSettings
 from fieldbridge.store import connectors
 from fieldbridge.store.connectors import AUTOTASK_ENTITY, ConnectorConfig
 from fieldbridge.store.inbox import Hint
@@ -50,7 +51,9 @@ class Pass:
     fieldnation_hints: int
 
 
-def reconcile(db: Database, config: ConnectorConfig, submit: Submit, now: datetime) -> Pass:
+def reconcile(
+    db: Database, config: ConnectorConfig, sync: SyncSettings, submit: Submit, now: datetime
+) -> Pass:
     """One pass for one connector; the checkpoint moves only once every hint is stored."""
     entity_path = ENTITY_PATHS[config.service_object]
     entity, activity_field = AUTOTASK_ENTITY[config.service_object], ACTIVITY_FIELD[entity_path]
@@ -67,7 +70,8 @@ def reconcile(db: Database, config: ConnectorConfig, submit: Submit, now: dateti
     )
     linked_ids = {autotask_id for linked_entity, autotask_id, _ in linked if linked_entity == entity}
     seen, autotask_hints = [], 0
-    for record in clients.for_connector(config).autotask.query(entity_path, query):
+    autotask = clients.for_connector(config, sync.client_timeout_seconds).autotask
+    for record in autotask.query(entity_path, query):
         record_id, activity = int(record["id"]), record.get(activity_field)
         if (moment := parse_time(activity)) is not None:
             seen.append(moment)
@@ -110,7 +114,7 @@ def reconcile_due(parts: Parts) -> None:
             # Inside the try: a secret that does not decrypt fails this connector's pass, not every one's.
             config = connectors.config(row, parts.box, parts.settings.default_integration_code)
             secrets = config.secret_values()
-            done = reconcile(parts.db, config, submit, now)
+            done = reconcile(parts.db, config, parts.settings.sync, submit, now)
         except Exception as error:
             # The checkpoint did not move: the next pass reads the same window again.
             subject = f"Autotask {ENTITY_PATHS[row.service_object]}"

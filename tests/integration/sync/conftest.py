@@ -146,7 +146,9 @@ class Bridge:
 
     def reconcile(self) -> reconcile.Pass:
         """One reconciler pass whose hints are processed as they are stored."""
-        return reconcile.reconcile(self.db, self.config(), self.deliver, datetime.now(UTC))
+        return reconcile.reconcile(
+            self.db, self.config(), self.settings.sync, self.deliver, datetime.now(UTC)
+        )
 
     def save_mappings(self, mapping_set: MappingSet) -> None:
         with self.db.transaction() as session:

@@ -35,7 +35,9 @@ def backfilled(bridge: Bridge) -> list[int]:
 
 
 def run(bridge: Bridge, *where: str, **options: Any) -> backfill.Result:
-    return backfill.backfill(bridge.db, bridge.config(), bridge.deliver, list(where), page_size=3, **options)
+    return backfill.backfill(
+        bridge.db, bridge.config(), bridge.settings.sync, bridge.deliver, list(where), page_size=3, **options
+    )
 
 
 def test_every_open_ticket_is_imported_in_pages_with_related_records_in_batches(bridge: Bridge) -> None:

@@ -116,9 +116,8 @@ def test_time_and_expenses_are_not_silently_skipped_for_a_non_ticket_service_obj
         keys = links.pair_keys(session, bridge.connector_id, "autotask", "ServiceCall", 8601)
         lines = history.for_pair(session, bridge.connector_id, keys)
         warnings = [h.message for h in lines if h.level == "warning" and "service object" in h.message]
-        alerts = [h.message for h in lines if h.action == "alert"]
     assert len(warnings) == 2  # in the pair's history (shown by the API) on every event
-    assert len(alerts) == 1  # one notification per pair
+    assert [a.kind for a in bridge.alerts] == ["sync_warning"]  # one notification per pair
 
 
 def test_a_later_expense_of_the_week_costs_one_write_and_a_submitted_report_is_not_written_to(
@@ -230,3 +229,18 @@ def test_a_deleted_expense_leaves_its_expense_item_with_a_warning_since_autotask
     assert f"Expense {expense_id} is gone, but expense item {item['id']} stays in Autotask" in warning[2]
     assert f"Delete expense item {item['id']} in Autotask by hand" in (warning[3] or "")
     assert bridge.fn_event(work_order_id, "again").startswith("Nothing changed")  # warned once
+
+
+def test_a_status_the_mappings_do_not_cover_leaves_the_ticket_status_and_says_so(bridge: Bridge) -> None:
+    work_order_id = linked_work(bridge)
+    bridge.fn_event(work_order_id, "work-done")
+    status = records(bridge, "Tickets", id=7001)[0]["status"]
+    bridge.fn.act(work_order_id, "approve")  # the default status mapping has no ticket status for approved
+    outcome = bridge.deliver(fn_hint(work_order_id, "approved"))
+    assert outcome.status == "done", outcome.lines
+    [warning] = [line for line in outcome.lines if line[0] == "warning"]
+    assert "give no value for Status" in warning[2]
+    assert records(bridge, "Tickets", id=7001)[0]["status"] == status
+    # The pair goes on syncing: a later message still becomes a note.
+    bridge.fn.act(work_order_id, "post_message", message="Invoice sent.", type="INTERNAL")
+    assert "note" in bridge.fn_event(work_order_id, "message")
