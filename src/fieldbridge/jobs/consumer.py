@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from huey.consumer import Consumer
 
-from fieldbridge.jobs.handlers import Alerter, HandlerRegistry, Periodic, load
+from fieldbridge.jobs.handlers import HandlerRegistry, Periodic, load
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.jobs.sweeper import Sweeper
 from fieldbridge.jobs.worker import EventProcessor
+from fieldbridge.notify.alerts import Alerter
 from fieldbridge.notify.email import EmailNotifier
 from fieldbridge.settings import Settings
 from fieldbridge.store.database import Database, open_store

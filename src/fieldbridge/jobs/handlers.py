@@ -12,20 +12,15 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
+from fieldbridge.notify.alerts import Alerter, AlertKind
 from fieldbridge.settings import SyncSettings
 from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
 
 if TYPE_CHECKING:
     from fieldbridge.jobs.consumer import Parts
-
-AlertKind = Literal[
-    "dead_letter", "auth_failure", "outbound_create_failure", "sync_warning", "reconcile_failure"
-]
-"""`sync_warning`: a flow left something unwritten on purpose and a person should know (once per pair).
-`reconcile_failure`: a reconciler pass failed (about the connector, not one event)."""
 
 
 @dataclass(frozen=True)
@@ -77,23 +72,6 @@ class JobFailed(Exception):
 
 
 Handler = Callable[[Job], str | None]
-
-
-@dataclass(frozen=True)
-class Alert:
-    """Something a person should hear about by email (rate limited; see `fieldbridge.notify`)."""
-
-    kind: AlertKind
-    connector_id: int
-    event_id: int | None
-    """None for an alert about the connector itself; its outcome goes to the connector's own history."""
-    subject: str
-    """The pair, e.g. "Autotask Ticket 42", or what the connector was doing, e.g. "Autotask Tickets"."""
-    cause: str
-    fix: str | None
-
-
-Alerter = Callable[[Alert], None]
 
 
 @dataclass(frozen=True)

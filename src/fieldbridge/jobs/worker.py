@@ -24,9 +24,10 @@ from sqlalchemy.orm import Session
 
 from fieldbridge import autotask, fieldnation
 from fieldbridge.jobs import retry
-from fieldbridge.jobs.handlers import Alert, Alerter, AlertKind, HandlerRegistry, Job, JobFailed
+from fieldbridge.jobs.handlers import HandlerRegistry, Job, JobFailed
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.jobs.redaction import redact
+from fieldbridge.notify.alerts import Alert, Alerter, AlertKind
 from fieldbridge.settings import Settings
 from fieldbridge.store import connectors, history, inbox, links, pair_locks, processing
 from fieldbridge.store.database import Database

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
-from fieldbridge.jobs.handlers import Alert
+from fieldbridge.notify.alerts import Alert
 from fieldbridge.notify.message import TITLES, compose
 from fieldbridge.settings import Settings, SmtpSettings
 from fieldbridge.store import history, notification_log

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
-from fieldbridge.jobs.handlers import Alert, AlertKind
+from fieldbridge.notify.alerts import Alert, AlertKind
 
 TITLES: dict[AlertKind, str] = {
     "dead_letter": "Dead letter",

@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
-from fieldbridge.jobs.handlers import Alert, Job
+from fieldbridge.jobs.handlers import Job
 from fieldbridge.mapping import Engine, MappingSet, compile_mappings, default_set
 from fieldbridge.mapping.model import SetStatic
+from fieldbridge.notify.alerts import Alert
 from fieldbridge.store import history, inbox, mapping_sets
 from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.sync import clients, options

@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from fieldbridge import autotask
-from fieldbridge.jobs.handlers import Alert
 from fieldbridge.jobs.redaction import redact
+from fieldbridge.notify.alerts import Alert
 from fieldbridge.store import history
 from fieldbridge.store.secrets import SecretUnreadable
 from fieldbridge.sync import checkpoints

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from cryptography.fernet import Fernet
 
-from fieldbridge.jobs.handlers import Alert, AlertKind
+from fieldbridge.notify.alerts import Alert, AlertKind
 from fieldbridge.notify.email import EmailNotifier
 from fieldbridge.settings import Settings, SmtpSettings
 from fieldbridge.store import history, inbox

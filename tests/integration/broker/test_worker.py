@@ -15,10 +15,11 @@ from sqlalchemy import select
 from fieldbridge import autotask, fieldnation
 from fieldbridge.jobs import intake
 from fieldbridge.jobs.consumer import Parts, start_in_background
-from fieldbridge.jobs.handlers import Alert, HandlerRegistry, Job, JobFailed
+from fieldbridge.jobs.handlers import HandlerRegistry, Job, JobFailed
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.jobs.sweeper import Sweeper
 from fieldbridge.jobs.worker import EventProcessor
+from fieldbridge.notify.alerts import Alert
 from fieldbridge.settings import RetrySettings, Settings
 from fieldbridge.store import dead_letters, history, inbox, pair_locks, processing
 from fieldbridge.store.database import Database

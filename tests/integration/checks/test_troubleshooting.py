@@ -15,10 +15,11 @@ from pydantic import SecretStr
 
 from fieldbridge.autotask import causes
 from fieldbridge.checks import troubleshooting
-from fieldbridge.jobs.handlers import Alert, load
+from fieldbridge.jobs.handlers import load
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.jobs.worker import EventProcessor
 from fieldbridge.mapping.config import to_data
+from fieldbridge.notify.alerts import Alert
 from fieldbridge.sandbox.autotask.seed import FIELD_NATION_CODE
 from fieldbridge.settings import Settings
 from fieldbridge.store import connectors, history, inbox, mapping_sets

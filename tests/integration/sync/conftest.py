@@ -13,11 +13,12 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-from fieldbridge.jobs.handlers import Alert, load
+from fieldbridge.jobs.handlers import load
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.jobs.worker import EventProcessor
 from fieldbridge.mapping import MappingSet
 from fieldbridge.mapping.config import to_data
+from fieldbridge.notify.alerts import Alert
 from fieldbridge.sandbox.server import running
 from fieldbridge.settings import Settings
 from fieldbridge.store import admins, connectors, history, inbox, links, mapping_sets
