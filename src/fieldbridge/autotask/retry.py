@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
-import httpx
+from fieldbridge import backoff
 
 
 @dataclass(frozen=True)
@@ -23,30 +21,11 @@ class Retry:
     def delay(self, retry: int, retry_after: float | None) -> float | None:
         """Seconds to wait before retry number `retry` (1 = the first retry), or None to give up.
 
-        Exponential with equal jitter, so callers that failed together do not come back together; a
-        server's Retry-After is a floor, with jitter on top for the same reason.
+        `backoff.delay`; a server's Retry-After is a floor, with jitter on top so callers that failed
+        together do not come back together.
         """
         if retry_after is not None:
             if retry_after > self.max_retry_after:
                 return None
             return retry_after + random.uniform(0, self.base_delay)
-        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (retry - 1))
-        return ceiling / 2 + random.uniform(0, ceiling / 2)
-
-
-def retry_after_seconds(response: httpx.Response) -> float | None:
-    """Retry-After as seconds (it may be a number or an HTTP date); None when absent or unreadable."""
-    raw = response.headers.get("Retry-After")
-    if raw is None:
-        return None
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+        return backoff.delay(retry, self.base_delay, self.max_delay)

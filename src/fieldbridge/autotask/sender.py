@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from fieldbridge import backoff
 from fieldbridge.autotask.causes import NETWORK_EGRESS
 from fieldbridge.autotask.credentials import Credentials
 from fieldbridge.autotask.errors import (
@@ -39,7 +40,7 @@ from fieldbridge.autotask.errors import (
     messages_of,
 )
 from fieldbridge.autotask.limits import RequestBudget, endpoint_gate
-from fieldbridge.autotask.retry import Retry, retry_after_seconds
+from fieldbridge.autotask.retry import Retry
 
 log = logging.getLogger("fieldbridge.autotask")
 
@@ -173,7 +174,7 @@ class Sender:
             else:
                 if response.is_success:
                     return _decode(response, call)
-                retry_after = retry_after_seconds(response)
+                retry_after = backoff.retry_after(response.headers)
                 error = from_response(
                     response,
                     operation=call.operation,

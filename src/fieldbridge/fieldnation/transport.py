@@ -4,23 +4,22 @@
   pages show). A 401 drops the token and the request is sent once more with a fresh one.
 - Retries: 429 always (the request was not processed); 5xx and timeouts only for idempotent methods, so a
   POST is never sent twice after the server may have acted on it; connection failures always (nothing
-  was sent). Waits are exponential with full jitter, or the server's `Retry-After` when it gives one.
+  was sent). Waits are `fieldbridge.backoff`'s, or the server's `Retry-After` when it gives one.
 - Nothing that is logged or raised holds the query string; httpx's own log is redacted too.
 """
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 import httpx
 
+from fieldbridge import backoff
 from fieldbridge.fieldnation.auth import TOKEN_PATH, Credentials, TokenManager
 from fieldbridge.fieldnation.errors import TransportError, error_from_response
 from fieldbridge.fieldnation.redaction import protect_httpx_logs
@@ -41,26 +40,11 @@ class Retries:
     max_retry_after: float = 120.0
     """A `Retry-After` longer than this is not waited for: the error is raised with `retry_after` set."""
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
-    jitter: Callable[[float, float], float] = field(default=random.uniform, repr=False)
+    rand: Callable[[], float] = field(default=random.random, repr=False)
 
     def delay(self, attempt: int) -> float:
-        return self.jitter(0.0, min(self.max_backoff, self.backoff * 2**attempt))
-
-
-def retry_after(response: httpx.Response) -> float | None:
-    """Seconds from a `Retry-After` header (delta-seconds or an HTTP date), if any."""
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+        """Seconds before the retry that follows attempt `attempt` (0 for the first): `backoff.delay`."""
+        return backoff.delay(attempt + 1, self.backoff, self.max_backoff, self.rand)
 
 
 class Transport:
@@ -114,13 +98,13 @@ class Transport:
             log.info("%s %s: token refused (401); re-authenticating once", method, full_path)
             tokens.invalidate(token)
         if response.is_error:
-            raise error_from_response(response, method, full_path, retry_after(response))
+            raise error_from_response(response, method, full_path, backoff.retry_after(response.headers))
         return response
 
     def _post_token_form(self, form: dict[str, str]) -> dict[str, Any]:
         response = self._send("POST", TOKEN_PATH, data=form)
         if response.is_error:
-            raise error_from_response(response, "POST", TOKEN_PATH, retry_after(response))
+            raise error_from_response(response, "POST", TOKEN_PATH, backoff.retry_after(response.headers))
         answer: dict[str, Any] = response.json()
         return answer
 
@@ -151,7 +135,7 @@ class Transport:
             retryable = status == 429 or (status >= 500 and idempotent)
             if not retryable or attempt == last:
                 return response
-            wait = retry_after(response)
+            wait = backoff.retry_after(response.headers)
             if wait is not None and wait > self._retries.max_retry_after:
                 return response
             self._wait(method, path, f"HTTP {status}", self._retries.delay(attempt) if wait is None else wait)
