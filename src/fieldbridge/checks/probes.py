@@ -20,6 +20,7 @@ from fieldbridge.autotask import (
     not_exist,
     where,
 )
+from fieldbridge.autotask.service_objects import status_field
 from fieldbridge.checks.facts import (
     AutotaskFacts,
     Failure,
@@ -109,7 +110,7 @@ def _tickets(client: AutotaskClient) -> TicketVisibility:
 
 
 def ticket_statuses(client: AutotaskClient) -> tuple[PicklistEntry, ...]:
-    status = next((f for f in client.fields("Tickets") if f.name.lower() == "status"), None)
+    status = status_field(client.fields("Tickets"))
     values = status.picklist_values if status is not None else ()
     return tuple(PicklistEntry(int(v.value), v.label, v.is_active is not False) for v in values)
 

@@ -38,6 +38,7 @@ def import_ticket(
     connector: str = typer.Option("", help="Connector name; may be left out when there is only one."),
 ) -> None:
     """Store an inbound event for one ticket, as if Autotask had posted it to the trigger URL."""
+    from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
     from fieldbridge.jobs import intake
     from fieldbridge.jobs.queue import EventQueue
     from fieldbridge.store import connectors
@@ -53,7 +54,7 @@ def import_ticket(
         why = f"no connector named {connector!r}" if connector else f"{len(found)} connectors exist: name one"
         _fail(f"Cannot import: {why} (--connector NAME).")
     try:
-        hint = manual_import(ticket_id, connectors.AUTOTASK_ENTITY[found[0].service_object])
+        hint = manual_import(ticket_id, SERVICE_OBJECTS[found[0].service_object].entity)
     except BadHint as bad:
         _fail(str(bad))
     accepted = intake.submit(db, EventQueue(settings), found[0].id, hint, datetime.now(UTC))

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+from fieldbridge.autotask.service_objects import RELATED
 from fieldbridge.mapping.actions import match_key
 from fieldbridge.mapping.catalog import Catalog, FieldInfo, Kind
 from fieldbridge.mapping.errors import Problem, Severity
@@ -42,8 +43,8 @@ TARGET_ENTITIES = (
     (("TicketCost",), "TicketCharges"),
     (("TicketNote",), "TicketNotes"),
 )
-# Related entities an inbound path may read through (`Account.AccountName`).
-RELATED_ENTITIES = {"account": "Companies", "company": "Companies", "contact": "Contacts"}
+# Related entities an inbound path may read through (`Account.AccountName`), by each name it may use.
+RELATED_ENTITIES = {name.lower(): related.endpoint for related in RELATED for name in related.names}
 TICKET_ONLY_ROOTS = {"TimeEntry": "time entries", "TicketCost": "charges"}
 
 # Outbound Create: Autotask rejects a ticket without these (in the guide's names; AccountID is companyID).

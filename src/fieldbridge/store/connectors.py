@@ -15,21 +15,13 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldbridge.autotask import service_objects
 from fieldbridge.store.columns import Fits
 from fieldbridge.store.secrets import SecretBox
 from fieldbridge.store.tables import Connector
 
-ServiceObject = Literal["ticket", "ServiceCall", "Project"]
+ServiceObject = service_objects.Name
 ExpenseTarget = Literal["", "charge"]
-
-AUTOTASK_ENTITY: dict[str, str] = {"ticket": "Ticket", "ServiceCall": "ServiceCall", "Project": "Project"}
-"""The Autotask entity a trigger-URL id names, by the connector's service object."""
-AUTOTASK_ENDPOINT: dict[str, str] = {
-    "ticket": "Tickets",
-    "ServiceCall": "ServiceCalls",
-    "Project": "Projects",
-}
-"""The REST endpoint of the connector's service object."""
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")

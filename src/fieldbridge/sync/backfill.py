@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from itertools import islice
 
 from fieldbridge.autotask import gt, in_, noteq, where
+from fieldbridge.autotask.service_objects import RELATED, SERVICE_OBJECTS, status_field
 from fieldbridge.settings import SyncSettings
-from fieldbridge.store.connectors import AUTOTASK_ENTITY, ConnectorConfig
+from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
 from fieldbridge.store.inbox import Hint
 from fieldbridge.sync import checkpoints, clients
-from fieldbridge.sync.backfill_rules import PAGE_SIZE, RELATED_ENTITIES, batches, condition, related_ids
+from fieldbridge.sync.backfill_rules import PAGE_SIZE, batches, condition, related_ids
 from fieldbridge.sync.clients import ConnectorClients
-from fieldbridge.sync.context import ENTITY_PATHS, utcnow
+from fieldbridge.sync.context import utcnow
 from fieldbridge.sync.inbound_rules import complete_status
-from fieldbridge.sync.reconcile_rules import ACTIVITY_FIELD
 
 CHECKPOINT = "backfill"
 Process = Callable[[Hint], object]
@@ -54,9 +54,10 @@ def backfill(
     conditions = [condition(text) for text in where_text]
     connector_clients = clients.for_connector(config, sync.client_timeout_seconds)
     autotask = connector_clients.autotask
-    entity_path = ENTITY_PATHS[config.service_object]
-    status = next(f for f in autotask.fields(entity_path) if f.name.lower() == "status")
-    complete = complete_status(status.picklist_values)
+    service_object = SERVICE_OBJECTS[config.service_object]
+    entity_path, entity = service_object.endpoint, service_object.entity
+    status = status_field(autotask.fields(entity_path))
+    complete = complete_status(status.picklist_values) if status else None
     if complete is not None:
         conditions.append(noteq("status", complete))  # open: not in the instance's Complete status
     scope = sorted(where_text)
@@ -67,8 +68,8 @@ def backfill(
         resumed = int(saved.position["after_id"])
     cursor = resumed or 0
     total = autotask.count(entity_path, where(*conditions, gt("id", cursor)))
-    fields = ("id", ACTIVITY_FIELD[entity_path], *RELATED_ENTITIES)
-    entity, done = AUTOTASK_ENTITY[config.service_object], 0
+    fields = ("id", service_object.activity_field, *(related.id_field for related in RELATED))
+    done = 0
     progress(done, total)
     while True:
         query = where(*conditions, gt("id", cursor), include_fields=fields, max_records=page_size)
@@ -78,7 +79,7 @@ def backfill(
         _cache_related(connector_clients, page)
         for record in page:
             record_id = int(record["id"])
-            version = record.get(ACTIVITY_FIELD[entity_path])
+            version = record.get(service_object.activity_field)
             process(Hint("backfill", "autotask", entity, record_id, None, f"backfill:{record_id}:{version}"))
             cursor = record_id
             with db.transaction() as session:

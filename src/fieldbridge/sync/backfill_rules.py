@@ -7,18 +7,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from fieldbridge.autotask import Condition, eq, in_
+from fieldbridge.autotask.service_objects import RELATED
 
 T = TypeVar("T")
 
 PAGE_SIZE = 500
 """Autotask's largest page, and its largest `in` list."""
-
-RELATED_ENTITIES = {
-    "companyID": "Companies",
-    "companyLocationID": "CompanyLocations",
-    "contactID": "Contacts",
-}
-"""The related records the inbound mappings read (`inbound.RELATED`), by the ticket field naming each."""
 
 
 class WhereError(ValueError):
@@ -40,11 +34,11 @@ def _value(text: str) -> Any:
 
 def related_ids(records: Iterable[Mapping[str, Any]]) -> dict[str, set[int]]:
     """The ids of the related records a page of tickets refers to, by entity."""
-    wanted: dict[str, set[int]] = {entity: set() for entity in RELATED_ENTITIES.values()}
+    wanted: dict[str, set[int]] = {related.endpoint: set() for related in RELATED}
     for record in records:
-        for field, entity in RELATED_ENTITIES.items():
-            if record.get(field) is not None:
-                wanted[entity].add(int(record[field]))
+        for related in RELATED:
+            if record.get(related.id_field) is not None:
+                wanted[related.endpoint].add(int(record[related.id_field]))
     return wanted
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
+from fieldbridge.autotask.service_objects import SERVICE_OBJECTS, ServiceObject
 from fieldbridge.jobs.handlers import Job
 from fieldbridge.mapping import Engine, MappingSet, compile_mappings, default_set
 from fieldbridge.mapping.model import SetStatic
@@ -17,9 +18,6 @@ from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.sync import clients, options
 from fieldbridge.sync.clients import ConnectorClients
 from fieldbridge.sync.options import SyncOptions
-
-ENTITY_PATHS = {"ticket": "Tickets", "ServiceCall": "ServiceCalls", "Project": "Projects"}
-"""The Autotask entity path of each service object (the link names the entity as `AUTOTASK_ENTITY` does)."""
 
 
 def utcnow() -> datetime:
@@ -38,8 +36,12 @@ class Context:
         return self.job.clock()
 
     @property
+    def service_object(self) -> ServiceObject:
+        return SERVICE_OBJECTS[self.config.service_object]
+
+    @property
     def entity_path(self) -> str:
-        return ENTITY_PATHS[self.config.service_object]
+        return self.service_object.endpoint
 
     @cached_property
     def inbound(self) -> Engine:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
 from fieldbridge.jobs.handlers import HandlerRegistry, Job
-from fieldbridge.store.connectors import AUTOTASK_ENTITY
 from fieldbridge.sync import context, inbound, outbound, reconcile
 from fieldbridge.sync.pairs import WORK_ORDER
 
@@ -19,7 +19,7 @@ def handle_fieldnation(job: Job) -> str:
 
 
 def register(registry: HandlerRegistry) -> None:
-    for entity in sorted(set(AUTOTASK_ENTITY.values())):
+    for entity in sorted({s.entity for s in SERVICE_OBJECTS.values()}):
         registry.register("autotask", entity, handle_autotask)
     registry.register("fieldnation", WORK_ORDER, handle_fieldnation)
     # Each pass checks which connectors are due (their `reconcile_minutes`); the interval only bounds the lag.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fieldbridge.autotask import AutotaskError, ChildCollection
+from fieldbridge.autotask.service_objects import RELATED, status_field
 from fieldbridge.fieldnation import BadRequestError, FieldNationError
 from fieldbridge.fieldnation.models import WorkOrder
 from fieldbridge.jobs.handlers import JobFailed
@@ -26,14 +27,6 @@ from fieldbridge.sync.markers import marked_id
 from fieldbridge.sync.outbound_rules import outbound_after_write, outbound_source
 from fieldbridge.sync.pairs import WORK_ORDER, Pair
 
-# Related records the guide's inbound paths read (`Account.AccountName`), embedded under each name the
-# mapping engine accepts for them.
-RELATED = (
-    ("companyID", "Companies", ("Account", "Company")),
-    ("companyLocationID", "CompanyLocations", ("Location",)),
-    ("contactID", "Contacts", ("Contact",)),
-)
-
 
 def import_record(ctx: Context) -> str:
     job, autotask = ctx.job, ctx.clients.autotask
@@ -45,8 +38,8 @@ def import_record(ctx: Context) -> str:
         refusal = trigger_refusal(ctx.options.triggers, (job.payload or {}).get("Fields"), record)
         if refusal is not None:
             return f"Not imported: the trigger conditions do not hold ({refusal})."
-    status_field = next(f for f in autotask.fields(ctx.entity_path) if f.name.lower() == "status")
-    complete = complete_status(status_field.picklist_values)
+    status = status_field(autotask.fields(ctx.entity_path))
+    complete = complete_status(status.picklist_values) if status else None
     if complete is not None and field_value(record, "status") == complete:
         return f"Not loaded: {what} is in the Complete status ({complete}); completed records are excluded."
     enriched = with_related(ctx, record)
@@ -98,11 +91,13 @@ def _fetch(ctx: Context, entity_path: str, record_id: int) -> dict[str, Any]:
 
 def with_related(ctx: Context, record: dict[str, Any]) -> dict[str, Any]:
     enriched = dict(record)
-    for id_field, entity, names in RELATED:
-        related_id = field_value(record, id_field)
-        related = ctx.clients.related(entity, int(related_id)) if related_id is not None else None
-        for name in names:
-            enriched[name] = related
+    # Each related record the guide's inbound paths read (`Account.AccountName`), under every name the
+    # mapping engine accepts for it.
+    for related in RELATED:
+        related_id = field_value(record, related.id_field)
+        found = ctx.clients.related(related.endpoint, int(related_id)) if related_id is not None else None
+        for name in related.names:
+            enriched[name] = found
     return enriched
 
 

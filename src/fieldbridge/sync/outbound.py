@@ -20,7 +20,6 @@ from fieldbridge.autotask import (
 )
 from fieldbridge.fieldnation import FieldNationError
 from fieldbridge.jobs.handlers import JobFailed
-from fieldbridge.store.connectors import AUTOTASK_ENTITY
 from fieldbridge.sync import children, creates, outbound_create, pairs
 from fieldbridge.sync.children import ChildKind, Linked, Wanted, Writer
 from fieldbridge.sync.context import Context, utcnow
@@ -440,7 +439,7 @@ def _import_pending(ctx: Context, correlation_id: str | None) -> bool:
     Autotask record whose work order create is pending (sent, not linked yet)."""
     if not correlation_id or not correlation_id.isdigit():
         return False
-    entity = AUTOTASK_ENTITY[ctx.config.service_object]
+    entity = ctx.service_object.entity
     with ctx.job.db.transaction() as session:
         key = pending_work_order(entity, int(correlation_id))
         return creates.is_pending(session, ctx.job.connector.id, key)

@@ -22,6 +22,7 @@ from fieldbridge.autotask import (
     eq,
     where,
 )
+from fieldbridge.autotask.service_objects import status_field
 from fieldbridge.jobs.handlers import JobFailed
 from fieldbridge.mapping import validate
 from fieldbridge.sync import creates, inbound, pairs
@@ -102,8 +103,9 @@ def _failure_recorded(ctx: Context) -> Iterator[None]:
 
 def _default_status(ctx: Context) -> int:
     """The configured status when the instance has it; else the instance's "New" (ids differ per instance)."""
-    status = next(f for f in ctx.clients.autotask.fields("Tickets") if f.name.lower() == "status")
+    status = status_field(ctx.clients.autotask.fields("Tickets"))
+    values = status.picklist_values if status else ()
     configured = ctx.config.outbound_default_status
-    if any(int(v.value) == configured for v in status.picklist_values):
+    if any(int(v.value) == configured for v in values):
         return configured
-    return status_by_label(status.picklist_values, "New") or configured
+    return status_by_label(values, "New") or configured

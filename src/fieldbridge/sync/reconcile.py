@@ -16,15 +16,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from fieldbridge.autotask import gte, where
+from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
 from fieldbridge.jobs import intake
 from fieldbridge.settings import SyncSettings
 from fieldbridge.store import connectors
-from fieldbridge.store.connectors import AUTOTASK_ENTITY, ConnectorConfig
+from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.inbox import Hint
 from fieldbridge.sync import checkpoints, clients, options, pairs, reconcile_failures
-from fieldbridge.sync.context import ENTITY_PATHS
 from fieldbridge.sync.reconcile_rules import (
-    ACTIVITY_FIELD,
     dedup_key,
     imports_unlinked,
     next_checkpoint,
@@ -55,8 +54,9 @@ def reconcile(
     db: Database, config: ConnectorConfig, sync: SyncSettings, submit: Submit, now: datetime
 ) -> Pass:
     """One pass for one connector; the checkpoint moves only once every hint is stored."""
-    entity_path = ENTITY_PATHS[config.service_object]
-    entity, activity_field = AUTOTASK_ENTITY[config.service_object], ACTIVITY_FIELD[entity_path]
+    service_object = SERVICE_OBJECTS[config.service_object]
+    entity_path, entity = service_object.endpoint, service_object.entity
+    activity_field = service_object.activity_field
     with db.transaction() as session:
         saved = checkpoints.load(session, config.id, CHECKPOINT)
         sync_options = options.load(session, config.id)
@@ -117,7 +117,7 @@ def reconcile_due(parts: Parts) -> None:
             done = reconcile(parts.db, config, parts.settings.sync, submit, now)
         except Exception as error:
             # The checkpoint did not move: the next pass reads the same window again.
-            subject = f"Autotask {ENTITY_PATHS[row.service_object]}"
+            subject = f"Autotask {SERVICE_OBJECTS[row.service_object].endpoint}"
             reconcile_failures.record(parts, row.id, row.name, subject, error, secrets, now, minutes)
             continue
         reconcile_failures.record_recovery(parts.db, row.id, now)

@@ -18,13 +18,6 @@ so a change committed during the previous pass can carry an earlier time than th
 FIRST_LOOK_BACK = timedelta(hours=24)
 """A connector's first pass reads the last day; older tickets are what `fieldbridge backfill` is for."""
 
-ACTIVITY_FIELD = {
-    "Tickets": "lastActivityDate",
-    "ServiceCalls": "lastModifiedDateTime",
-    "Projects": "lastActivityDateTime",
-}
-"""The field each entity stamps on every change (the Autotask emulator's table, which follows the swagger)."""
-
 
 def window_start(checkpoint: datetime | None, now: datetime) -> datetime:
     """The earliest activity time this pass reads (inclusive)."""

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
 from fieldbridge.jobs import intake
 from fieldbridge.mapping import MappingSet, default_set, validate
 from fieldbridge.store import client_tokens, connectors, field_catalog, history, links, mapping_sets
@@ -183,7 +184,7 @@ def rotate_trigger_url(name: str, broker: BrokerDep) -> TriggerUrl:
 def import_ticket(name: str, body: ManualImport, broker: BrokerDep) -> AcceptedOut:
     with broker.db.transaction() as session:
         connector = _named(session, name)
-    hint = hints.manual_import(body.ticket_id, connectors.AUTOTASK_ENTITY[connector.service_object])
+    hint = hints.manual_import(body.ticket_id, SERVICE_OBJECTS[connector.service_object].entity)
     accepted = intake.submit(broker.db, broker.queue, connector.id, hint, utcnow())
     return AcceptedOut(event_id=accepted.event_id, duplicate=accepted.duplicate)
 

@@ -10,9 +10,10 @@ from pydantic import BaseModel
 
 from fieldbridge import fieldnation
 from fieldbridge.autotask import AutotaskError, Retry
+from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
 from fieldbridge.fieldnation.auth import TOKEN_PATH
 from fieldbridge.jobs.redaction import redact
-from fieldbridge.store.connectors import AUTOTASK_ENDPOINT, ConnectorConfig
+from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.web.api_clients import autotask_client, fieldnation_client
 
 ZONE = "Autotask zone discovery"
@@ -51,7 +52,7 @@ def _autotask(config: ConnectorConfig) -> list[Step]:
             zone = client.zone_url()
         except AutotaskError as error:
             return [_failed(ZONE, error), after_zone]
-        endpoint = AUTOTASK_ENDPOINT[config.service_object]
+        endpoint = SERVICE_OBJECTS[config.service_object].endpoint
         try:
             info = client.entity_info(endpoint)
         except AutotaskError as error:

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from fieldbridge.autotask import webhooks as autotask_webhooks
+from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
 from fieldbridge.fieldnation import webhooks as fieldnation_webhooks
 from fieldbridge.jobs import intake
 from fieldbridge.store import client_tokens, connectors
@@ -53,7 +54,7 @@ async def trigger_url(request: Request, broker: BrokerDep, client_token: str | N
     if connector is None:
         raise HTTPException(401, "The client token is missing or not valid.")
     raw = await request.body()
-    hint = _parsed(hints.from_trigger, raw, connectors.AUTOTASK_ENTITY[connector.service_object])
+    hint = _parsed(hints.from_trigger, raw, SERVICE_OBJECTS[connector.service_object].entity)
     if not _autotask_signature_holds(
         broker, connector, hint, raw, request.headers.get(autotask_webhooks.HEADER)
     ):

@@ -14,8 +14,9 @@ from pydantic import BaseModel
 
 from fieldbridge import fieldnation
 from fieldbridge.autotask import AutotaskClient, AutotaskError
+from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
 from fieldbridge.store import field_catalog
-from fieldbridge.store.connectors import AUTOTASK_ENDPOINT, ConnectorConfig
+from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
 from fieldbridge.web.api_clients import autotask_client, fieldnation_client
 from fieldbridge.web.connection_check import Step
@@ -65,7 +66,7 @@ WORK_ORDER_FIELDS = (
 
 
 def autotask_entities(config: ConnectorConfig) -> list[str]:
-    entities = [AUTOTASK_ENDPOINT[config.service_object], "Companies", "TicketNotes", "TimeEntries"]
+    entities = [SERVICE_OBJECTS[config.service_object].endpoint, "Companies", "TicketNotes", "TimeEntries"]
     entities += ["TicketCharges"] if config.expense_target == "charge" else ["ExpenseReports", "ExpenseItems"]
     if config.attachment_sync:
         entities.append("TicketAttachments")
