@@ -178,3 +178,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     with serve(settings) as app:
         yield app
 
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The fuzz test's totals (cases run, answers 5xx) at the end of the run, so they can be quoted."""
+    reports = [*terminalreporter.stats.get("passed", []), *terminalreporter.stats.get("failed", [])]
+    for report in reports:
+        for name, value in getattr(report, "user_properties", []):
+            if name == "fuzz_totals":
+                terminalreporter.write_line(f"fuzz totals, {report.nodeid}: {value}")
