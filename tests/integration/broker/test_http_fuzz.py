@@ -2,11 +2,11 @@
 route answers 5xx, whatever it is sent, schema-conforming or not.
 
 Derandomized, and bounded by FIELDBRIDGE_FUZZ_EXAMPLES (examples per operation and generation mode; 8 in
-`make test`, about 20 s a database; at 100, add `--timeout 600`). The totals are recorded on the test and printed at the end of the run (`fuzz totals, <test>:
-<cases> cases over <operations> operations, <n> 5xx`); every 5xx is collected and listed as a curl command
-rather than stopping at the first. Outbound calls (the connection test, Refresh Fields, provisioning) go to
-a proxy on a closed loopback port, so whatever URLs the fuzzer saves, nothing leaves the machine and each
-such call fails at once.
+`make test`, about 20 s a database; at 100, add `--timeout 600`). The totals are recorded on the test and
+printed at the end of the run (`fuzz totals, <test>: <cases> cases over <operations> operations, <n> 5xx`);
+every 5xx is collected and listed as a curl command rather than stopping at the first. Outbound calls (the
+connection test, Refresh Fields, provisioning) go to a proxy on a closed loopback port, so whatever URLs
+the fuzzer saves, nothing leaves the machine and each such call fails at once.
 """
 
 from __future__ import annotations
