@@ -13,13 +13,13 @@ import os
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from fieldbridge.checks.findings import Finding
 from fieldbridge.checks.permissions import REQUIRED
 from fieldbridge.settings import Settings
+from fieldbridge.terminal import console
 
 if TYPE_CHECKING:
     from fieldbridge.checks.context import ConnectorContext
@@ -31,7 +31,8 @@ USAGE = 2
 """Exit code for a command that could not run at all (1 is kept for "a check failed")."""
 
 webhooks_app = typer.Typer(no_args_is_help=True, help="The connector's Autotask and Field Nation webhooks.")
-console = Console()
+
+
 _STYLE = {"pass": "green", "warn": "yellow", "fail": "bold red", "skip": "dim"}
 
 
@@ -151,11 +152,11 @@ def print_report(report: Report) -> None:
             escape(finding.seen),
             escape(finding.fix),
         )
-    console.print(table)
+    console().print(table)
     counts = {s: sum(f.status == s for f in report.findings) for s in _STYLE}
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     verdict = "nothing failed" if report.ok else "some checks failed"
-    console.print(f"{summary}: {verdict}.")
+    console().print(f"{summary}: {verdict}.")
 
 
 def _folded(findings: tuple[Finding, ...]) -> list[Finding]:

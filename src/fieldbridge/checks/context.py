@@ -11,6 +11,7 @@ from fieldbridge.checks.preflight import ConnectorSetup, Subject
 from fieldbridge.checks.trigger import LiveToken, Trigger
 from fieldbridge.checks.webhook_checks import WebhookSetup
 from fieldbridge.mapping import MappingSet, default_set
+from fieldbridge.paths import fieldnation_webhook_path
 from fieldbridge.settings import Settings
 from fieldbridge.store import client_tokens, connectors, mapping_sets
 from fieldbridge.store.connectors import ConnectorConfig, ConnectorView
@@ -18,7 +19,6 @@ from fieldbridge.store.database import Database
 from fieldbridge.store.secrets import SecretBox
 from fieldbridge.sync import options
 from fieldbridge.sync.options import TriggerConditions
-from fieldbridge.web.inbound import router as inbound_router
 
 
 class UnknownConnector(LookupError):
@@ -86,7 +86,6 @@ def load(db: Database, box: SecretBox, settings: Settings, name: str) -> Connect
         token = client_tokens.live(session, row)
         saved = mapping_sets.latest(session, row.id)
         triggers = options.load(session, row.id).triggers
-    path = inbound_router.url_path_for("fieldnation_webhook", connector_name=name)
     return ConnectorContext(
         config=config,
         view=view,
@@ -97,7 +96,7 @@ def load(db: Database, box: SecretBox, settings: Settings, name: str) -> Connect
             settings.public_base_url,
             LiveToken(token.selector, token.verifier_hash) if token is not None else None,
         ),
-        fieldnation_webhook_url=f"{settings.public_base_url}{path}",
+        fieldnation_webhook_url=f"{settings.public_base_url}{fieldnation_webhook_path(name)}",
     )
 
 

@@ -38,7 +38,7 @@ from fieldbridge.store import client_tokens, connectors
 from fieldbridge.store.connectors import ConnectorChanges
 from fieldbridge.store.database import Database
 from fieldbridge.store.secrets import SecretBox
-from fieldbridge.web.api_clients import autotask_client, fieldnation_client
+from fieldbridge.sync.clients import autotask_client, fieldnation_client
 
 Client = TypeVar("Client", AutotaskClient, fieldnation.FieldNationClient)
 

@@ -15,7 +15,7 @@ from fieldbridge.checks.preflight import Subject, judge
 from fieldbridge.checks.reference import Entry, sheet
 from fieldbridge.checks.trigger import token_in
 from fieldbridge.checks.webhook_plan import webhook_name
-from fieldbridge.web.api_clients import TIMEOUT, autotask_client, fieldnation_client
+from fieldbridge.sync.clients import INTERACTIVE_TIMEOUT, autotask_client, fieldnation_client
 
 Probe = Callable[[AutotaskClient, str, probes.WebhookFilter], AutotaskFacts]
 
@@ -74,7 +74,7 @@ def check_credentials(
             integration_code,
             default_integration_code=default_integration_code,
             discovery_url=discovery_url,
-            timeout=TIMEOUT,
+            timeout=INTERACTIVE_TIMEOUT,
             retry=ONCE,
         )
     except ValueError as missing:

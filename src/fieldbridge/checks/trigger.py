@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
+from fieldbridge.paths import INBOUND_PATH
 from fieldbridge.store import tokens
-from fieldbridge.store.client_tokens import INBOUND_PATH
 
 MASK = "…"
 

@@ -7,16 +7,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from fieldbridge.settings import Settings
+from fieldbridge.terminal import console
 
 if TYPE_CHECKING:
     from fieldbridge.store.database import Database
 
 events_app = typer.Typer(no_args_is_help=True, help="Look at inbox events and replay them.")
-console = Console()
 
 
 def worker(
@@ -87,7 +86,7 @@ def list_events(
             received,
             event.last_error or "",
         )
-    console.print(table)
+    console().print(table)
 
 
 @events_app.command("show")
@@ -101,14 +100,14 @@ def show_event(event_id: int) -> None:
         if event is None:
             _fail(f"There is no event {event_id}.")
         lines = history.for_event(session, event_id)
-    console.print(f"Event {event.id}: {inbox.describe(event.system, event.entity, event.record_id)}")
-    console.print(
+    console().print(f"Event {event.id}: {inbox.describe(event.system, event.entity, event.record_id)}")
+    console().print(
         f"  from {inbox.SOURCES.get(event.source, event.source)}, {event.status}, {event.attempts} attempt(s)"
     )
     for line in lines:
-        console.print(f"  {line.at:%Y-%m-%d %H:%M:%S} {line.level:<7} {line.message}")
+        console().print(f"  {line.at:%Y-%m-%d %H:%M:%S} {line.level:<7} {line.message}")
         if line.fix:
-            console.print(f"  {'':<27} Fix: {line.fix}")
+            console().print(f"  {'':<27} Fix: {line.fix}")
 
 
 @events_app.command("replay")

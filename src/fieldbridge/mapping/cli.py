@@ -25,6 +25,7 @@ from fieldbridge.mapping.defaults import default_set
 from fieldbridge.mapping.engine import Preview, compile_mappings
 from fieldbridge.mapping.errors import ConfigError, MappingError, Problem
 from fieldbridge.mapping.validation import validate as validate_set
+from fieldbridge.terminal import console
 
 mappings_app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="Field mappings: the default set, validation, preview."
@@ -60,7 +61,7 @@ def validate(
     problems = validate_set(
         mapping_set, known, service_object=service_object, outbound_create=outbound_create
     )
-    out = _console()
+    out = console()
     for problem in problems:
         _show(problem, out)
     errors = sum(p.severity == "error" for p in problems)
@@ -95,7 +96,7 @@ def preview(
 
 
 def _print_preview(result: Preview) -> None:
-    out = _console()
+    out = console()
     out.print(JSON.from_data(result.document))
     table = Table("Mapping", "Target", "Value", "Source", "Notes", show_lines=False)
     for entry in result.trace:
@@ -162,11 +163,6 @@ def _read_data(path: Path, what: str) -> Any:
         )
 
 
-def _console(*, stderr: bool = False) -> Console:
-    # Made per call so that COLUMNS and the streams in effect at the time are used.
-    return Console(stderr=stderr, highlight=False)
-
-
 def _show(problem: Problem, console: Console) -> None:
     colour = "red" if problem.severity == "error" else "yellow"
     console.print(
@@ -177,7 +173,7 @@ def _show(problem: Problem, console: Console) -> None:
 
 
 def _fail(problems: list[Problem]) -> NoReturn:
-    err = _console(stderr=True)
+    err = console(stderr=True)
     for problem in problems:
         _show(problem, err)
     raise typer.Exit(1)

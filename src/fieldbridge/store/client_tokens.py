@@ -8,11 +8,11 @@ from urllib.parse import quote
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from fieldbridge.paths import INBOUND_PATH
 from fieldbridge.store import tokens
 from fieldbridge.store.tables import ClientToken, Connector
 
 PREFIX = "fbc"
-INBOUND_PATH = "/v1/broker/inbound"
 
 
 def rotate(session: Session, connector: Connector, now: datetime) -> str:

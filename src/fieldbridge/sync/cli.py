@@ -6,16 +6,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from fieldbridge.settings import Settings
+from fieldbridge.terminal import console
 
 if TYPE_CHECKING:
     from fieldbridge.jobs.consumer import Parts
     from fieldbridge.store.connectors import ConnectorConfig
-
-console = Console()
 
 
 def backfill(
@@ -46,7 +44,7 @@ def backfill(
 
     columns = (TextColumn("Backfill"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     try:
-        with Progress(*columns, console=console) as bar:
+        with Progress(*columns, console=console()) as bar:
             task = bar.add_task("backfill", total=None)
             result = run(
                 parts.db,
@@ -60,10 +58,10 @@ def backfill(
     except WhereError as error:
         raise typer.BadParameter(str(error), param_hint="--where") from None
     except KeyboardInterrupt:
-        console.print("Interrupted. Run the same command again to resume where it stopped.")
+        console().print("Interrupted. Run the same command again to resume where it stopped.")
         raise typer.Exit(130) from None
     resumed = f" (resumed after id {result.resumed_after})" if result.resumed_after else ""
-    console.print(f"Backfill done: {result.done} record(s) through the inbound flow{resumed}.")
+    console().print(f"Backfill done: {result.done} record(s) through the inbound flow{resumed}.")
 
 
 def reconcile(connector: str = typer.Option(..., help="The connector's name.")) -> None:
@@ -78,7 +76,7 @@ def reconcile(connector: str = typer.Option(..., help="The connector's name.")) 
         intake.submit(parts.db, parts.queue, config.id, hint, datetime.now(UTC))
 
     done = run(parts.db, config, parts.settings.sync, submit, datetime.now(UTC))
-    console.print(
+    console().print(
         f"Read {done.changed} record(s) changed since {done.since:%Y-%m-%d %H:%M:%S} UTC; queued "
         f"{done.autotask_hints} Autotask and {done.fieldnation_hints} Field Nation check(s)."
     )

@@ -1,5 +1,7 @@
-"""The API clients a connector's flows use, kept per process and connector (the Autotask client's zone,
-metadata cache and request budget are worth sharing), and a cache of slow-changing related records."""
+"""Autotask and Field Nation clients made from a connector's settings: the one factory of the flows, the
+connection test, Refresh Fields and the checks. The flows' clients are kept per process and connector (the
+Autotask client's zone, metadata cache and request budget are worth sharing), with a cache of slow-changing
+related records."""
 
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ from typing import Any
 
 import httpx
 
-from fieldbridge.autotask import AutotaskClient
-from fieldbridge.fieldnation import Credentials, FieldNationClient
+from fieldbridge import fieldnation
+from fieldbridge.autotask import AutotaskClient, Retry
 from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.sync.fingerprint import fingerprint
 
@@ -18,29 +20,55 @@ RELATED_TTL_SECONDS = 3600.0
 """Companies, locations and contacts change rarely; an hour-old name on a work order is acceptable."""
 
 
+INTERACTIVE_TIMEOUT = 10.0
+"""Seconds per request when a person is waiting for the answer (connection test, Refresh Fields, checks)."""
+
+
 def _secret(value: Any) -> str:
     return "" if value is None else str(value.get_secret_value())
 
 
+def autotask_client(
+    config: ConnectorConfig, *, timeout: float = INTERACTIVE_TIMEOUT, retry: Retry | None = None
+) -> AutotaskClient:
+    """Raises ValueError when the username, secret or (own or default) integration code is missing."""
+    return AutotaskClient(
+        config.autotask_username,
+        _secret(config.autotask_secret),
+        _secret(config.autotask_integration_code),
+        discovery_url=config.autotask_api_url,
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+        retry=retry,
+    )
+
+
+def fieldnation_client(
+    config: ConnectorConfig,
+    *,
+    timeout: float = INTERACTIVE_TIMEOUT,
+    retries: fieldnation.Retries | None = None,
+) -> fieldnation.FieldNationClient:
+    """Raises ValueError when a credential REST v2 needs is missing."""
+    secret, password = config.fieldnation_client_secret, config.fieldnation_password
+    if not (config.fieldnation_client_id and secret and config.fieldnation_username and password):
+        raise ValueError(
+            "Field Nation needs the client id and secret, and the API user's username and password"
+        )
+    credentials = fieldnation.Credentials(
+        config.fieldnation_client_id,
+        secret.get_secret_value(),
+        config.fieldnation_username,
+        password.get_secret_value(),
+    )
+    return fieldnation.FieldNationClient(
+        config.fieldnation_api_url, credentials, timeout=timeout, retries=retries
+    )
+
+
 class ConnectorClients:
     def __init__(self, config: ConnectorConfig, timeout: float = 30.0) -> None:
-        self.autotask = AutotaskClient(
-            config.autotask_username,
-            _secret(config.autotask_secret),
-            _secret(config.autotask_integration_code),
-            discovery_url=config.autotask_api_url,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-        )
-        self.fieldnation = FieldNationClient(
-            config.fieldnation_api_url,
-            Credentials(
-                config.fieldnation_client_id,
-                _secret(config.fieldnation_client_secret),
-                config.fieldnation_username,
-                _secret(config.fieldnation_password),
-            ),
-            timeout=timeout,
-        )
+        self.autotask = autotask_client(config, timeout=timeout)
+        self.fieldnation = fieldnation_client(config, timeout=timeout)
         self._related: dict[tuple[str, int], tuple[float, dict[str, Any] | None]] = {}
         self._lock = threading.Lock()
 

@@ -15,15 +15,14 @@ from typing import Annotated, Any, NoReturn
 import typer
 import yaml
 from pydantic import ValidationError
-from rich.console import Console
 from rich.table import Table
 
 from fieldbridge.settings import Settings
+from fieldbridge.terminal import console
 
 connectors_app = typer.Typer(
     no_args_is_help=True, help="Connectors: one Autotask tenant paired with one Field Nation company."
 )
-console = Console()
 
 
 def serve(
@@ -101,7 +100,7 @@ def list_connectors() -> None:
         table.add_row(
             view.name, view.service_object, view.autotask_username, str(view.outbound_create), secrets
         )
-    console.print(table)
+    console().print(table)
 
 
 @connectors_app.command("show")

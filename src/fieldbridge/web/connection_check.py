@@ -14,7 +14,7 @@ from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
 from fieldbridge.fieldnation.auth import TOKEN_PATH
 from fieldbridge.jobs.redaction import redact
 from fieldbridge.store.connectors import ConnectorConfig
-from fieldbridge.web.api_clients import autotask_client, fieldnation_client
+from fieldbridge.sync.clients import autotask_client, fieldnation_client
 
 ZONE = "Autotask zone discovery"
 AUTHENTICATION = "Autotask authentication"

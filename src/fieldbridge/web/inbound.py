@@ -21,6 +21,7 @@ from fieldbridge.autotask import webhooks as autotask_webhooks
 from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
 from fieldbridge.fieldnation import webhooks as fieldnation_webhooks
 from fieldbridge.jobs import intake
+from fieldbridge.paths import FIELDNATION_WEBHOOK_ROUTE, INBOUND_PATH
 from fieldbridge.store import client_tokens, connectors
 from fieldbridge.store.inbox import Accepted, Hint
 from fieldbridge.store.tables import Connector
@@ -43,7 +44,7 @@ class AcceptedOut(BaseModel):
 
 
 @router.post(
-    "/v1/broker/inbound",
+    INBOUND_PATH,
     status_code=202,
     responses={400: {}, 401: {}, 413: {}},
     openapi_extra={"requestBody": hints.TRIGGER_BODY},
@@ -66,7 +67,7 @@ async def trigger_url(request: Request, broker: BrokerDep, client_token: str | N
 
 
 @router.post(
-    "/v1/fieldnation/webhooks/{connector_name}", status_code=202, responses={400: {}, 401: {}, 413: {}}
+    FIELDNATION_WEBHOOK_ROUTE, status_code=202, responses={400: {}, 401: {}, 413: {}}
 )
 async def fieldnation_webhook(connector_name: str, request: Request, broker: BrokerDep) -> AcceptedOut:
     """Field Nation webhooks (signed with the connector's Field Nation webhook secret, stamped within

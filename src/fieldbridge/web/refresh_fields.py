@@ -18,7 +18,7 @@ from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
 from fieldbridge.store import field_catalog
 from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
-from fieldbridge.web.api_clients import autotask_client, fieldnation_client
+from fieldbridge.sync.clients import autotask_client, fieldnation_client
 from fieldbridge.web.connection_check import Step
 
 # Field Nation's work order statuses (FACTS: ids 1-7 and 9).

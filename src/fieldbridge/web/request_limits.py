@@ -15,12 +15,11 @@ from fastapi import HTTPException
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fieldbridge.paths import FIELDNATION_WEBHOOKS_PATH, INBOUND_PATH
 from fieldbridge.settings import Settings
-from fieldbridge.store.client_tokens import INBOUND_PATH
 
 SIGN_IN_PATH = "/v1/admin/session"
 SIGN_IN_MAX_BYTES = 4096
-FIELDNATION_WEBHOOKS_PATH = "/v1/fieldnation/webhooks/"
 
 
 @dataclass(frozen=True)
