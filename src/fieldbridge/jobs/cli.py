@@ -39,10 +39,10 @@ def import_ticket(
     """Store an inbound event for one ticket, as if Autotask had posted it to the trigger URL."""
     from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
     from fieldbridge.jobs import intake
+    from fieldbridge.jobs.hints import BadHint, manual_import
     from fieldbridge.jobs.queue import EventQueue
     from fieldbridge.store import connectors
     from fieldbridge.store.database import open_database
-    from fieldbridge.web.hints import BadHint, manual_import
 
     settings = Settings()
     db = open_database(settings)

@@ -9,13 +9,13 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
-from fieldbridge.jobs import intake
+from fieldbridge.jobs import hints, intake
 from fieldbridge.mapping import MappingSet, default_set, validate
 from fieldbridge.store import client_tokens, connectors, field_catalog, history, links, mapping_sets
 from fieldbridge.store.columns import Fits
 from fieldbridge.store.connectors import ConnectorChanges, ConnectorView, NewConnector
 from fieldbridge.store.tables import Connector, InboxEvent
-from fieldbridge.web import admin_checks, connection_check, hints
+from fieldbridge.web import admin_checks, connection_check
 from fieldbridge.web.admin_checks import CheckReport
 from fieldbridge.web.connection_check import Step
 from fieldbridge.web.deps import Broker, BrokerDep, current_admin, utcnow

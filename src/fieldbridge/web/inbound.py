@@ -20,12 +20,11 @@ from starlette.concurrency import run_in_threadpool
 from fieldbridge.autotask import webhooks as autotask_webhooks
 from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
 from fieldbridge.fieldnation import webhooks as fieldnation_webhooks
-from fieldbridge.jobs import intake
+from fieldbridge.jobs import hints, intake
 from fieldbridge.paths import FIELDNATION_WEBHOOK_ROUTE, INBOUND_PATH
 from fieldbridge.store import client_tokens, connectors
 from fieldbridge.store.inbox import Accepted, Hint
 from fieldbridge.store.tables import Connector
-from fieldbridge.web import hints
 from fieldbridge.web.deps import Broker, BrokerDep, utcnow
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fieldbridge.web.hints import BadHint, from_fieldnation, from_trigger
+from fieldbridge.jobs.hints import BadHint, from_fieldnation, from_trigger
 
 WEBHOOK = {
     "Action": "Update",

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from fieldbridge.web.strict_json import MAX_DEPTH, BadJson, parse
+from fieldbridge.strict_json import MAX_DEPTH, BadJson, parse
 
 
 def nested(levels: int) -> bytes:

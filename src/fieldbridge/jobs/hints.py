@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from fieldbridge import strict_json
 from fieldbridge.store import columns
 from fieldbridge.store.inbox import Hint
 from fieldbridge.store.tables import InboxEvent
-from fieldbridge.web import strict_json
 
 TRIGGER_FORMS = (
     'send the ticket id as {"id": n}, {"ticket_id": n}, a bare number, or an Autotask webhook payload'
