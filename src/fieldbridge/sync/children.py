@@ -136,7 +136,7 @@ def write(ctx: Context, pair: Pair, writer: Writer, wanted: Sequence[Wanted], pr
             send=lambda child=child: writer.create(child),  # type: ignore[misc]
         )
         with refused(f"{what} was refused"):
-            copy_id = creates.create_once(ctx, create)
+            copy_id = creates.create_once(ctx, create).id
         _link(ctx, pair, kind, child, copy_id, settles=create.key)
         done.append(f"{kind.noun} {copy_id} created")
     for child, link in todo.update:

@@ -12,6 +12,9 @@ after the client gave up. So every create the flows make goes through `create_on
    service may still be saving it.
 4. The caller removes the pending row in the transaction that links the record (`settled`), so a crash
    between the two leaves the create pending, never forgotten.
+
+A record found after an earlier attempt sent the create holds what that attempt read: `Made.earlier` tells
+the caller to bring it up to date.
 """
 
 from __future__ import annotations
@@ -44,9 +47,17 @@ class Create:
     """Create it and return its id."""
 
 
-def create_once(ctx: Context, create: Create) -> int:
-    """The id of the record `create` makes, made at most once; raises what `send` or `find` raise, or a
-    `JobFailed` to come back once the outcome of an earlier attempt can be known."""
+@dataclass(frozen=True)
+class Made:
+    id: int
+    earlier: bool
+    """Sent by an earlier attempt (a lost answer, a late save, a crash before the link), so it holds what
+    that attempt read, not what this attempt would send."""
+
+
+def create_once(ctx: Context, create: Create) -> Made:
+    """The record `create` makes, made at most once; raises what `send` or `find` raise, or a `JobFailed`
+    to come back once the outcome of an earlier attempt can be known."""
     connector_id, now = ctx.job.connector.id, ctx.now()
     with ctx.job.db.transaction() as session:
         pending = session.get(PendingCreate, (connector_id, create.key))
@@ -54,7 +65,7 @@ def create_once(ctx: Context, create: Create) -> int:
     if sent_at is not None:
         found = create.find()
         if found is not None:
-            return found
+            return Made(found, earlier=True)
         # Neither service documents how long it may go on saving after the caller's timeout: by default
         # two minutes, four times the clients' 30 s (`SyncSettings.create_settle_seconds`).
         settled_at = sent_at + timedelta(seconds=ctx.job.sync.create_settle_seconds)
@@ -70,7 +81,7 @@ def create_once(ctx: Context, create: Create) -> int:
     with ctx.job.db.transaction() as session:
         session.merge(PendingCreate(connector_id=connector_id, key=create.key, sent_at=now))
     try:
-        return create.send()
+        return Made(create.send(), earlier=False)
     except Exception as error:
         if _refused(error):
             with ctx.job.db.transaction() as session:
@@ -78,7 +89,8 @@ def create_once(ctx: Context, create: Create) -> int:
             raise
         found = create.find()  # an answer cut after the record was saved: it is there now
         if found is not None:
-            return found
+            # After an earlier attempt, what is found may be that attempt's late save.
+            return Made(found, earlier=sent_at is not None)
         raise
 
 

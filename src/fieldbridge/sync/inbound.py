@@ -114,9 +114,10 @@ def _create_work_order(ctx: Context, record: dict[str, Any], writes: WorkOrderWr
         send=lambda: workorders.create(fields).id,  # type: ignore[arg-type]
     )
     try:
-        work_order_id = creates.create_once(ctx, create)
+        made = creates.create_once(ctx, create)
     except FieldNationError as error:
         raise _refused("Field Nation refused the new work order", error) from error
+    work_order_id = made.id
     # Linked at once, and under the work order's lock too, so no event of the new work order acts on the
     # pair before it is whole, and a failure in the steps below is retried as an update.
     job.lock("fieldnation", WORK_ORDER, work_order_id)
@@ -124,7 +125,12 @@ def _create_work_order(ctx: Context, record: dict[str, Any], writes: WorkOrderWr
     with job.db.transaction() as session:
         pairs.save(session, job.connector.id, pair, utcnow())
         creates.settled(session, job.connector.id, create.key)
-    _write(ctx, work_order_id, WorkOrderWrites({}, writes.custom_fields, writes.status))
+    # The create sent the fields; a work order an earlier attempt made holds the record as it was then.
+    _write(
+        ctx,
+        work_order_id,
+        writes if made.earlier else WorkOrderWrites({}, writes.custom_fields, writes.status),
+    )
     return pair
 
 

@@ -71,7 +71,10 @@ def sync_work_order(ctx: Context) -> str:
         pair = outbound_create.create_ticket(ctx, document)
         done = [f"ticket {pair.autotask_id} created (Outbound Create)"]
     else:
-        done = _update_record(ctx, pair, document.get("Ticket", {}))
+        done = []
+    # A ticket made now is what the work order holds (nothing to update); one an earlier attempt made is
+    # brought up to date.
+    done += _update_record(ctx, pair, document.get("Ticket", {}))
     done += _sync_children(ctx, pair, source, document)
     with job.db.transaction() as session:
         pairs.save(session, job.connector.id, pair, utcnow())
@@ -421,7 +424,7 @@ def _open_report(ctx: Context, pair: Pair, expense: dict[str, Any]) -> int:
         find=find,
         send=lambda: autotask.create("ExpenseReports", report),
     )
-    report_id = find() or creates.create_once(ctx, create)
+    report_id = find() or creates.create_once(ctx, create).id
     with ctx.job.db.transaction() as session:
         creates.settled(session, ctx.job.connector.id, create.key)
     pair.reports[key] = report_id

@@ -67,11 +67,14 @@ def create_ticket(ctx: Context, document: dict[str, Any]) -> Pair:
         send=send,
     )
     with _failure_recorded(ctx):
-        ticket_id = creates.create_once(ctx, create)
+        made = creates.create_once(ctx, create)
+    ticket_id = made.id
     # Linked at once, under the ticket's lock too, so a retry updates this ticket instead of making another
-    # and no event of the new ticket acts on the pair before it is whole.
+    # and no event of the new ticket acts on the pair before it is whole. A ticket an earlier attempt made
+    # holds the work order as it was then: no snapshot, so the sync updates it from the work order as it is.
     job.lock("autotask", "Ticket", ticket_id)
-    pair = Pair("Ticket", ticket_id, job.record_id, link_id=0, outbound=document.get("Ticket", {}))
+    synced = None if made.earlier else document.get("Ticket", {})
+    pair = Pair("Ticket", ticket_id, job.record_id, link_id=0, outbound=synced)
     with job.db.transaction() as session:
         pairs.save(session, job.connector.id, pair, utcnow())
         creates.settled(session, job.connector.id, create.key)

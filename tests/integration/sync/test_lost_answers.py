@@ -9,10 +9,12 @@ from datetime import timedelta
 
 import pytest
 
+from fieldbridge.sandbox.autotask.seed import STATUS
 from fieldbridge.store.inbox import Hint
 from tests.integration.sync.conftest import Bridge, fn_hint
-from tests.integration.sync.test_outbound import linked_work, records
+from tests.integration.sync.test_outbound import TECH, linked_work, records
 from tests.integration.sync.test_outbound_create import new_work_order, tickets_for
+from tests.integration.sync.test_reconcile import ui_edit
 from tests.support import wait_until
 
 LATE = 0.5
@@ -145,3 +147,33 @@ def test_a_ticket_whose_answer_was_cut_is_outbound_created_once(creating: Bridge
     assert creating.deliver(fn_hint(work_order_id, "created")).status == "done"
     [ticket] = tickets_for(creating, work_order_id)
     assert creating.ticket_of(work_order_id) == ticket["id"]
+
+
+def test_a_ticket_saved_late_is_brought_up_to_what_its_work_order_became_meanwhile(creating: Bridge) -> None:
+    creating.at.fault(kind="late_apply", method="POST", path=r"/V1\.0/Tickets$", seconds=LATE, count=1)
+    work_order_id = new_work_order(creating)
+    first = creating.deliver(fn_hint(work_order_id, "created"))
+    assert first.status == "retrying", first.lines
+    wait_until(lambda: tickets_for(creating, work_order_id), what="the late ticket to be saved")
+    # The ticket holds the work order as it was when the create was sent; then the work is done, and Field
+    # Nation's webhooks about it are lost. The retry finds the ticket by its marker.
+    for action, body in (("assign", {"technician_id": TECH}), ("closing_notes", {"notes": "Rack in."})):
+        creating.fn.act(work_order_id, action, **body)
+    creating.fn.act(work_order_id, "work_done")
+    assert creating.process_when_due(first.event_id, after=WITHIN_WINDOW).status == "done"
+    [ticket] = tickets_for(creating, work_order_id)
+    assert (ticket["status"], ticket["resolution"]) == (STATUS["Complete"], "Rack in.")
+
+
+def test_a_work_order_saved_late_is_brought_up_to_what_its_ticket_became_meanwhile(creating: Bridge) -> None:
+    creating.fn.fault(kind="late_apply", method="POST", path="/workorders$", seconds=LATE, count=1)
+    first = creating.deliver(Hint("import", "autotask", "Ticket", 7002))
+    assert first.status == "retrying", first.lines
+    wait_until(lambda: work_orders_for(creating, 7002), what="the late work order to be saved")
+    # The work order holds the ticket as it was when the create was sent; the dispatcher then renames the
+    # ticket (its webhook is lost). The import's retry finds the work order by its correlation id.
+    ui_edit(creating, 7002, title="Rack install (urgent)", description="Bring two rails.")
+    assert creating.process_when_due(first.event_id, after=WITHIN_WINDOW).status == "done"
+    [work_order_id] = work_orders_for(creating, 7002)
+    work_order = creating.fn.emulator.state.work_orders[work_order_id]
+    assert (work_order.title, work_order.description_html) == ("Rack install (urgent)", "Bring two rails.")
