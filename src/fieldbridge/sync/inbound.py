@@ -17,6 +17,7 @@ from fieldbridge.sync.inbound_rules import (
     SETTABLE_STATUSES,
     WorkOrderWrites,
     complete_status,
+    created_work_order,
     field_value,
     note_goes,
     note_message,
@@ -60,10 +61,10 @@ def import_record(ctx: Context) -> str:
         done = f"{head}: " + "; ".join(messages)
     pair.record, pair.inbound = enriched, document
     if writes:
-        # Our own write is no change for outbound to send back: a new work order is in sync with its ticket
-        # as a whole; after an update, a Field Nation change not written to Autotask yet still is one.
+        # Our own write is no change for outbound to send back; a Field Nation change not written to
+        # Autotask yet still is one, on a new work order too (a buyer may assign it as soon as it exists).
         now = ctx.outbound.apply(_outbound_view(ctx, pair.work_order_id)).get("Ticket", {})
-        pair.outbound = now if created else outbound_after_write(pair.outbound, now, enriched)
+        pair.outbound = outbound_after_write(pair.outbound, now, enriched)
     with job.db.transaction() as session:
         pairs.save(session, job.connector.id, pair, utcnow())
     return done + "."
@@ -121,7 +122,11 @@ def _create_work_order(ctx: Context, record: dict[str, Any], writes: WorkOrderWr
     # Linked at once, and under the work order's lock too, so no event of the new work order acts on the
     # pair before it is whole, and a failure in the steps below is retried as an update.
     job.lock("fieldnation", WORK_ORDER, work_order_id)
-    pair = Pair(job.entity, job.record_id, work_order_id, link_id=0, record=record)
+    # What the work order holds as we make it is in sync: the baseline against which a Field Nation change
+    # made from its first moment on (before the import reads it back) is seen.
+    made_as = outbound_source(created_work_order(work_order_id, fields, writes.status), [])
+    synced = ctx.outbound.apply(made_as).get("Ticket", {})
+    pair = Pair(job.entity, job.record_id, work_order_id, link_id=0, record=record, outbound=synced)
     with job.db.transaction() as session:
         pairs.save(session, job.connector.id, pair, utcnow())
         creates.settled(session, job.connector.id, create.key)

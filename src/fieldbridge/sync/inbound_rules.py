@@ -15,6 +15,8 @@ from fieldbridge.sync.options import NoteMessages, TriggerConditions
 # Field Nation statuses a buyer can put a work order into through the API (FACTS: publish, unpublish,
 # cancel); the others follow from what technicians do.
 SETTABLE_STATUSES = {1: "Draft", 2: "Published", 7: "Cancelled"}
+DRAFT, PUBLISHED = 1, 2
+"""What the API makes every new work order, and the only status it can move a draft to."""
 
 
 def complete_status(statuses: Iterable[PicklistValue]) -> int | None:
@@ -91,6 +93,15 @@ def workorder_writes(before: dict[str, Any], after: dict[str, Any]) -> WorkOrder
         elif value is not None:
             fields[part] = value
     return WorkOrderWrites(fields, custom, status)
+
+
+def created_work_order(work_order_id: int, fields: Mapping[str, Any], status: int | None) -> dict[str, Any]:
+    """A work order as the import makes it, in the shape a read gives: the fields its create sent, a draft
+    (published when the import asks for that). It holds nothing Field Nation's people add (assignee,
+    closing notes, time logs), so the outbound mappings read from it give the ticket fields in sync before
+    anyone in Field Nation acts."""
+    reached = PUBLISHED if status == PUBLISHED else DRAFT
+    return {"id": work_order_id, **fields, "status": {"id": reached, "name": SETTABLE_STATUSES[reached]}}
 
 
 def _schedule(window: dict[str, Any]) -> dict[str, Any]:

@@ -78,11 +78,17 @@ def outbound_after_write(
     """The outbound snapshot after an inbound write to the work order (`now`: the work order's mapped
     values after the write). A field whose value now equals the ticket's is in sync: our own write, not a
     change to send back. Any other keeps its last synced value, so a Field Nation change that has not
-    reached Autotask yet (closing notes, a status) is still seen as a change and written."""
+    reached Autotask yet (closing notes, a status) is still seen as a change and written. An empty text
+    equals no value (Field Nation gives "" for closing notes not written yet; a ticket without a
+    Resolution has none)."""
     current = {name.lower(): value for name, value in ticket.items()}
     kept = dict(before or {})
-    kept.update({name: value for name, value in now.items() if current.get(name.lower()) == value})
+    kept.update({name: value for name, value in now.items() if _same(current.get(name.lower()), value)})
     return kept
+
+
+def _same(one: Any, other: Any) -> bool:
+    return one == other or (one in (None, "") and other in (None, ""))
 
 
 def fn_utc(value: Any) -> datetime | None:

@@ -1,5 +1,6 @@
 """Events that race on one pair: a Field Nation event for a work order the inbound import is making waits
-until the pair is whole, and an import never swallows a Field Nation change still on its way to Autotask."""
+until the pair is whole, and an import never swallows a Field Nation change still on its way to Autotask,
+even one made while the import creates the work order."""
 
 from __future__ import annotations
 
@@ -77,3 +78,27 @@ def test_an_import_does_not_swallow_a_field_nation_change_still_on_its_way(bridg
     ticket = records(bridge, "Tickets", id=7001)[0]
     assert ticket["resolution"] == "Replaced the switch; tested all ports."
     assert ticket["description"] == "Caller adds: the second switch blinks amber too."
+
+
+def test_a_field_nation_change_made_while_the_import_creates_the_work_order_reaches_the_ticket(
+    bridge: Bridge,
+) -> None:
+    work_order_id = max(bridge.fn.emulator.state.work_orders) + 1  # the id the import's create gets
+    # The import's reads of its new work order are slow, so the buyer and the technician act before the
+    # import has read what its work order holds, as they may as soon as it exists.
+    slow = rf"/workorders/{work_order_id}$"
+    bridge.fn.fault(kind="latency", method="GET", path=slow, seconds=SLOW, count=2)
+    import_thread, import_outcome = in_thread(
+        lambda: bridge.deliver(Hint("import", "autotask", "Ticket", 7001))
+    )
+    wait_until(lambda: work_order_id in bridge.fn.emulator.state.work_orders, what="the import's work order")
+    bridge.fn.act(work_order_id, "assign", technician_id=TECH)
+    bridge.fn.act(work_order_id, "closing_notes", notes="Swapped the switch before the ticket was updated.")
+    import_thread.join(timeout=30)
+    [imported] = import_outcome
+    assert imported.status == "done", imported.lines
+    # Field Nation's webhook for the closing notes: what the work order holds that the ticket does not is
+    # written, not taken for what the import itself wrote.
+    assert "Resolution" in bridge.fn_event(work_order_id, "closing-notes")
+    ticket = records(bridge, "Tickets", id=7001)[0]
+    assert ticket["resolution"] == "Swapped the switch before the ticket was updated."

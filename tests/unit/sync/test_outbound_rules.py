@@ -90,6 +90,15 @@ def test_after_an_inbound_write_a_field_nation_change_still_waiting_stays_a_chan
     assert ticket_changes(snapshot, now, ticket, statics={}) == {"resolution": "Closing notes"}
 
 
+def test_after_an_inbound_write_an_empty_text_is_no_change_from_no_value() -> None:
+    # A new work order's baseline has no closing notes; Field Nation reads them back as "".
+    now = {"title": "Switch down", "resolution": ""}
+    snapshot = outbound_after_write(
+        {"title": "Switch down"}, now, {"title": "Switch down", "resolution": None}
+    )
+    assert ticket_changes(snapshot, now, {}, statics={}) == {}
+
+
 def test_field_nation_dates_are_utc() -> None:
     assert fn_utc({"utc": "2026-11-27 10:00:00"}) == datetime(2026, 11, 27, 10, tzinfo=UTC)
     assert fn_utc("2026-11-27 10:00:00") == datetime(2026, 11, 27, 10, tzinfo=UTC)
