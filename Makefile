@@ -16,7 +16,7 @@ $(STAMP): requirements.lock pyproject.toml
 venv: $(STAMP)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -n auto tests
 
 # The convergence suite under many seeds (docs/reliability.md): SOAK_SEEDS seeds (20) from SOAK_FIRST_SEED (1),
 # stopping once SOAK_SECONDS (900) have passed; needs PostgreSQL and Redis as the tests do.
