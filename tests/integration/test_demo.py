@@ -35,7 +35,7 @@ def test_every_step_holds_and_reports_its_calls() -> None:
     assert done.returncode == 0, report
     assert report["ok"] is True
     steps = {step["name"]: step for step in report["steps"]}
-    assert len(steps) == 16
+    assert len(steps) == 17
     assert all(step["ok"] for step in steps.values()), steps
     assert all(step["autotask_calls"] >= 0 and step["fieldnation_calls"] >= 0 for step in steps.values())
     assert steps["Setup: save credentials (runs the connection test)"]["autotask_calls"] > 0
@@ -82,7 +82,8 @@ def test_the_end_state_is_in_autotask_exactly_once(
     assert [e for e in entries if e["hoursWorked"] == 1.5]
     assert len({e["summaryNotes"].split(")")[0] for e in entries}) == len(entries)  # one per time log
     assert len(records(autotask, "ExpenseItems", ticketID=TICKET)) == 1
-    assert len(records(autotask, "TicketNotes", ticketID=TICKET)) == 1
+    # The technician's message, and the dispatcher's two notes (one of them also a message, never back).
+    assert len(records(autotask, "TicketNotes", ticketID=TICKET)) == 3
     assert [a["fullPath"] for a in records(autotask, "TicketAttachments", parentID=TICKET)] == [
         "closet-after.jpg"
     ]

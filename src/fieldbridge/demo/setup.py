@@ -12,8 +12,6 @@ from fieldbridge.demo.steps import StepFailed
 from fieldbridge.mapping import default_set
 from fieldbridge.mapping.config import to_data
 from fieldbridge.mapping.model import Mapping, SetStatic, StatusMap, StatusPair
-from fieldbridge.store.database import open_database
-from fieldbridge.sync import options
 from fieldbridge.sync.options import SyncOptions, TriggerConditions
 
 # What Outbound Create's "Set Static Values" get (the guide's testing tip), by label: ids differ per instance.
@@ -117,20 +115,13 @@ def mappings(scene: Scene) -> str:
 
 
 def _save_sync_options(scene: Scene, trigger_status: int) -> None:
-    """The Workflow Setup options (trigger condition, time entry resource and role). The admin API does
-    not serve them yet, so they are written the way the broker stores them."""
+    """The Workflow Setup options (trigger condition, time entry resource and role), through the admin API."""
     resource = scene.stack.records("Resources", lastName=TIME_RESOURCE)[0]["id"]
     role = scene.stack.records("Roles", name=TIME_ROLE)[0]["id"]
     chosen = SyncOptions(
         triggers=TriggerConditions(status_becomes=[trigger_status]), resource_id=resource, role_id=role
     )
-    db = open_database(scene.stack.settings)
-    try:
-        with db.transaction() as session:
-            connector_id = scene.admin("GET", "")["id"]
-            options.save(session, connector_id, chosen)
-    finally:
-        db.dispose()
+    scene.admin("PUT", "/sync-options", json=chosen.model_dump(mode="json"))
 
 
 def trigger_url(scene: Scene) -> str:

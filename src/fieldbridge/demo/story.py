@@ -25,8 +25,10 @@ MESSAGE = "On site. The switch in the closet is dead; replacing it with the spar
 PHOTO = "closet-after.jpg"
 CLOSING_NOTES = "Replaced the failed switch, patched all 24 ports, tested uplink and VLANs."
 NEW_WORK_ORDER = "Install badge reader at the loading dock"
-# Field Nation sends no webhook for a time log or an expense (FACTS): they reach Autotask with the work
-# order's next event, since the broker reads the whole work order whatever the event says.
+NOTE_FOR_TECHNICIAN = "Gate code 4411; ask for Dana at reception."
+INTERNAL_NOTE = "Customer is slow to pay: no extra work without approval."
+# Field Nation sends no webhook for a time log or an expense: they reach Autotask with the work order's
+# next event, since the broker reads the whole work order whatever the event says.
 SILENT = "Field Nation fires no webhook for it: it lands in Autotask with the next event"
 
 
@@ -93,6 +95,32 @@ def route(scene: Scene) -> str:
     )
 
 
+def dispatcher_notes(scene: Scene) -> str:
+    stack = scene.stack
+    person = stack.records("Resources", firstName=DISPATCHER)[0]["id"]
+    publish = scene.picklist("TicketNotes", "publish")
+    note_type = scene.picklist("TicketNotes", "noteType")["Task Notes"]
+    for text, level in ((NOTE_FOR_TECHNICIAN, "All Autotask Users"), (INTERNAL_NOTE, "Internal Only")):
+        fields = {"ticketID": TICKET, "title": DISPATCHER, "description": text, "noteType": note_type}
+        stack.autotask_sim.post(
+            "/_sim/ui/TicketNotes",
+            json={"as_resource": person, "fields": fields | {"publish": publish[level]}},
+        ).raise_for_status()
+    # Autotask fires no ticket webhook for a new note: it reaches the work order with the ticket's next
+    # change, the reconciler's next pass, or an import on demand, as here.
+    scene.admin("POST", "/import", json={"ticket_id": TICKET})
+    scene.run.settle()
+    with stack.fieldnation_client() as fieldnation:
+        texts = [m.message for m in fieldnation.messages.list(scene.work_order)]
+    shared = [t for t in texts if t.endswith(NOTE_FOR_TECHNICIAN)]
+    if len(shared) != 1 or any(INTERNAL_NOTE in t for t in texts):
+        raise StepFailed("the note published to all is not exactly one message, or the internal one went too")
+    return (
+        f"a dispatcher added two notes to ticket {TICKET}; the one published to all became a message on work "
+        f"order {scene.work_order} ({shared[0]!r}), the internal one stayed in Autotask"
+    )
+
+
 def check_in(scene: Scene) -> str:
     scene.act_in_fieldnation("check_in")
     scene.run.settle()
@@ -121,7 +149,14 @@ def add_expense(scene: Scene) -> str:
 def post_message(scene: Scene) -> str:
     scene.act_in_fieldnation("post_message", message=MESSAGE)
     scene.run.settle()
-    note = _one(scene, "TicketNotes", "note", ticketID=TICKET)
+    notes = [
+        n
+        for n in scene.stack.records("TicketNotes", ticketID=TICKET)
+        if str(n.get("description") or "").endswith(MESSAGE)
+    ]
+    if len(notes) != 1:
+        raise StepFailed(f"the technician's message is {len(notes)} notes on ticket {TICKET}, not one")
+    note = notes[0]
     entry = _one(scene, "TimeEntries", "time entry", ticketID=TICKET)
     item = _one(scene, "ExpenseItems", "expense item", ticketID=TICKET)
     return (
@@ -218,6 +253,7 @@ def outbound_create(scene: Scene) -> str:
 STEPS: tuple[tuple[str, Callable[[Scene], str]], ...] = (
     ("Ticket reaches the trigger status -> work order", dispatch),
     ("Technician routed and assigned", route),
+    ("Dispatcher's notes: the one published to all -> a message", dispatcher_notes),
     ("Technician checks in", check_in),
     ("Technician logs time", log_time),
     ("Technician adds an expense", add_expense),
