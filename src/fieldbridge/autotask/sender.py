@@ -189,15 +189,10 @@ class Sender:
             retries += 1
             delay = self.retry.delay(retries, retry_after) if retries < self.retry.attempts else None
             if unsure and not call.repeatable and (call.lookup is None or delay is None):
-                raise OutcomeUnknownError(
-                    f"{error.summary}; not repeated, since an attempt may have been applied and a repeat "
-                    "could duplicate it",
-                    operation=call.operation,
-                    entity=call.entity,
-                    status=error.status,
-                    messages=error.messages,
-                    request=error.request,
-                    response=error.response,
+                raise _outcome_unknown(
+                    error,
+                    call,
+                    "not repeated, since an attempt may have been applied and a repeat could duplicate it",
                 ) from error
             if delay is None:
                 raise error
@@ -221,16 +216,24 @@ class Sender:
                     return answer
                 if not call.repeatable:
                     # Not found yet is not "not applied": Autotask may still be saving it after our timeout.
-                    raise OutcomeUnknownError(
-                        f"{error.summary}; the record was looked for and not found yet, and the create was "
-                        "not repeated, since Autotask may still be saving it",
-                        operation=call.operation,
-                        entity=call.entity,
-                        status=error.status,
-                        messages=error.messages,
-                        request=error.request,
-                        response=error.response,
+                    raise _outcome_unknown(
+                        error,
+                        call,
+                        "the record was looked for and not found yet, and the create was not "
+                        "repeated, since Autotask may still be saving it",
                     ) from error
+
+
+def _outcome_unknown(error: AutotaskError, call: Call, why: str) -> OutcomeUnknownError:
+    return OutcomeUnknownError(
+        f"{error.summary}; {why}",
+        operation=call.operation,
+        entity=call.entity,
+        status=error.status,
+        messages=error.messages,
+        request=error.request,
+        response=error.response,
+    )
 
 
 def _retryable(response: httpx.Response) -> bool:
