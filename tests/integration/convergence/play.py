@@ -15,9 +15,9 @@ from tests.integration.convergence.snapshot import AUTOTASK_FIELDS, Snapshot, sn
 from tests.integration.convergence.stories import interleaved, stories
 from tests.integration.convergence.world import Broker, Emulators, World, world
 
-SETTLE_SECONDS = 180.0
-"""A create whose outcome is unknown is not sent again for two minutes (the service may still be saving it),
-and no setting shortens that window for a test: settling may take that long."""
+SETTLE_SECONDS = 60.0
+"""Far more than a seed needs (a create of unknown outcome is sent again after `CREATE_SETTLE_SECONDS`, a
+retry comes within a second or two): what is still in flight then is stuck."""
 
 
 @dataclass

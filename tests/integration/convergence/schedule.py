@@ -1,9 +1,10 @@
 """The seeded fault schedule: which faults start before which act, on which emulator, and before which acts
 the worker is SIGKILLed. Pure: the same seed and number of acts give the same schedule.
 
-Client-side read timeouts cannot be shortened (the connector's clients wait 30 s), so a `timeout` fault
-holds a request for under a second and answers 504, and a `lost_answer` answers 502 soon after the write:
-to the clients both mean "may or may not have been applied", as a read timeout does.
+The broker's clients give up after `CLIENT_TIMEOUT_SECONDS`, so a `timeout` fault (held past it, never
+applied) and a long `latency` fault (applied after the client gave up) are real read timeouts. Every write
+that lands after its client was answered or gave up (late applies, long latencies) lands within
+`CREATE_SETTLE_SECONDS` of being sent, as the broker's settling window assumes.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 Spec = dict[str, Any]
+
+CLIENT_TIMEOUT_SECONDS = 2.0
+CREATE_SETTLE_SECONDS = 3.0
 
 # Where the broker's calls go, as fault path patterns (searched in the request path).
 AUTOTASK_PATHS = (
@@ -97,9 +101,13 @@ def _fault(label: str, rng: random.Random, target: str) -> Spec:
         case "5xx":
             kind = {"kind": "status", "status": rng.choice([500, 502, 503]), "count": rng.randint(1, 3)}
         case "timeout":
-            kind = {"kind": "timeout", "seconds": rng.uniform(0.2, 0.8), "count": rng.randint(1, 2)}
+            seconds = CLIENT_TIMEOUT_SECONDS + rng.uniform(0.2, 1.0)
+            kind = {"kind": "timeout", "seconds": seconds, "count": rng.randint(1, 2)}
         case "latency":
-            kind = {"kind": "latency", "seconds": rng.uniform(0.1, 0.6), "count": rng.randint(1, 4)}
+            # Half the time past the client's timeout: the call is applied after the client gave up.
+            long = rng.random() < 0.5
+            seconds = CLIENT_TIMEOUT_SECONDS + rng.uniform(0.2, 0.6) if long else rng.uniform(0.1, 0.6)
+            kind = {"kind": "latency", "seconds": seconds, "count": rng.randint(1, 4)}
         case "lost_answer":
             kind = {"kind": "lost_answer", "seconds": rng.uniform(0, 0.3), "count": rng.randint(1, 2)}
         case "late_apply":

@@ -6,9 +6,9 @@ run with faults must reach exactly the state of a run without. Acts that need th
 technician needs the work order the dispatch made) wait for it; nothing else waits, so the broker meets
 the stories' events interleaved and in bursts.
 
-Approving is left out: a work order's Approved status has no ticket status in the mappings, and the broker
-then writes an empty status, which Autotask refuses, so every later event of the pair dies (a defect the
-run without faults shows).
+A buyer approves finished work once its ticket shows it Complete. Approved has no ticket status in the
+mappings, so the ticket keeps the status it has (a required field is never cleared) and the pair goes on
+syncing; approving sooner would make that status depend on whether the broker saw the work done first.
 """
 
 from __future__ import annotations
@@ -94,6 +94,11 @@ def _app(action: str, **body: Any) -> Callable[[World, Case], None]:
     return do
 
 
+def _approve(world: World, case: Case) -> None:
+    world.ticket_reaches(case.work_order, STATUS["Complete"])
+    world.act(case.work_order, "approve")
+
+
 def _buyer_creates(title: str) -> Callable[[World, Case], None]:
     def do(world: World, case: Case) -> None:
         window = {"mode": "exact", "start": {"utc": DUE.replace("T", " ").removesuffix("Z")}}
@@ -128,6 +133,7 @@ def stories() -> tuple[Story, ...]:
                 Act("technician adds closing notes", _app("closing_notes", notes="Replaced the switch.")),
                 Act("technician checks out (1 h ago)", _app("check_out", hours_ago=1)),
                 Act("technician marks work done", _app("work_done")),
+                Act("buyer approves the work once its ticket is Complete", _approve),
             ),
         ),
         Story(
@@ -158,6 +164,7 @@ def stories() -> tuple[Story, ...]:
                 Act("technician adds an expense", _app("add_expense", category_id=2, amount=7.25)),
                 Act("technician adds closing notes", _app("closing_notes", notes="Badge reader live.")),
                 Act("technician marks work done", _app("work_done")),
+                Act("buyer approves the work once its ticket is Complete", _approve),
             ),
         ),
     )

@@ -39,11 +39,12 @@ from fieldbridge.jobs.consumer import Parts, open_parts
 from fieldbridge.sandbox.autotask.app import create_app as autotask_app
 from fieldbridge.sandbox.fieldnation.app import create_app as fieldnation_app
 from fieldbridge.sandbox.server import running
-from fieldbridge.settings import Settings
+from fieldbridge.settings import Settings, SyncSettings
 from fieldbridge.store import admins, connectors
+from fieldbridge.store.inbox import Hint
 from fieldbridge.sync.reconcile import reconcile
 from tests.integration.broker.processes import Fleet, fleet_env
-from tests.integration.convergence.schedule import Injection
+from tests.integration.convergence.schedule import CLIENT_TIMEOUT_SECONDS, CREATE_SETTLE_SECONDS, Injection
 
 WEBHOOK_SPEED = 200.0
 """Emulated webhook retry waits run this many times faster: Autotask's 30 s between attempts is 0.15 s."""
@@ -58,6 +59,10 @@ BROKER = {
     "retry__base_delay_seconds": "0.2",
     "retry__max_delay_seconds": "1",
     "handler_modules": "fieldbridge.sync.handlers",
+    # The clients give up for real (a `timeout` or long `latency` fault is a read timeout), and a create of
+    # unknown outcome may be sent again seconds after it was: every seed settles within seconds.
+    "sync__client_timeout_seconds": str(CLIENT_TIMEOUT_SECONDS),
+    "sync__create_settle_seconds": str(CREATE_SETTLE_SECONDS),
 }
 UNFINISHED = ("received", "queued", "processing", "retrying")
 
@@ -146,6 +151,21 @@ class World:
 
         return poll(made, deadline, f"a work order for ticket {ticket_id}")
 
+    def ticket_reaches(self, work_order_id: int, status: int, deadline: float = 30.0) -> None:
+        """Wait until the work order's ticket is in `status`: the ticket it was made from (its correlation
+        id) or the one Outbound Create made from it (its `externalID`)."""
+        correlation = self.emulators.fieldnation.state.emulator.state.work_order(work_order_id).correlation_id
+
+        def reached() -> bool | None:
+            tickets = [
+                t
+                for t in self.stack.records("Tickets")
+                if str(t["id"]) == correlation or t.get("externalID") == f"FN-{work_order_id}"
+            ]
+            return True if [t["status"] for t in tickets] == [status] else None
+
+        poll(reached, deadline, f"the ticket of work order {work_order_id} to reach status {status}")
+
     # -- the network and the processes ---------------------------------------------------------------
     def inject(self, injection: Injection) -> None:
         sim = self._sim(injection.target)
@@ -183,9 +203,11 @@ class World:
             assert row is not None
             config = connectors.config(row, parts.box, parts.settings.default_integration_code)
         now = datetime.now(UTC)
-        reconcile(
-            parts.db, config, lambda hint: intake.submit(parts.db, parts.queue, config.id, hint, now), now
-        )
+
+        def submit(hint: Hint) -> None:
+            intake.submit(parts.db, parts.queue, config.id, hint, now)
+
+        reconcile(parts.db, config, parts.settings.sync, submit, now)
 
     # -- settling ------------------------------------------------------------------------------------
     def settle(self, deadline: float) -> list[str]:
@@ -316,6 +338,9 @@ def broker(services: Services, directory: Path) -> Iterator[Broker]:
             queue_name=queue_name,
             master_key=SecretStr(master_key),
             handler_modules=[BROKER["handler_modules"]],
+            sync=SyncSettings(
+                client_timeout_seconds=CLIENT_TIMEOUT_SECONDS, create_settle_seconds=CREATE_SETTLE_SECONDS
+            ),
         )
         parts = open_parts(settings)
         exits.callback(parts.db.dispose)
