@@ -49,7 +49,7 @@ def ticket_changes(
     before: dict[str, Any] | None, after: dict[str, Any], ticket: dict[str, Any], statics: dict[str, Any]
 ) -> dict[str, Any]:
     """Ticket fields to write: those whose mapped value differs from what was last synced (a cleared one is
-    sent as null).
+    sent as null; an empty text is no change from no value).
 
     A field never synced on this pair (`before` is None: the pair was linked but its first sync did not
     finish) is written only when the work order has a value for it that differs from the ticket's
@@ -60,7 +60,7 @@ def ticket_changes(
         return {
             name: after.get(name)
             for name in before.keys() | after.keys()
-            if before.get(name) != after.get(name)
+            if not _same(before.get(name), after.get(name))
         }
     current = {name.lower(): value for name, value in ticket.items()}
     return {
@@ -78,16 +78,16 @@ def outbound_after_write(
     """The outbound snapshot after an inbound write to the work order (`now`: the work order's mapped
     values after the write). A field whose value now equals the ticket's is in sync: our own write, not a
     change to send back. Any other keeps its last synced value, so a Field Nation change that has not
-    reached Autotask yet (closing notes, a status) is still seen as a change and written. An empty text
-    equals no value (Field Nation gives "" for closing notes not written yet; a ticket without a
-    Resolution has none)."""
+    reached Autotask yet (closing notes, a status) is still seen as a change and written."""
     current = {name.lower(): value for name, value in ticket.items()}
     kept = dict(before or {})
-    kept.update({name: value for name, value in now.items() if _same(current.get(name.lower()), value)})
+    kept.update({name: value for name, value in now.items() if current.get(name.lower()) == value})
     return kept
 
 
 def _same(one: Any, other: Any) -> bool:
+    """Equal, or both empty: Field Nation reads closing notes never written as "", a new work order's
+    baseline has none."""
     return one == other or (one in (None, "") and other in (None, ""))
 
 

@@ -90,13 +90,10 @@ def test_after_an_inbound_write_a_field_nation_change_still_waiting_stays_a_chan
     assert ticket_changes(snapshot, now, ticket, statics={}) == {"resolution": "Closing notes"}
 
 
-def test_after_an_inbound_write_an_empty_text_is_no_change_from_no_value() -> None:
+def test_an_empty_text_is_no_change_from_no_value() -> None:
     # A new work order's baseline has no closing notes; Field Nation reads them back as "".
-    now = {"title": "Switch down", "resolution": ""}
-    snapshot = outbound_after_write(
-        {"title": "Switch down"}, now, {"title": "Switch down", "resolution": None}
-    )
-    assert ticket_changes(snapshot, now, {}, statics={}) == {}
+    assert ticket_changes({"title": "Switch down"}, {"title": "Switch down", "resolution": ""}, {}, {}) == {}
+    assert ticket_changes({"resolution": "Done"}, {"resolution": ""}, {}, {}) == {"resolution": ""}
 
 
 def test_field_nation_dates_are_utc() -> None:
