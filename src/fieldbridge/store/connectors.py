@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
 from sqlalchemy import select
@@ -182,6 +182,20 @@ def config(
     for field in SECRET_FIELDS:
         sealed = getattr(connector, f"{field}_encrypted")
         secrets[field] = None if sealed is None else SecretStr(box.open(sealed))
+    return assemble_config(connector.id, connector.name, options, secrets, default_integration_code)
+
+
+def assemble_config(
+    connector_id: int,
+    name: str,
+    options: dict[str, Any],
+    secrets: dict[str, SecretStr | None],
+    default_integration_code: SecretStr | None,
+) -> ConnectorConfig:
+    """A connector's settings and secrets as the code that calls Autotask and Field Nation takes them (also
+    for settings not saved yet, which `fieldbridge apply` tests before it saves them)."""
     # The guide: a blank Integration Code means the deployment's default is used.
-    secrets["autotask_integration_code"] = secrets["autotask_integration_code"] or default_integration_code
-    return ConnectorConfig(id=connector.id, name=connector.name, **options, **secrets)
+    code = secrets.get("autotask_integration_code") or default_integration_code
+    return ConnectorConfig(
+        id=connector_id, name=name, **options, **(secrets | {"autotask_integration_code": code})
+    )

@@ -10,6 +10,7 @@ back joins the lists.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -42,8 +43,16 @@ def catalog(session: Session, connector_id: int) -> dict[str, Any] | None:
     rows = list(session.scalars(select(FieldCatalog).where(FieldCatalog.connector_id == connector_id)))
     if not rows:
         return None
-    autotask = {row.entity: row.fields for row in rows if row.system == "autotask"}
-    fieldnation = [
-        field for row in rows if row.system == "fieldnation" for field in row.fields.get("fields", [])
-    ]
+    return assemble((row.system, row.entity, row.fields) for row in rows)
+
+
+def assemble(entries: Iterable[tuple[str, str, dict[str, Any]]]) -> dict[str, Any]:
+    """The catalog that (system, entity, fields) rows make."""
+    autotask: dict[str, Any] = {}
+    fieldnation: list[Any] = []
+    for system, entity, fields in entries:
+        if system == "autotask":
+            autotask[entity] = fields
+        elif system == "fieldnation":
+            fieldnation += fields.get("fields", [])
     return {"autotask": autotask, "fieldnation": {"fields": fieldnation}}

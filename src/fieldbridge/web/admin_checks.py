@@ -11,8 +11,8 @@ from fieldbridge.checks import runner
 from fieldbridge.checks.context import ConnectorContext, UnknownConnector, load
 from fieldbridge.checks.provisioning import ProvisioningError, provision
 from fieldbridge.checks.reference import as_dict
-from fieldbridge.web import connection_check
-from fieldbridge.web.connection_check import Step
+from fieldbridge.setup.connection_check import Step
+from fieldbridge.setup.rules import signed_in
 from fieldbridge.web.deps import Broker, BrokerDep, current_admin
 from fieldbridge.web.strict_json import StrictJsonRoute
 
@@ -80,8 +80,7 @@ def _checked(broker: Broker, name: str) -> CheckReport:
 def after_connection_test(broker: Broker, name: str, steps: list[Step]) -> CheckReport | None:
     """Saving credentials runs the connection test; once it signed in to Autotask, the full check follows
     (permissions, mappings, webhooks). Before that, the connection test's cause and fix are the news."""
-    signed_in = any(s.name == connection_check.AUTHENTICATION and s.status == "pass" for s in steps)
-    return _checked(broker, name) if signed_in else None
+    return _checked(broker, name) if signed_in(steps) else None
 
 
 @router.post("/{name}/check", responses={404: {}})

@@ -10,17 +10,17 @@ from sqlalchemy.orm import Session
 
 from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
 from fieldbridge.jobs import hints, intake
-from fieldbridge.mapping import MappingSet, default_set, validate
-from fieldbridge.store import client_tokens, connectors, field_catalog, history, links, mapping_sets
+from fieldbridge.setup import connection_check, rules
+from fieldbridge.setup.connection_check import Step
+from fieldbridge.setup.refresh_fields import Refreshed, refresh
+from fieldbridge.store import client_tokens, connectors, field_catalog, history, links
 from fieldbridge.store.columns import Fits
 from fieldbridge.store.connectors import ConnectorChanges, ConnectorView, NewConnector
 from fieldbridge.store.tables import Connector, InboxEvent
-from fieldbridge.web import admin_checks, connection_check
+from fieldbridge.web import admin_checks
 from fieldbridge.web.admin_checks import CheckReport
-from fieldbridge.web.connection_check import Step
 from fieldbridge.web.deps import Broker, BrokerDep, current_admin, utcnow
 from fieldbridge.web.inbound import AcceptedOut
-from fieldbridge.web.refresh_fields import Refreshed, refresh
 from fieldbridge.web.schemas import HistoryOut
 from fieldbridge.web.strict_json import StrictJsonRoute
 
@@ -32,22 +32,6 @@ router = APIRouter(
 )
 
 RecordId = Annotated[int, Fits(InboxEvent.record_id, minimum=1)]
-
-
-# Saving any of these runs the connection test (the setup guide: saving tests the connection).
-CONNECTION_FIELDS = frozenset(
-    {
-        "autotask_api_url",
-        "autotask_username",
-        "autotask_secret",
-        "autotask_integration_code",
-        "fieldnation_api_url",
-        "fieldnation_client_id",
-        "fieldnation_client_secret",
-        "fieldnation_username",
-        "fieldnation_password",
-    }
-)
 
 
 class SavedConnector(BaseModel):
@@ -119,23 +103,18 @@ def update_connector(name: str, body: ConnectorChanges, broker: BrokerDep) -> Sa
             _refuse_unless_create_is_mapped(session, connector)
         connectors.update(session, broker.box, connector, body, utcnow())
         view, config = connectors.view(connector), _config(broker, connector)
-    tested = connection_check.check(config) if body.model_fields_set & CONNECTION_FIELDS else None
+    tested = connection_check.check(config) if body.model_fields_set & rules.CONNECTION_FIELDS else None
     checks = admin_checks.after_connection_test(broker, name, tested) if tested else None
     return SavedConnector(connector=view, connection_test=tested, checks=checks)
 
 
 def _refuse_unless_create_is_mapped(session: Session, connector: Connector) -> None:
     """Switching Outbound Create on is refused while the mappings in force lack a required ticket field, as
-    saving such mappings is: otherwise every new work order would fail (the guide: "silently")."""
-    saved = mapping_sets.latest(session, connector.id)
-    mapping_set = default_set() if saved is None else MappingSet.model_validate(saved.body)
-    problems = [p for p in validate(mapping_set, outbound_create=True) if p.severity == "error"]
+    saving such mappings is."""
+    problems = rules.missing_for_outbound_create(rules.mappings_in_force(session, connector.id))
     if problems:
-        message = (
-            "Outbound Create needs the six required ticket fields mapped; save mappings that give them first."
-        )
         detail = [{"where": p.where, "message": p.message, "fix": p.fix} for p in problems]
-        raise HTTPException(422, {"message": message, "problems": detail})
+        raise HTTPException(422, {"message": rules.CREATE_NEEDS_MAPPINGS, "problems": detail})
 
 
 @router.post("/{name}/connection-test", responses={404: {}})

@@ -13,17 +13,9 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fieldbridge.mapping import (
-    Catalog,
-    ConfigError,
-    MappingError,
-    MappingSet,
-    Problem,
-    compile_mappings,
-    load,
-    validate,
-)
+from fieldbridge.mapping import ConfigError, MappingError, MappingSet, compile_mappings, load
 from fieldbridge.mapping.config import to_data
+from fieldbridge.setup.rules import Validation, problem_out, validate_mappings
 from fieldbridge.store import connectors, field_catalog, mapping_sets
 from fieldbridge.store.tables import Connector
 from fieldbridge.web.deps import AdminDep, BrokerDep, current_admin, utcnow
@@ -35,21 +27,6 @@ router = APIRouter(
     dependencies=[Depends(current_admin)],
     route_class=StrictJsonRoute,
 )
-
-
-class ProblemOut(BaseModel):
-    where: str
-    message: str
-    fix: str
-    severity: str
-
-
-class Validation(BaseModel):
-    ok: bool
-    """No errors (warnings allowed): the set may be saved."""
-    catalog_used: bool
-    """False before the first Refresh Fields: field names and picklist values were not checked."""
-    problems: list[ProblemOut]
 
 
 class MappingSetOut(BaseModel):
@@ -139,7 +116,7 @@ def preview(name: str, request: PreviewRequest, broker: BrokerDep) -> dict[str, 
         return compile_mappings(mapping_set, request.direction).preview(request.record).to_data()
     except MappingError as error:
         raise HTTPException(
-            422, {"message": "A mapping cannot run.", "problems": [_out(error.problem).model_dump()]}
+            422, {"message": "A mapping cannot run.", "problems": [problem_out(error.problem).model_dump()]}
         ) from None
 
 
@@ -156,28 +133,15 @@ def _loaded(body: dict[str, Any]) -> MappingSet:
     except ConfigError as error:
         detail = {
             "message": "The mapping set cannot be read.",
-            "problems": [_out(p).model_dump() for p in error.problems],
+            "problems": [problem_out(p).model_dump() for p in error.problems],
         }
         raise HTTPException(422, detail) from None
 
 
 def _validated(session: Session, connector: Connector, mapping_set: MappingSet) -> Validation:
-    stored = field_catalog.catalog(session, connector.id)
-    catalog = Catalog.model_validate(stored) if stored is not None else None
-    problems = validate(
+    return validate_mappings(
         mapping_set,
-        catalog,
+        field_catalog.catalog(session, connector.id),
         service_object=connector.service_object,
         outbound_create=connector.outbound_create,
-    )
-    return Validation(
-        ok=all(problem.severity != "error" for problem in problems),
-        catalog_used=catalog is not None,
-        problems=[_out(problem) for problem in problems],
-    )
-
-
-def _out(problem: Problem) -> ProblemOut:
-    return ProblemOut(
-        where=problem.where, message=problem.message, fix=problem.fix, severity=problem.severity
     )

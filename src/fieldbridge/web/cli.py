@@ -55,7 +55,7 @@ def add_connector(
     from fieldbridge.checks.context import load
     from fieldbridge.store import client_tokens, connectors
     from fieldbridge.store.database import open_store
-    from fieldbridge.web.connection_check import AUTHENTICATION, check
+    from fieldbridge.setup.connection_check import AUTHENTICATION, check
 
     try:
         new = connectors.NewConnector.model_validate(_load(source))

@@ -11,15 +11,16 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from fieldbridge import fieldnation
 from fieldbridge.autotask import AutotaskClient, AutotaskError
 from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
+from fieldbridge.setup.connection_check import Step
 from fieldbridge.store import field_catalog
 from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
 from fieldbridge.sync.clients import autotask_client, fieldnation_client
-from fieldbridge.web.connection_check import Step
 
 # Field Nation's work order statuses (FACTS: ids 1-7 and 9).
 FIELDNATION_STATUSES = {
@@ -73,9 +74,39 @@ def autotask_entities(config: ConnectorConfig) -> list[str]:
     return entities
 
 
+@dataclasses.dataclass
+class Fetched:
+    """What Refresh Fields read, not stored yet: `fieldbridge apply` validates mappings against it before it
+    saves anything."""
+
+    outcome: Refreshed
+    entries: list[tuple[str, str, dict[str, Any]]] = dataclasses.field(default_factory=list)
+    """(system, entity, fields) per catalog row."""
+
+    def catalog(self) -> dict[str, Any]:
+        """The catalog these entries make, in the shape mapping validation reads."""
+        return field_catalog.assemble(self.entries)
+
+    def save(self, session: Session, connector_id: int, now: datetime) -> None:
+        for system, entity, fields in self.entries:
+            field_catalog.save(session, connector_id, system, entity, fields, now)
+
+
 def refresh(db: Database, config: ConnectorConfig, now: datetime) -> Refreshed:
-    outcome = Refreshed(autotask={}, fieldnation={}, problems=[])
-    store = _storer(db, config.id, now)
+    fetched = fetch(config)
+    with db.transaction() as session:
+        fetched.save(session, config.id, now)
+    return fetched.outcome
+
+
+def fetch(config: ConnectorConfig) -> Fetched:
+    """Read both sides' fields; what cannot be read is in `outcome.problems`, with the cause and fix."""
+    fetched = Fetched(Refreshed(autotask={}, fieldnation={}, problems=[]))
+    outcome = fetched.outcome
+
+    def store(system: str, entity: str, fields: dict[str, Any]) -> None:
+        fetched.entries.append((system, entity, fields))
+
     try:
         autotask = autotask_client(config)
     except ValueError as missing:
@@ -92,18 +123,10 @@ def refresh(db: Database, config: ConnectorConfig, now: datetime) -> Refreshed:
     else:
         with client:
             _fieldnation(client, config.fieldnation_company_id, store, outcome)
-    return outcome
+    return fetched
 
 
 Store = Callable[[str, str, dict[str, Any]], None]
-
-
-def _storer(db: Database, connector_id: int, now: datetime) -> Store:
-    def store(system: str, entity: str, fields: dict[str, Any]) -> None:
-        with db.transaction() as session:
-            field_catalog.save(session, connector_id, system, entity, fields, now)
-
-    return store
 
 
 def _autotask(client: AutotaskClient, entities: list[str], store: Store, outcome: Refreshed) -> None:
