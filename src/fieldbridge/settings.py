@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FIELDBRIDGE_", env_nested_delimiter="__", extra="ignore")
 
     data_dir: Path = Path("data")
+    """Relative to the directory the process starts in; held (and shown) absolute."""
     database_url: str = ""
     """Blank: a SQLite file `fieldbridge.db` in the data directory (WAL). PostgreSQL: `postgresql+psycopg://...`."""
     queue_url: str = ""
@@ -126,6 +127,12 @@ class Settings(BaseSettings):
     broker machinery name their own."""
 
     _split_handlers = field_validator("handler_modules", mode="before")(_comma_list)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        # Resolved once, where the process starts: every message then names the directory it really uses.
+        return value.absolute()
 
     @field_validator("public_base_url")
     @classmethod

@@ -39,7 +39,12 @@ def dump(mapping_set: MappingSet, fmt: Format = "json") -> str:
     data = to_data(mapping_set)
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return dump_yaml(data)
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML people can read: keys in the order given, Jsonnet scripts as literal blocks."""
+    return yaml.dump(data, Dumper=ReadableDumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def load(text: str, fmt: Format = "json") -> MappingSet:
@@ -54,6 +59,11 @@ def load(text: str, fmt: Format = "json") -> MappingSet:
         ) from None
     except yaml.YAMLError as error:
         raise _error("file", f"not valid YAML: {error}".splitlines()[0], "correct the YAML syntax") from None
+    return from_data(data)
+
+
+def from_data(data: Any) -> MappingSet:
+    """Check a mapping set already parsed from JSON or YAML; raises ConfigError as `load` does."""
     if not isinstance(data, dict):
         raise _error(
             "file",
@@ -123,7 +133,7 @@ def _problem(data: dict[str, Any], detail: Any) -> Problem:
     return Problem(where, message, fixes.get(kind, f"correct `{name or 'the mapping'}`"))
 
 
-class _Dumper(yaml.SafeDumper):
+class ReadableDumper(yaml.SafeDumper):
     """YAML that people can read: multi-line strings (Jsonnet scripts) as literal blocks."""
 
 
@@ -137,4 +147,4 @@ def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _OTHER_BREAKS = frozenset("\x85\u2028\u2029")
 
 
-_Dumper.add_representer(str, _text)
+ReadableDumper.add_representer(str, _text)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from fieldbridge.settings import Settings
@@ -73,16 +74,41 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(settings: Settings, *, run_migrations: bool = True) -> Database:
+class NoDatabase(LookupError):
+    """The settings point at no FieldBridge database, and the command is not one that makes it."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(f"There is no FieldBridge database at {where}.")
+        self.where = where
+
+
+def open_database(settings: Settings, *, run_migrations: bool = True, create: bool = True) -> Database:
+    """`create=False`: raise NoDatabase rather than make a new, empty database (a command run from another
+    directory would otherwise find nothing, silently)."""
+    if not create:
+        _must_exist(settings.database_url)
     private_directory(settings.data_dir)
     prepare_sqlite_file(settings.database_url)
     engine = create_database_engine(settings.database_url)
+    if not create and not inspect(engine).has_table("alembic_version"):
+        engine.dispose()
+        raise NoDatabase(make_url(settings.database_url).render_as_string(hide_password=True))
     if run_migrations:
         migrate(engine)
     # Objects stay readable after commit: callers hand them to HTTP responses and handlers.
     return Database(engine, sessionmaker(engine, expire_on_commit=False))
 
 
-def open_store(settings: Settings) -> tuple[Database, SecretBox]:
-    """The database (migrated) and the box that opens the secrets stored in it under the master key."""
-    return open_database(settings), SecretBox(load_master_key(settings))
+def _must_exist(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database).absolute()
+        if not path.is_file():
+            raise NoDatabase(str(path))
+
+
+def open_store(settings: Settings, *, create: bool = True) -> tuple[Database, SecretBox]:
+    """The database (migrated) and the box that opens the secrets stored in it under the master key; with
+    `create=False`, neither a new database nor a new master key is made."""
+    db = open_database(settings, create=create)
+    return db, SecretBox(load_master_key(settings, generate=create))

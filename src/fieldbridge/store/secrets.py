@@ -20,6 +20,10 @@ class SecretUnreadable(Exception):
     """A stored secret does not decrypt: the master key is not the one it was saved with."""
 
 
+class MasterKeyError(ValueError):
+    """The master key is missing, unreadable or not a key; the message says where it was looked for."""
+
+
 class SecretBox:
     def __init__(self, key: bytes) -> None:
         self._fernet = Fernet(key)
@@ -37,9 +41,10 @@ class SecretBox:
             ) from None
 
 
-def load_master_key(settings: Settings) -> bytes:
+def load_master_key(settings: Settings, *, generate: bool = True) -> bytes:
     """The key from `FIELDBRIDGE_MASTER_KEY`, else from the file `FIELDBRIDGE_MASTER_KEY_FILE` names (which
-    must exist), else from `master.key` in the data directory, generated there on first run with a notice."""
+    must exist), else from `master.key` in the data directory, generated there on first run with a notice
+    (unless `generate` is False: a key made for a database that holds secrets could open none of them)."""
     if settings.master_key is not None:
         return _checked(settings.master_key.get_secret_value().encode("ascii"), "FIELDBRIDGE_MASTER_KEY")
     if settings.master_key_file is not None:
@@ -49,8 +54,13 @@ def load_master_key(settings: Settings) -> bytes:
         advice = f" Restore it from its backup; for a new deployment make one: {MAKE_KEY} > {named}"
         return _read(named, advice)
     private_directory(settings.data_dir)
-    path = settings.data_dir / KEY_FILE
-    if create_private_file(path, Fernet.generate_key() + b"\n"):
+    path = (settings.data_dir / KEY_FILE).absolute()
+    if not generate and not path.exists():
+        raise MasterKeyError(
+            f"there is no master key: {path} does not exist and neither FIELDBRIDGE_MASTER_KEY nor "
+            "FIELDBRIDGE_MASTER_KEY_FILE is set. Give the key the stored secrets were saved with"
+        )
+    if generate and create_private_file(path, Fernet.generate_key() + b"\n"):
         log.warning(
             "No master key was given, so a new one was generated into %s. Stored secrets (Autotask and "
             "Field Nation credentials) are encrypted with it: back this file up, and give the same key to "
@@ -70,7 +80,7 @@ def _read(path: Path, advice: str) -> bytes:
     try:
         key = path.read_bytes().strip()
     except OSError as error:
-        raise ValueError(
+        raise MasterKeyError(
             f"the master key file {path} cannot be read ({error.strerror or error}).{advice}"
         ) from None
     return _checked(key, str(path))
@@ -80,7 +90,7 @@ def _checked(key: bytes, origin: str) -> bytes:
     try:
         Fernet(key)
     except ValueError:
-        raise ValueError(
+        raise MasterKeyError(
             f"the master key from {origin} is not a Fernet key (32 url-safe base64-encoded bytes, 44 "
             "characters); check that the whole key was copied"
         ) from None
