@@ -1,74 +1,60 @@
-"""Fixtures shared by every suite: the emulators served over real HTTP on loopback."""
+"""Fixtures shared by every suite: the emulators served over real HTTP on loopback, PostgreSQL and Redis when
+they answer, and an SMTP server. What they build on lives in tests/support/."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI
 
-from fieldbridge.sandbox.server import running
-from tests.support import ServedEmulator, wait_until
-
-
-@dataclass
-class AutotaskSim(ServedEmulator):
-    """A running Autotask emulator: `url` is the zone-discovery base, `zone_url` the tenant's API base."""
-
-    @property
-    def creds(self) -> dict[str, str]:
-        return dict(self.emulator.announce(self.url))
-
-    @property
-    def zone_url(self) -> str:
-        return str(self.emulator.zone_url())
-
-    def user(self, username_prefix: str) -> dict[str, Any]:
-        from fieldbridge.sandbox.autotask.seed import seeded_users
-
-        return next(u for u in seeded_users() if u["username"].startswith(username_prefix))
-
-    def headers(
-        self, username: str | None = None, secret: str | None = None, code: str | None = None
-    ) -> dict[str, str]:
-        creds = self.creds
-        return {
-            "UserName": username or creds["username"],
-            "Secret": secret or creds["secret"],
-            "ApiIntegrationCode": code or creds["integration_code"],
-        }
-
-    def calls(self) -> dict[str, Any]:
-        return dict(self.control.get("/_sim/calls").json())
-
-    def records(self, entity: str) -> list[dict[str, Any]]:
-        return list(self.control.get(f"/_sim/records/{entity}").json()["items"])
+from tests.support.emulators import AutotaskSim, FieldNationSim, serve_autotask, serve_fieldnation
+from tests.support.services import POSTGRES_URL, REDIS_URL, create_postgres_database, ping_redis
+from tests.support.smtp import Mailbox, smtp_server
 
 
 @pytest.fixture(scope="session")
-def _autotask_server() -> Iterator[tuple[FastAPI, str]]:
-    from fieldbridge.sandbox.autotask.app import create_app
-
-    app = create_app(webhook_speed=1000.0)
-    with running(app) as server:
-        app.state.emulator.set_base_url(server.url)
-        yield app, server.url
+def _autotask_server() -> Iterator[AutotaskSim]:
+    with serve_autotask() as sim:
+        yield sim
 
 
 @pytest.fixture
-def autotask_sim(_autotask_server: tuple[FastAPI, str]) -> Iterator[AutotaskSim]:
+def autotask_sim(_autotask_server: AutotaskSim) -> AutotaskSim:
     """The session's Autotask emulator, reset to its seed before each test."""
-    app, url = _autotask_server
-    with httpx.Client(base_url=url, timeout=30) as control:
-        # A request an earlier test left hanging (a timeout fault) must not take a slot of this test's.
-        wait_until(
-            lambda: not control.get("/_sim/limits").json()["in_flight"],
-            timeout=15,
-            what="requests of the previous test to finish",
-        )
-        control.post("/_sim/reset").raise_for_status()
-        control.put("/_sim/clock", json={"speed": 1000.0}).raise_for_status()
-        yield AutotaskSim(app, url, control)
+    _autotask_server.reset()
+    return _autotask_server
+
+
+@pytest.fixture(scope="module")
+def fn_server() -> Iterator[FieldNationSim]:
+    """The module's Field Nation emulator (a package whose tests need other options overrides this)."""
+    with serve_fieldnation() as sim:
+        yield sim
+
+
+@pytest.fixture
+def fn_sim(fn_server: FieldNationSim) -> FieldNationSim:
+    """The module's Field Nation emulator, reset to its seed before each test."""
+    fn_server.reset()
+    return fn_server
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The test database, created if missing."""
+    create_postgres_database(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The test Redis, once it answers."""
+    ping_redis(REDIS_URL)
+    return REDIS_URL
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server on loopback that keeps what it receives."""
+    with smtp_server() as box:
+        yield box

@@ -25,7 +25,8 @@ from fieldbridge.autotask import (
 )
 from fieldbridge.autotask import causes as c
 from fieldbridge.sandbox.autotask.seed import CUSTOM_CODE
-from tests.integration.autotask.conftest import Connect, Sim
+from tests.integration.autotask.connecting import Connect
+from tests.support.emulators import AutotaskSim
 
 
 @pytest.mark.parametrize(
@@ -142,7 +143,7 @@ def test_the_permission_audit_needs_no_side_effects(connect: Connect) -> None:
     ],
 )
 def test_the_emulator_answers_bad_input_in_autotasks_shape(
-    sim: Sim, method: str, path: str, body: bytes, status: int, message: str
+    sim: AutotaskSim, method: str, path: str, body: bytes, status: int, message: str
 ) -> None:
     headers = {**sim.headers(), "Content-Type": "application/json"}
     response = httpx.request(method, sim.zone_url + path, headers=headers, content=body, timeout=5)
@@ -198,7 +199,7 @@ def test_the_emulator_answers_bad_input_in_autotasks_shape(
     ],
 )
 def test_the_client_types_bad_input_errors(
-    autotask: AutotaskClient, sim: Sim, action: object, error: type[AutotaskError], message: str
+    autotask: AutotaskClient, sim: AutotaskSim, action: object, error: type[AutotaskError], message: str
 ) -> None:
     with pytest.raises(error) as refused:
         action(autotask)  # type: ignore[operator]
@@ -207,7 +208,7 @@ def test_the_client_types_bad_input_errors(
     assert refused.value.entity in ("Tickets", "Widgets")
     assert refused.value.response is not None
     assert refused.value.response.status_code == refused.value.status
-    assert sim.calls() - sim.attempts("GET", "zoneinformation") == 1  # none of these is retried
+    assert sim.count() - sim.attempts("GET", "zoneinformation") == 1  # none of these is retried
 
 
 def test_a_naive_datetime_is_refused_before_sending(autotask: AutotaskClient) -> None:
@@ -217,7 +218,7 @@ def test_a_naive_datetime_is_refused_before_sending(autotask: AutotaskClient) ->
 
 # -- secrets --------------------------------------------------------------------------------------------
 def test_secrets_stay_out_of_messages_reprs_and_logs(
-    connect: Connect, sim: Sim, caplog: pytest.LogCaptureFixture
+    connect: Connect, sim: AutotaskSim, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     user = sim.user("svc-fieldnation")

@@ -33,7 +33,8 @@ from fieldbridge.autotask import (
 )
 from fieldbridge.autotask.webhook_fields import ticket_field_id
 from fieldbridge.sandbox.autotask.seed import QUEUE, STATUS
-from tests.integration.autotask.conftest import Connect, Sim
+from tests.integration.autotask.connecting import Connect
+from tests.support.emulators import AutotaskSim
 
 SEEDED_TICKETS = {7001, 7002, 7003, 7004, 7005, 7006, 7007}
 FN_RESOURCE = 29682900
@@ -98,17 +99,19 @@ def test_where_without_conditions_matches_everything(autotask: AutotaskClient) -
     assert autotask.count("Tickets", where(eq("companyID", 175))) == 2
 
 
-def test_query_fetches_pages_only_as_iteration_reaches_them(autotask: AutotaskClient, sim: Sim) -> None:
+def test_query_fetches_pages_only_as_iteration_reaches_them(
+    autotask: AutotaskClient, sim: AutotaskSim
+) -> None:
     pages = autotask.query("Tickets", where(max_records=2))
-    assert sim.calls("POST /V1.0/Tickets/query") == 0  # lazy: nothing sent before iterating
+    assert sim.count("POST /V1.0/Tickets/query") == 0  # lazy: nothing sent before iterating
     assert [t["id"] for t in islice(pages, 3)] == [7001, 7002, 7003]
-    assert sim.calls("POST /V1.0/Tickets/query") == 1
-    assert sim.calls("POST /V1.0/Tickets/query/next") == 1
+    assert sim.count("POST /V1.0/Tickets/query") == 1
+    assert sim.count("POST /V1.0/Tickets/query/next") == 1
     assert [t["id"] for t in pages] == [7004, 7005, 7006, 7007]
-    assert sim.calls("POST /V1.0/Tickets/query/next") == 3
+    assert sim.count("POST /V1.0/Tickets/query/next") == 3
 
 
-def test_paging_over_more_than_500_records(autotask: AutotaskClient, sim: Sim) -> None:
+def test_paging_over_more_than_500_records(autotask: AutotaskClient, sim: AutotaskSim) -> None:
     for i in range(510):
         response = sim.control.post(
             "/_sim/ui/Companies",
@@ -121,12 +124,12 @@ def test_paging_over_more_than_500_records(autotask: AutotaskClient, sim: Sim) -
     names = [c["companyName"] for c in autotask.query("Companies", where(begins_with("companyName", "Bulk")))]
     assert names == [f"Bulk {i:03d}" for i in range(510)]
     # 500 on the first page, the rest on a second one POSTed again with the same body.
-    assert sim.calls("POST /V1.0/Companies/query") == 1
-    assert sim.calls("POST /V1.0/Companies/query/next") == 1
+    assert sim.count("POST /V1.0/Companies/query") == 1
+    assert sim.count("POST /V1.0/Companies/query/next") == 1
     assert autotask.count("Companies", where(begins_with("companyName", "Bulk"))) == 510
 
 
-def test_create_update_replace(autotask: AutotaskClient, sim: Sim) -> None:
+def test_create_update_replace(autotask: AutotaskClient, sim: AutotaskSim) -> None:
     due = datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
     ticket_id = autotask.create("Tickets", new_ticket(dueDateTime=due, description="Two APs"))
     created = autotask.get("Tickets", ticket_id)
@@ -148,9 +151,9 @@ def test_create_update_replace(autotask: AutotaskClient, sim: Sim) -> None:
     assert replaced is not None
     assert (replaced["title"], replaced["description"]) == ("Replaced", None)  # PUT nulls what it omits
 
-    before = sim.calls("PATCH /V1.0/Tickets")
+    before = sim.count("PATCH /V1.0/Tickets")
     autotask.update("Tickets", ticket_id, {})
-    assert sim.calls("PATCH /V1.0/Tickets") == before  # nothing to change: nothing sent
+    assert sim.count("PATCH /V1.0/Tickets") == before  # nothing to change: nothing sent
 
 
 def test_delete(autotask: AutotaskClient) -> None:
@@ -265,7 +268,7 @@ def test_child_collections_are_checked_when_named() -> None:
         ChildCollection("Tickets", 1, "Costs")
 
 
-def test_entity_metadata_is_typed_and_cached(autotask: AutotaskClient, sim: Sim) -> None:
+def test_entity_metadata_is_typed_and_cached(autotask: AutotaskClient, sim: AutotaskSim) -> None:
     info = autotask.entity_info("Tickets")
     assert (info.name, info.can_create, info.user_access_for_create, info.user_access_for_delete) == (
         "Ticket",
@@ -284,18 +287,18 @@ def test_entity_metadata_is_typed_and_cached(autotask: AutotaskClient, sim: Sim)
 
     autotask.fields("Tickets")
     autotask.entity_info("Tickets")
-    assert sim.calls("GET /V1.0/Tickets/entityInformation/fields") == 1
-    assert sim.calls("GET /V1.0/Tickets/entityInformation") == 1
+    assert sim.count("GET /V1.0/Tickets/entityInformation/fields") == 1
+    assert sim.count("GET /V1.0/Tickets/entityInformation") == 1
     autotask.refresh_metadata()
     autotask.fields("Tickets")
-    assert sim.calls("GET /V1.0/Tickets/entityInformation/fields") == 2
+    assert sim.count("GET /V1.0/Tickets/entityInformation/fields") == 2
 
 
-def test_metadata_is_read_again_once_its_time_is_up(connect: Connect, sim: Sim) -> None:
+def test_metadata_is_read_again_once_its_time_is_up(connect: Connect, sim: AutotaskSim) -> None:
     autotask = connect(metadata_ttl=0)
     autotask.user_defined_fields("Tickets")
     autotask.user_defined_fields("Tickets")
-    assert sim.calls("GET /V1.0/Tickets/entityInformation/userDefinedFields") == 2
+    assert sim.count("GET /V1.0/Tickets/entityInformation/userDefinedFields") == 2
 
 
 def test_threshold_information(autotask: AutotaskClient) -> None:

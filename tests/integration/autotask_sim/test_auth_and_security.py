@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import AutotaskSim
+from tests.support.emulators import AutotaskSim
 
 
 def test_zone_discovery_answers_the_tenant_zone_and_refuses_unknown_users(autotask_sim: AutotaskSim) -> None:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from fieldbridge.sandbox.autotask.catalog import load
-from tests.conftest import AutotaskSim
+from tests.support.emulators import AutotaskSim
 
 SWAGGER = (
     Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "autotask" / "rest-v1.swagger.json"

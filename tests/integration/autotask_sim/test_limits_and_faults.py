@@ -7,8 +7,8 @@ import concurrent.futures
 import httpx
 import pytest
 
-from tests.conftest import AutotaskSim
-from tests.support import wait_until
+from tests.support.emulators import AutotaskSim
+from tests.support.waiting import wait_until
 
 
 def test_a_fourth_concurrent_request_on_one_endpoint_gets_429(autotask_sim: AutotaskSim) -> None:

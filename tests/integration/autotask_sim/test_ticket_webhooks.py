@@ -12,9 +12,9 @@ import pytest
 
 from fieldbridge.autotask.webhook_fields import ticket_field_id
 from fieldbridge.autotask.webhooks import verify_signature
-from tests.conftest import AutotaskSim
-from tests.receiver import Receiver, receiver
-from tests.support import wait_until
+from tests.support.emulators import AutotaskSim
+from tests.support.receiver import Receiver, receiver
+from tests.support.waiting import wait_until
 
 SECRET = "hook-secret-0123456789"
 TECH = 29682886
@@ -22,24 +22,8 @@ TECH = 29682886
 
 @pytest.fixture
 def hook(autotask_sim: AutotaskSim) -> Iterator[tuple[Receiver, int]]:
-    with (
-        receiver() as rec,
-        httpx.Client(base_url=f"{autotask_sim.zone_url}V1.0/", headers=autotask_sim.headers()) as api,
-    ):
-        webhook_id = api.post(
-            "TicketWebhooks",
-            json={
-                "name": "FieldBridge",
-                "webhookUrl": f"{rec.url}/hook",
-                "deactivationUrl": f"{rec.url}/deactivated",
-                "isActive": True,
-                "secretKey": SECRET,
-                "isSubscribedToCreateEvents": True,
-                "isSubscribedToUpdateEvents": True,
-                "isSubscribedToDeleteEvents": False,
-                "sendThresholdExceededNotification": False,
-            },
-        ).json()["itemId"]
+    with receiver() as rec, autotask_sim.api() as api:
+        webhook_id = autotask_sim.add_ticket_webhook(api, rec.url, SECRET)
         assert api.get(f"TicketWebhooks/{webhook_id}").json()["item"]["isReady"] is False
         for name, subscribed, always in (("status", True, False), ("title", True, True), ("id", False, True)):
             api.post(
@@ -58,12 +42,6 @@ def hook(autotask_sim: AutotaskSim) -> Iterator[tuple[Receiver, int]]:
         yield rec, webhook_id
 
 
-def ui_edit(autotask_sim: AutotaskSim, ticket_id: int, **fields: Any) -> None:
-    autotask_sim.control.patch(
-        f"/_sim/ui/Tickets/{ticket_id}", json={"as_resource": TECH, "fields": fields}
-    ).raise_for_status()
-
-
 def payloads(rec: Receiver) -> list[dict[str, Any]]:
     return [json.loads(r.body) for r in rec.received if r.path == "/hook"]
 
@@ -72,7 +50,7 @@ def test_a_ui_edit_delivers_a_signed_payload_with_subscribed_and_display_fields(
     autotask_sim: AutotaskSim, hook: tuple[Receiver, int]
 ) -> None:
     rec, _ = hook
-    ui_edit(autotask_sim, 7002, status=24, title="Install two workstations & a <printer> café")
+    autotask_sim.ui_edit(7002, TECH, status=24, title="Install two workstations & a <printer> café")
     got = wait_until(lambda: rec.received, what="a webhook delivery")[0]
     assert verify_signature(SECRET, got.body, got.headers["x-hook-signature"])
     assert got.headers["x-hook-signature"].startswith("sha1=")
@@ -96,13 +74,13 @@ def test_unsubscribed_changes_and_excluded_resources_do_not_fire(
     autotask_sim: AutotaskSim, hook: tuple[Receiver, int]
 ) -> None:
     rec, _ = hook
-    ui_edit(autotask_sim, 7003, description="only the description")  # not a subscribed field
+    autotask_sim.ui_edit(7003, TECH, description="only the description")  # not a subscribed field
     httpx.patch(
         f"{autotask_sim.zone_url}V1.0/Tickets",
         headers=autotask_sim.headers(),
         json={"id": 7003, "status": 23},
     ).raise_for_status()  # our own API user: excluded
-    ui_edit(autotask_sim, 7004, status=24)  # a sentinel: deliveries are in order, so it arrives last
+    autotask_sim.ui_edit(7004, TECH, status=24)  # a sentinel: deliveries are in order, so it arrives last
     wait_until(lambda: payloads(rec), what="the sentinel delivery")
     assert [p["Id"] for p in payloads(rec)] == [7004]
 
@@ -112,7 +90,7 @@ def test_create_events_and_ordering_under_retries(
 ) -> None:
     rec, _ = hook
     rec.answers = [500, 503]  # the first event needs three attempts
-    ui_edit(autotask_sim, 7001, status=22)
+    autotask_sim.ui_edit(7001, TECH, status=22)
     autotask_sim.control.post(
         "/_sim/ui/Tickets",
         json={
@@ -127,7 +105,7 @@ def test_create_events_and_ordering_under_retries(
             },
         },
     ).raise_for_status()
-    ui_edit(autotask_sim, 7001, status=24)
+    autotask_sim.ui_edit(7001, TECH, status=24)
     wait_until(lambda: len(payloads(rec)) == 3, what="three deliveries")
     got = payloads(rec)
     assert [(p["Action"], p["Fields"]["status"]) for p in got] == [
@@ -145,7 +123,7 @@ def test_a_payload_is_dropped_after_five_attempts(
 ) -> None:
     rec, webhook_id = hook
     rec.always = 500
-    ui_edit(autotask_sim, 7001, status=22)
+    autotask_sim.ui_edit(7001, TECH, status=22)
 
     def finished() -> dict[str, Any] | None:
         items = autotask_sim.control.get(
@@ -169,7 +147,7 @@ def test_the_webhook_is_deactivated_after_25_consecutive_failures(
     rec, webhook_id = hook
     rec.always = 500
     for status in (22, 23, 24, 22, 23):
-        ui_edit(autotask_sim, 7001, status=status)
+        autotask_sim.ui_edit(7001, TECH, status=status)
 
     def deactivated() -> bool:
         item = httpx.get(
@@ -181,7 +159,7 @@ def test_the_webhook_is_deactivated_after_25_consecutive_failures(
     assert rec.attempts >= 25
     rec.always = None
     wait_until(lambda: any(r.path == "/deactivated" for r in rec.received), what="the deactivation notice")
-    ui_edit(autotask_sim, 7001, status=21)
+    autotask_sim.ui_edit(7001, TECH, status=21)
     deliveries = autotask_sim.control.get(
         "/_sim/webhooks/deliveries", params={"target": str(webhook_id)}
     ).json()

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from fieldbridge.sandbox.autotask.seed import QUEUE, ROLE, STATUS
-from tests.conftest import AutotaskSim
+from tests.support.emulators import AutotaskSim
 
 TICKET = {
     "title": "New dispatch",
@@ -20,14 +19,6 @@ TICKET = {
     "queueID": QUEUE["Field Services"],
     "dueDateTime": "2026-12-01T10:00:00Z",
 }
-
-
-@pytest.fixture
-def api(autotask_sim: AutotaskSim) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=f"{autotask_sim.zone_url}V1.0/", headers=autotask_sim.headers(), timeout=30
-    ) as c:
-        yield c
 
 
 def errors(response: httpx.Response) -> list[str]:

@@ -1,4 +1,4 @@
-"""Databases and queues for the broker tests: SQLite files, and PostgreSQL / Redis when they answer.
+"""Databases and apps for the broker tests: SQLite files, and PostgreSQL schemas when it answers.
 
 Each PostgreSQL test gets a schema of its own (named in the URL's search_path, so worker subprocesses land
 in it too) and each Redis test a queue name of its own, so tests never see each other's rows or messages.
@@ -6,87 +6,26 @@ in it too) and each Redis test a queue name of its own, so tests never see each 
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import create_engine, text
 
 from fieldbridge.settings import Settings
 from fieldbridge.store.database import Database, create_database_engine, migrate, open_database
 from fieldbridge.store.tables import Base
-from tests.integration.broker.http_fixtures import Served, serve
-from tests.support import unavailable
-
-POSTGRES_URL = os.environ.get(
-    "FIELDBRIDGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/fieldbridge_test"
-)
-REDIS_URL = os.environ.get("FIELDBRIDGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """The test database, created if missing."""
-    url = make_url(POSTGRES_URL)
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with server.connect() as connection:
-            exists = connection.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
-            ).scalar()
-            if not exists:
-                connection.execute(text(f'CREATE DATABASE "{url.database}"'))
-    except OperationalError as error:
-        unavailable("PostgreSQL", str(error.orig).strip().splitlines()[0])
-    finally:
-        server.dispose()
-    return POSTGRES_URL
+from tests.support.served import Served, serve
+from tests.support.services import fresh_schema, in_schema
 
 
 @pytest.fixture
 def postgres_schema_url(postgres_url: str) -> Iterator[str]:
-    with _fresh_schema(postgres_url) as url:
+    with fresh_schema(postgres_url) as url:
         yield url
-
-
-@contextmanager
-def _fresh_schema(postgres_url: str) -> Iterator[str]:
-    """The URL of a new empty schema, dropped afterwards."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield _in_schema(postgres_url, schema)
-    finally:
-        with engine.connect() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        engine.dispose()
-
-
-def _in_schema(url: str, schema: str) -> str:
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
-
-
-@pytest.fixture
-def redis_url() -> str:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        unavailable("Redis", str(error))
-    finally:
-        client.close()
-    return REDIS_URL
 
 
 @pytest.fixture(scope="session")
@@ -96,7 +35,7 @@ def postgres_shared_url(postgres_url: str) -> Iterator[str]:
     engine = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
-    url = _in_schema(postgres_url, schema)
+    url = in_schema(postgres_url, schema)
     migrate(create_database_engine(url))
     yield url
     with engine.connect() as connection:
@@ -153,7 +92,7 @@ def served_on_each_database(
     with ExitStack() as stack:
         database_url = ""
         if request.param == "postgresql":
-            database_url = stack.enter_context(_fresh_schema(request.getfixturevalue("postgres_url")))
+            database_url = stack.enter_context(fresh_schema(request.getfixturevalue("postgres_url")))
         settings = Settings(
             data_dir=tmp_path_factory.mktemp("served"),
             database_url=database_url,

@@ -7,21 +7,28 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 import pytest
+import redis
+from cryptography.fernet import Fernet
 
 from fieldbridge.settings import Settings
 from fieldbridge.store import client_tokens, connectors
 from fieldbridge.store.database import open_database
 from fieldbridge.store.secrets import SecretBox, load_master_key
-from tests.support import wait_until
+from tests.support.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[3]
 HANDLERS = "tests.integration.broker.recording_handlers"
+QUICK_RECOVERY = {"lease_seconds": "1", "sweep_interval_seconds": "0.2", "enqueue_grace_seconds": "0.5"}
+"""Settings under which a message a dead process held is taken up again within a few seconds."""
 
 
 @dataclass
@@ -137,3 +144,31 @@ def fleet_env(directory: Path, **settings: str) -> dict[str, str]:
     env["FIELDBRIDGE_HANDLER_MODULES"] = HANDLERS
     env.update({f"FIELDBRIDGE_{name.upper()}": value for name, value in settings.items()})
     return env
+
+
+@contextmanager
+def fleet_in(directory: Path, **settings: str) -> Iterator[Fleet]:
+    """A fleet whose data directory is `directory/data`, with a new master key, and `settings` (as for
+    `fleet_env`); every process it started is stopped on leaving."""
+    env = fleet_env(
+        directory, data_dir=str(directory / "data"), master_key=Fernet.generate_key().decode(), **settings
+    )
+    fleet = Fleet(directory, env)
+    try:
+        yield fleet
+    finally:
+        fleet.stop_all()
+
+
+@contextmanager
+def redis_fleet_in(directory: Path, database_url: str, redis_url: str, **settings: str) -> Iterator[Fleet]:
+    """As `fleet_in`, on PostgreSQL and a Redis queue of a name of its own, whose keys are deleted after."""
+    queue_name = f"fieldbridge_test_{uuid.uuid4().hex[:8]}"  # as huey spells it in its keys
+    with fleet_in(
+        directory, database_url=database_url, queue_url=redis_url, queue_name=queue_name, **settings
+    ) as fleet:
+        yield fleet
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(f"*{queue_name}*"):
+        client.delete(key)
+    client.close()

@@ -15,8 +15,8 @@ from fieldbridge.cli import app
 from fieldbridge.settings import Settings
 from fieldbridge.store import client_tokens, processing
 from fieldbridge.store.database import Database, open_database
-from tests.conftest import AutotaskSim
-from tests.integration.broker.smtp_server import free_port
+from tests.support.emulators import AutotaskSim
+from tests.support.smtp import free_port
 
 SECRET = "Zq81-autotask-secret-cli"
 

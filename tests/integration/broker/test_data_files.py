@@ -15,9 +15,9 @@ from pydantic import ValidationError
 from fieldbridge.autotask.webhooks import sign as autotask_sign
 from fieldbridge.settings import Settings
 from fieldbridge.store.secrets import KEY_FILE, load_master_key
-from tests.integration.broker.http_fixtures import serve
+from tests.integration.broker.deliveries import WEBHOOK, autotask_bytes
 from tests.integration.broker.processes import Fleet, fleet_env
-from tests.integration.broker.test_http_inbound import WEBHOOK, autotask_bytes
+from tests.support.served import serve
 
 
 def mode(path: Path) -> int:

@@ -18,11 +18,10 @@ from cryptography.fernet import Fernet
 
 from fieldbridge.fieldnation import FieldNationClient
 from fieldbridge.settings import Settings
-from tests.integration.broker.http_fixtures import Served, serve
-from tests.integration.broker.test_http_inbound import fieldnation_headers
-from tests.integration.fieldnation.conftest import FieldNationSim
-from tests.integration.fieldnation.conftest import serve as serve_fieldnation
-from tests.support import wait_until
+from tests.integration.broker.deliveries import fieldnation_headers
+from tests.support.emulators import FieldNationSim, serve_fieldnation
+from tests.support.served import Served, serve
+from tests.support.waiting import wait_until
 
 SECRET = "fn-hook-secret-replays"
 TOLERANCE_SECONDS = 2.0

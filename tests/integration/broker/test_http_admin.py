@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from fieldbridge.store import inbox, processing
-from tests.integration.broker.http_fixtures import ADMIN_PASSWORD, Served, signed_in
-from tests.integration.broker.smtp_server import free_port
+from tests.support.served import ADMIN_PASSWORD, Served, signed_in
+from tests.support.smtp import free_port
 
 SECRET = "Autotask-secret-8d1c"
 

@@ -22,7 +22,7 @@ from fieldbridge.store.client_tokens import INBOUND_PATH
 from fieldbridge.store.tables import ApiToken, InboxEvent
 from fieldbridge.sync import options
 from fieldbridge.web.request_limits import NUL_IN_URL
-from tests.integration.broker.http_fixtures import Served, signed_in
+from tests.support.served import Served, signed_in
 
 FN_SECRET = "fn-hook-secret-bad-input"
 BIG = 2**70

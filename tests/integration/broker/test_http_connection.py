@@ -4,7 +4,6 @@ validated against it. All over real HTTP, against the Autotask and Field Nation 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,23 +15,12 @@ from pydantic import SecretStr
 from fieldbridge.autotask import causes
 from fieldbridge.mapping import default_set
 from fieldbridge.mapping.config import to_data
-from fieldbridge.sandbox.fieldnation.app import create_app as create_fieldnation_app
-from fieldbridge.sandbox.server import running
 from fieldbridge.settings import Settings
-from fieldbridge.store import admins
-from tests.conftest import AutotaskSim
-from tests.integration.broker.http_fixtures import Served, serve
-from tests.integration.broker.smtp_server import free_port
+from tests.support.emulators import AutotaskSim, FieldNationSim, connector_fields
+from tests.support.served import Served, serve, with_api_token
+from tests.support.smtp import free_port
 
 UNREACHABLE = f"http://127.0.0.1:{free_port()}"
-
-
-@pytest.fixture(scope="module")
-def fieldnation_sim() -> Iterator[dict[str, Any]]:
-    app = create_fieldnation_app()
-    with running(app) as server:
-        app.state.emulator.set_base_url(server.url)
-        yield dict(app.state.emulator.announce(server.url))
 
 
 @pytest.fixture(scope="module")
@@ -50,30 +38,17 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 @pytest.fixture(scope="module")
 def admin(broker: Served) -> Iterator[httpx.Client]:
-    with broker.broker.db.transaction() as session:
-        user = admins.create_user(session, "alice", "correct horse battery", datetime.now(UTC))
-        _, token = admins.issue_api_token(session, user, "tests", datetime.now(UTC))
-    with httpx.Client(
-        base_url=broker.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    ) as client:
+    with with_api_token(broker.broker.db, broker.url) as client:
         yield client
 
 
 def settings_for(
-    autotask: AutotaskSim, fieldnation: dict[str, Any], name: str, **changes: Any
+    autotask: AutotaskSim, fieldnation: FieldNationSim, name: str, **changes: Any
 ) -> dict[str, Any]:
-    good = autotask.user("svc-fieldnation")
     body = {
         "name": name,
-        "autotask_api_url": autotask.url,
-        "autotask_username": good["username"],
-        "autotask_secret": good["secret"],
-        "fieldnation_api_url": fieldnation["url"],
-        "fieldnation_company_id": fieldnation["company_id"],
-        "fieldnation_client_id": fieldnation["client_id"],
-        "fieldnation_client_secret": fieldnation["client_secret"],
-        "fieldnation_username": fieldnation["username"],
-        "fieldnation_password": fieldnation["password"],
+        **connector_fields(autotask, fieldnation, "svc-fieldnation"),
+        "fieldnation_company_id": fieldnation.announced["company_id"],
     }
     return body | changes
 
@@ -84,11 +59,9 @@ def steps_of(response: httpx.Response) -> dict[str, dict[str, Any]]:
 
 
 def test_good_credentials_pass_every_step(
-    admin: httpx.Client, autotask_sim: AutotaskSim, fieldnation_sim: dict[str, Any]
+    admin: httpx.Client, autotask_sim: AutotaskSim, fn_server: FieldNationSim
 ) -> None:
-    steps = steps_of(
-        admin.post("/v1/admin/connectors", json=settings_for(autotask_sim, fieldnation_sim, "good"))
-    )
+    steps = steps_of(admin.post("/v1/admin/connectors", json=settings_for(autotask_sim, fn_server, "good")))
     assert {name: step["status"] for name, step in steps.items()} == {
         "Autotask zone discovery": "pass",
         "Autotask authentication": "pass",
@@ -118,7 +91,7 @@ def test_good_credentials_pass_every_step(
 def test_each_autotask_failure_names_the_guides_cause_and_fix(
     admin: httpx.Client,
     autotask_sim: AutotaskSim,
-    fieldnation_sim: dict[str, Any],
+    fn_server: FieldNationSim,
     user: str,
     changes: dict[str, str],
     step: str,
@@ -128,9 +101,7 @@ def test_each_autotask_failure_names_the_guides_cause_and_fix(
     credentials = {"autotask_username": seeded["username"], "autotask_secret": seeded["secret"]} | changes
     name = f"at-{cause.replace('_', '-')}"
     steps = steps_of(
-        admin.post(
-            "/v1/admin/connectors", json=settings_for(autotask_sim, fieldnation_sim, name, **credentials)
-        )
+        admin.post("/v1/admin/connectors", json=settings_for(autotask_sim, fn_server, name, **credentials))
     )
     failed = steps[f"Autotask {step}"]
     expected = getattr(causes, cause.upper())
@@ -156,11 +127,11 @@ def test_each_autotask_failure_names_the_guides_cause_and_fix(
 def test_each_fieldnation_failure_says_what_to_fix(
     admin: httpx.Client,
     autotask_sim: AutotaskSim,
-    fieldnation_sim: dict[str, Any],
+    fn_server: FieldNationSim,
     changes: dict[str, str],
     cause: str,
 ) -> None:
-    body = settings_for(autotask_sim, fieldnation_sim, f"fn-{abs(hash(str(changes))) % 10**8}", **changes)
+    body = settings_for(autotask_sim, fn_server, f"fn-{abs(hash(str(changes))) % 10**8}", **changes)
     step = steps_of(admin.post("/v1/admin/connectors", json=body))["Field Nation token"]
     assert step["status"] == "fail"
     assert step["cause"].startswith(cause)
@@ -168,9 +139,9 @@ def test_each_fieldnation_failure_says_what_to_fix(
 
 
 def test_saving_new_credentials_tests_them_and_other_changes_do_not(
-    admin: httpx.Client, autotask_sim: AutotaskSim, fieldnation_sim: dict[str, Any]
+    admin: httpx.Client, autotask_sim: AutotaskSim, fn_server: FieldNationSim
 ) -> None:
-    admin.post("/v1/admin/connectors", json=settings_for(autotask_sim, fieldnation_sim, "patched"))
+    admin.post("/v1/admin/connectors", json=settings_for(autotask_sim, fn_server, "patched"))
     untested = admin.patch("/v1/admin/connectors/patched", json={"attachment_sync": True})
     assert untested.json()["connection_test"] is None
     wrong = steps_of(
@@ -182,9 +153,9 @@ def test_saving_new_credentials_tests_them_and_other_changes_do_not(
 
 
 def test_refresh_fields_then_mappings_are_validated_against_the_catalog(
-    admin: httpx.Client, autotask_sim: AutotaskSim, fieldnation_sim: dict[str, Any]
+    admin: httpx.Client, autotask_sim: AutotaskSim, fn_server: FieldNationSim
 ) -> None:
-    admin.post("/v1/admin/connectors", json=settings_for(autotask_sim, fieldnation_sim, "mapped"))
+    admin.post("/v1/admin/connectors", json=settings_for(autotask_sim, fn_server, "mapped"))
     assert admin.get("/v1/admin/connectors/mapped/catalog").status_code == 404
     refreshed = admin.post("/v1/admin/connectors/mapped/refresh-fields").json()
     assert refreshed["problems"] == []
@@ -216,9 +187,9 @@ def test_refresh_fields_then_mappings_are_validated_against_the_catalog(
 
 
 def test_mapping_sets_are_versioned_and_previewed(
-    admin: httpx.Client, autotask_sim: AutotaskSim, fieldnation_sim: dict[str, Any], tmp_path: Path
+    admin: httpx.Client, autotask_sim: AutotaskSim, fn_server: FieldNationSim, tmp_path: Path
 ) -> None:
-    admin.post("/v1/admin/connectors", json=settings_for(autotask_sim, fieldnation_sim, "versions"))
+    admin.post("/v1/admin/connectors", json=settings_for(autotask_sim, fn_server, "versions"))
     first = {
         "schema_version": 1,
         "inbound": [{"source_field": "Title", "target_field": "title", "action": "sync"}],

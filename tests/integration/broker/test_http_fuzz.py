@@ -24,8 +24,8 @@ from schemathesis import GenerationMode
 
 from fieldbridge.store import client_tokens, connectors
 from fieldbridge.web.deps import SESSION_COOKIE
-from tests.integration.broker.http_fixtures import ADMIN_PASSWORD, Served
-from tests.integration.broker.smtp_server import free_port
+from tests.support.served import ADMIN_PASSWORD, Served
+from tests.support.smtp import free_port
 
 EXAMPLES = int(os.environ.get("FIELDBRIDGE_FUZZ_EXAMPLES", "8"))
 CONNECTOR = "fuzz-target"

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from fieldbridge.cli import app as cli
 from fieldbridge.settings import Settings, SignInSettings
-from tests.integration.broker.http_fixtures import ADMIN_PASSWORD, Served, serve
+from tests.support.served import ADMIN_PASSWORD, Served, serve
 
 LIMITS = SignInSettings(user_failures=3, address_failures=5, window_seconds=600, lockout_seconds=900)
 _addresses = (f"198.51.100.{n}" for n in itertools.count(1))

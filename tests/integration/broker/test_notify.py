@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,14 +13,8 @@ from fieldbridge.settings import Settings, SmtpSettings
 from fieldbridge.store import history, inbox
 from fieldbridge.store.database import Database
 from fieldbridge.store.secrets import SecretBox
-from tests.integration.broker.smtp_server import Mailbox, free_port, smtp_server
 from tests.integration.broker.store_helpers import NOW, add_connector, ticket_hint
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with smtp_server() as box:
-        yield box
+from tests.support.smtp import Mailbox, free_port
 
 
 class Clock:

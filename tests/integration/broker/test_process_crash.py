@@ -9,30 +9,19 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from fieldbridge.store.database import create_database_engine
 from fieldbridge.store.tables import InboxEvent
-from tests.integration.broker.processes import Fleet, fleet_env
+from tests.integration.broker.processes import QUICK_RECOVERY, Fleet, fleet_in
 from tests.integration.broker.recording_handlers import read_records
-from tests.support import wait_until
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture
 def fleet(tmp_path: Path) -> Iterator[Fleet]:
-    env = fleet_env(
-        tmp_path,
-        data_dir=str(tmp_path / "data"),
-        master_key=Fernet.generate_key().decode(),
-        worker_threads="1",
-        lease_seconds="1",
-        sweep_interval_seconds="0.2",
-        enqueue_grace_seconds="0.5",
-    )
-    fleet = Fleet(tmp_path, env)
-    yield fleet
-    fleet.stop_all()
+    with fleet_in(tmp_path, worker_threads="1", **QUICK_RECOVERY) as fleet:
+        yield fleet
 
 
 def statuses(fleet: Fleet) -> dict[int, str]:

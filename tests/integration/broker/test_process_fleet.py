@@ -5,7 +5,6 @@ killed with SIGKILL leaves nothing behind: its events are finished exactly once 
 from __future__ import annotations
 
 import json
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,40 +14,21 @@ from typing import Any
 
 import httpx
 import pytest
-import redis
-from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from fieldbridge.store.database import create_database_engine
 from fieldbridge.store.tables import InboxEvent
-from tests.integration.broker.processes import Fleet, fleet_env
+from tests.integration.broker.processes import QUICK_RECOVERY, Fleet, redis_fleet_in
 from tests.integration.broker.recording_handlers import read_records
-from tests.support import wait_until
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.services
 
 
 @pytest.fixture
 def fleet(tmp_path: Path, postgres_schema_url: str, redis_url: str) -> Iterator[Fleet]:
-    queue_name = f"fieldbridge_test_{uuid.uuid4().hex[:8]}"  # as huey spells it in its keys
-    env = fleet_env(
-        tmp_path,
-        data_dir=str(tmp_path / "data"),
-        database_url=postgres_schema_url,
-        queue_url=redis_url,
-        queue_name=queue_name,
-        master_key=Fernet.generate_key().decode(),
-        lease_seconds="1",
-        sweep_interval_seconds="0.2",
-        enqueue_grace_seconds="0.5",
-    )
-    fleet = Fleet(tmp_path, env)
-    yield fleet
-    fleet.stop_all()
-    client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter(f"*{queue_name}*"):
-        client.delete(key)
-    client.close()
+    with redis_fleet_in(tmp_path, postgres_schema_url, redis_url, **QUICK_RECOVERY) as fleet:
+        yield fleet
 
 
 def statuses(fleet: Fleet) -> dict[int, str]:

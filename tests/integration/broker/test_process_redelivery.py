@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import signal
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,14 +17,13 @@ from typing import Any
 import httpx
 import pytest
 import redis
-from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from fieldbridge.store.database import create_database_engine
 from fieldbridge.store.tables import InboxEvent
-from tests.integration.broker.processes import Fleet, fleet_env
+from tests.integration.broker.processes import Fleet, fleet_in, redis_fleet_in
 from tests.integration.broker.recording_handlers import read_records
-from tests.support import wait_until
+from tests.support.waiting import wait_until
 
 LEASE_SECONDS = 1.0
 REDELIVERED_WITHIN = 10.0
@@ -65,17 +63,8 @@ def assert_ran_once_after_the_crash(records: list[dict[str, Any]], event_id: int
 
 @pytest.fixture
 def sqlite_fleet(tmp_path: Path) -> Iterator[Fleet]:
-    env = fleet_env(
-        tmp_path,
-        data_dir=str(tmp_path / "data"),
-        master_key=Fernet.generate_key().decode(),
-        worker_threads="1",
-        lease_seconds=str(LEASE_SECONDS),
-        **SLOW_SWEEPS,
-    )
-    fleet = Fleet(tmp_path, env)
-    yield fleet
-    fleet.stop_all()
+    with fleet_in(tmp_path, worker_threads="1", lease_seconds=str(LEASE_SECONDS), **SLOW_SWEEPS) as fleet:
+        yield fleet
 
 
 def queue_rows(fleet: Fleet) -> int:
@@ -110,24 +99,10 @@ def test_embedded_a_message_taken_by_a_killed_serve_is_run_once_by_the_restarted
 
 @pytest.fixture
 def redis_fleet(tmp_path: Path, postgres_schema_url: str, redis_url: str) -> Iterator[Fleet]:
-    queue_name = f"fieldbridge_test_{uuid.uuid4().hex[:8]}"  # as huey spells it in its keys
-    env = fleet_env(
-        tmp_path,
-        data_dir=str(tmp_path / "data"),
-        database_url=postgres_schema_url,
-        queue_url=redis_url,
-        queue_name=queue_name,
-        master_key=Fernet.generate_key().decode(),
-        lease_seconds=str(LEASE_SECONDS),
-        **SLOW_SWEEPS,
-    )
-    fleet = Fleet(tmp_path, env)
-    yield fleet
-    fleet.stop_all()
-    client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter(f"*{queue_name}*"):
-        client.delete(key)
-    client.close()
+    with redis_fleet_in(
+        tmp_path, postgres_schema_url, redis_url, lease_seconds=str(LEASE_SECONDS), **SLOW_SWEEPS
+    ) as fleet:
+        yield fleet
 
 
 def redis_keys(fleet: Fleet) -> list[bytes]:

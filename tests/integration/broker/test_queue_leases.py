@@ -17,7 +17,7 @@ from huey.storage import SqliteStorage
 
 from fieldbridge.jobs.queue import LeasingHuey
 from fieldbridge.jobs.queue_storage import RedisLeasedStorage, SqliteLeasedStorage
-from tests.support import wait_until
+from tests.support.waiting import wait_until
 
 LEASE = 0.3
 """Seconds a taken message stays hidden; the tests wait a few of them at most."""

@@ -15,17 +15,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cryptography.fernet import Fernet
 from sqlalchemy import inspect, text
 
 from fieldbridge.autotask.webhooks import sign as autotask_sign
 from fieldbridge.settings import Settings
 from fieldbridge.store import admins
 from fieldbridge.store.database import create_database_engine, open_database
-from tests.integration.broker.processes import Fleet, fleet_env
-from tests.integration.broker.smtp_server import Mailbox, free_port, smtp_server
-from tests.integration.broker.test_http_inbound import fieldnation_headers
-from tests.support import wait_until
+from tests.integration.broker.deliveries import fieldnation_headers
+from tests.integration.broker.processes import Fleet, fleet_in
+from tests.support.smtp import Mailbox, free_port
+from tests.support.waiting import wait_until
 
 CONNECTOR_SECRETS = {
     "autotask_secret": "AT-secret-1f9b2c77",
@@ -39,27 +38,17 @@ ADMIN_PASSWORD = "admin-password-7c1e4b9a"
 
 
 @pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with smtp_server() as box:
-        yield box
-
-
-@pytest.fixture
 def fleet(tmp_path: Path, mailbox: Mailbox) -> Iterator[Fleet]:
-    env = fleet_env(
+    with fleet_in(
         tmp_path,
-        data_dir=str(tmp_path / "data"),
-        master_key=Fernet.generate_key().decode(),
         public_base_url="http://bridge.example.test",
         smtp__host=mailbox.host,
         smtp__port=str(mailbox.port),
         retry__attempts="2",
         retry__base_delay_seconds="0.05",
         retry__max_delay_seconds="0.05",
-    )
-    fleet = Fleet(tmp_path, env)
-    yield fleet
-    fleet.stop_all()
+    ) as fleet:
+        yield fleet
 
 
 class Recorder:

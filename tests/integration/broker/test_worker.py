@@ -26,7 +26,7 @@ from fieldbridge.store.database import Database
 from fieldbridge.store.secrets import SecretBox, load_master_key
 from fieldbridge.store.tables import InboxEvent
 from tests.integration.broker.store_helpers import add_connector, ticket_hint
-from tests.support import wait_until
+from tests.support.waiting import wait_until
 
 SECRET = "s3cret-Autotask-9f"
 

@@ -9,7 +9,7 @@ from typing import Any
 from fieldbridge.autotask.webhook_fields import ticket_field_id
 from fieldbridge.checks.webhook_plan import FIELDNATION_EVENTS
 from fieldbridge.sandbox.autotask.seed import STATUS
-from tests.integration.checks.conftest import Bridge, instance_mappings, writes
+from tests.integration.checks.bridge import Bridge, instance_mappings, writes
 
 EMULATOR = {("egress to the zone (HTTPS)", "warn"), ("trigger URL", "warn")}
 """What stays short of a pass on loopback: plain HTTP, and a trigger URL only this machine reaches."""

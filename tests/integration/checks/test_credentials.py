@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import AutotaskSim
-from tests.handmade_level import BEYOND_THE_GUIDE, MISSING
-from tests.integration.checks.conftest import Bridge, writes
+from tests.integration.checks.bridge import Bridge, writes
+from tests.support.emulators import AutotaskSim
+from tests.support.handmade_level import BEYOND_THE_GUIDE, MISSING
 
 EMULATOR_EGRESS = ("egress to the zone (HTTPS)", "warn")
 

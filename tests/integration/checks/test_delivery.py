@@ -3,22 +3,13 @@ loopback, and edits by the connector's own API user do not fire."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fieldbridge.autotask import AutotaskClient
 from fieldbridge.autotask.webhooks import HEADER, verify_signature
 from fieldbridge.sandbox.autotask.seed import STATUS
-from tests.integration.checks.conftest import Bridge
-from tests.support import wait_until
+from tests.integration.checks.bridge import Bridge
+from tests.support.waiting import wait_until
 
 TECH = 29682886  # a person working in the Autotask UI
-
-
-def person_edits(bridge: Bridge, ticket_id: int, **fields: Any) -> None:
-    answer = bridge.at.control.patch(
-        f"/_sim/ui/Tickets/{ticket_id}", json={"as_resource": TECH, "fields": fields}
-    )
-    answer.raise_for_status()
 
 
 def webhook_events(bridge: Bridge, name: str) -> list[int]:
@@ -30,7 +21,7 @@ def test_signed_ticket_events_reach_the_trigger_url_and_our_own_edits_do_not_fir
     provisioned = bridge.provision(name, trigger_url=created["trigger_url"])
     assert provisioned.status_code == 200, provisioned.text
 
-    person_edits(bridge, 7002, status=STATUS["Dispatch to Field"])
+    bridge.at.ui_edit(7002, TECH, status=STATUS["Dispatch to Field"])
     assert wait_until(lambda: webhook_events(bridge, name), what="the ticket event in the inbox") == [7002]
 
     # The connector's API user writes a subscribed field: Autotask must not echo it back.
@@ -40,7 +31,7 @@ def test_signed_ticket_events_reach_the_trigger_url_and_our_own_edits_do_not_fir
     ) as api:
         api.update("Tickets", 7003, {"title": "Written by the connector itself"})
     # Deliveries are in order per webhook: once this later edit has arrived, an echo would have too.
-    person_edits(bridge, 7004, title="Run cabling for two registers")
+    bridge.at.ui_edit(7004, TECH, title="Run cabling for two registers")
     wait_until(lambda: 7004 in webhook_events(bridge, name), what="the second person's edit")
     assert sorted(webhook_events(bridge, name)) == [7002, 7004]
 

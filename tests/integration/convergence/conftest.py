@@ -7,14 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 
-from tests.integration.broker.conftest import REDIS_URL, postgres_url
 from tests.integration.convergence.play import Result, play
 from tests.integration.convergence.world import Broker, Emulators, Services, broker, emulators
-from tests.support import unavailable
-
-__all__ = ["postgres_url"]  # the broker suite's fixture: the test database, created if missing
 
 
 @pytest.fixture(scope="session")
@@ -24,16 +19,11 @@ def convergence_emulators() -> Iterator[Emulators]:
 
 
 @pytest.fixture(scope="session")
-def convergence_broker(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        unavailable("Redis", str(error))
-    finally:
-        client.close()
+def convergence_broker(
+    postgres_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Broker]:
     directory = Path(tmp_path_factory.mktemp("convergence"))
-    with broker(Services(postgres_url, REDIS_URL), directory) as the_broker:
+    with broker(Services(postgres_url, redis_url), directory) as the_broker:
         yield the_broker
 
 

@@ -15,10 +15,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from tests.integration.broker.conftest import POSTGRES_URL, REDIS_URL
 from tests.integration.convergence.play import Result, play, unexpected_endings
 from tests.integration.convergence.snapshot import differences
 from tests.integration.convergence.world import Services, broker, emulators
+from tests.support.services import POSTGRES_URL, REDIS_URL
 
 
 def main() -> int:

@@ -11,7 +11,8 @@ from fieldbridge.fieldnation import (
     NotFoundError,
     PayloadTooLargeError,
 )
-from tests.integration.fieldnation.conftest import UPLOAD_LIMIT, FieldNationSim
+from tests.integration.fieldnation.seeded import UPLOAD_LIMIT
+from tests.support.emulators import FieldNationSim
 
 
 def test_new_work_orders_have_documents_and_misc(client: FieldNationClient) -> None:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from fieldbridge.fieldnation import AuthenticationError, Credentials, FieldNationClient, Retries
-from tests.integration.fieldnation.conftest import FieldNationSim
+from tests.support.emulators import FieldNationSim
 
 TOKEN = "/authentication/api/oauth/token"
 WORKORDERS = "/api/rest/v2/workorders"

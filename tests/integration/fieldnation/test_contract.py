@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.fieldnation.conftest import FieldNationSim
+from tests.support.emulators import FieldNationSim
 
 MODELS_FILE = (
     Path(__file__).resolve().parents[3]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fieldbridge.fieldnation import BadRequestError, ConflictError, FieldNationClient, NotFoundError
-from tests.integration.fieldnation.conftest import FieldNationSim
+from tests.support.emulators import FieldNationSim
 
 TYPES = {
     101: "text",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from fieldbridge.fieldnation import BadRequestError, ConflictError, FieldNationClient, NotFoundError
-from tests.integration.fieldnation.conftest import COMPANY, FieldNationSim
+from tests.integration.fieldnation.seeded import COMPANY
+from tests.support.emulators import FieldNationSim
 
 
 def test_company_expense_categories(client: FieldNationClient) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from fieldbridge.fieldnation import BadRequestError, ConflictError, FieldNationClient
-from tests.integration.fieldnation.conftest import FieldNationSim
+from tests.support.emulators import FieldNationSim
 
 DRAFT, PUBLISHED, ASSIGNED, WORK_DONE, APPROVED, PAID, CANCELLED, ROUTED = 1, 2, 3, 4, 5, 6, 7, 9
 

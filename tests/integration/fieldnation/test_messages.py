@@ -6,7 +6,7 @@ import pytest
 
 from fieldbridge.fieldnation import BadRequestError, FieldNationClient
 from fieldbridge.fieldnation.execution import MessageType
-from tests.integration.fieldnation.conftest import FieldNationSim
+from tests.support.emulators import FieldNationSim
 
 TYPES: tuple[MessageType, ...] = (
     "INTERNAL", "ASSIGNEDTECH", "REQUESTEDTECHS", "FROMTECH", "REPLY",

@@ -18,8 +18,8 @@ from fieldbridge.fieldnation import (
     TransportError,
 )
 from fieldbridge.fieldnation.redaction import redact
-from tests.integration.fieldnation.conftest import FieldNationSim
-from tests.support import wait_until
+from tests.support.emulators import FieldNationSim
+from tests.support.waiting import wait_until
 
 LIST = "/api/rest/v2/workorders"
 

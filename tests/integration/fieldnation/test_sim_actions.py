@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from fieldbridge.fieldnation import FieldNationClient
-from tests.integration.fieldnation.conftest import FieldNationSim, received_events
-from tests.receiver import Receiver
-from tests.support import wait_until
+from tests.support.emulators import FieldNationSim
+from tests.support.receiver import Receiver, received_events
+from tests.support.waiting import wait_until
 
 FACTS = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "fieldnation" / "FACTS.md"
 JSON = dict[str, Any]

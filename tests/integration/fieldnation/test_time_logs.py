@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fieldbridge.fieldnation import BadRequestError, ConflictError, FieldNationClient, NotFoundError
-from tests.integration.fieldnation.conftest import FieldNationSim
+from tests.support.emulators import FieldNationSim
 
 START = datetime(2030, 3, 1, 14, 0, tzinfo=UTC)
 

@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 
 from fieldbridge.fieldnation import BadRequestError, FieldNationClient, NotFoundError, verify_signature
-from tests.integration.fieldnation.conftest import MANAGER, FieldNationSim, received_events
-from tests.receiver import Receiver
-from tests.support import wait_until
+from tests.integration.fieldnation.seeded import MANAGER
+from tests.support.emulators import FieldNationSim
+from tests.support.receiver import Receiver, received_events
+from tests.support.waiting import wait_until
 
 SECRET = "whsec-test-only"
 PUBLISHED = "workorder.status.published"

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from fieldbridge.fieldnation import BadRequestError, ConflictError, FieldNationClient, NotFoundError
-from tests.integration.fieldnation.conftest import MANAGER, FieldNationSim
+from tests.integration.fieldnation.seeded import MANAGER
+from tests.support.emulators import FieldNationSim
 
 
 def test_a_draft_needs_only_a_title(fn_sim: FieldNationSim, client: FieldNationClient) -> None:

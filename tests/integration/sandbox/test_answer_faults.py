@@ -5,16 +5,15 @@ service applies the write seconds later)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import AutotaskSim
-from tests.integration.fieldnation.conftest import FieldNationSim, serve
-from tests.support import ServedEmulator, wait_until
+from tests.support.emulators import AutotaskSim, FieldNationSim, ServedEmulator
+from tests.support.waiting import wait_until
 
 
 @dataclass
@@ -82,18 +81,11 @@ def _fieldnation(sim: FieldNationSim) -> Writes:
     return Writes(sim, path, "POST /api/rest/v2/workorders/{work_order_id}/messages", 201, send, texts)
 
 
-@pytest.fixture(scope="module")
-def _fn_server() -> Iterator[FieldNationSim]:
-    with serve() as sim:
-        yield sim
-
-
 @pytest.fixture(params=["autotask", "fieldnation"])
-def writes(request: pytest.FixtureRequest, _fn_server: FieldNationSim) -> Writes:
+def writes(request: pytest.FixtureRequest) -> Writes:
     if request.param == "autotask":
         return _autotask(request.getfixturevalue("autotask_sim"))
-    _fn_server.control.post("/_sim/reset").raise_for_status()
-    return _fieldnation(_fn_server)
+    return _fieldnation(request.getfixturevalue("fn_sim"))
 
 
 def test_a_lost_answer_is_applied_and_answered_with_a_gateway_error(writes: Writes) -> None:
@@ -112,6 +104,12 @@ def test_a_lost_answer_slower_than_the_client_times_it_out_after_the_write(write
     with pytest.raises(httpx.ReadTimeout):
         writes.send("written, then timed out", 0.3)
     assert writes.stored("written, then timed out") == 1  # already there when the client gave up
+    # The emulator still holds the request; the next test's reset must not come before it is answered.
+    wait_until(
+        lambda: writes.calls() == {f"{writes.route} [injected lost_answer]": 1},
+        timeout=5,
+        what="the emulator to answer the request the client gave up on",
+    )
 
 
 def test_a_late_apply_answers_at_once_and_the_record_appears_after_the_delay(writes: Writes) -> None:

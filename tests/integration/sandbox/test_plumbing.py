@@ -15,8 +15,8 @@ from fieldbridge.sandbox.control import Sandbox
 from fieldbridge.sandbox.faults import FaultInjector, FaultSpec
 from fieldbridge.sandbox.fieldnation.events import RETRY_POLICY
 from fieldbridge.sandbox.webhooks import Attempt, Delivery
-from tests.receiver import receiver
-from tests.support import wait_until
+from tests.support.receiver import receiver
+from tests.support.waiting import wait_until
 
 
 def test_a_fault_fires_its_count_then_stops() -> None:

@@ -14,7 +14,7 @@ from fieldbridge.sandbox.autotask.seed import QUEUE
 from fieldbridge.store.tables import InboxEvent
 from fieldbridge.sync import backfill
 from fieldbridge.sync.cli import backfill as backfill_command
-from tests.integration.sync.conftest import Bridge
+from tests.integration.sync.bridge import Bridge
 
 COMPLETE = 5
 

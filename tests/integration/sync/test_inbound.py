@@ -3,23 +3,11 @@ Complete tickets are excluded, trigger conditions hold, and a warm import stays 
 
 from __future__ import annotations
 
-from typing import Any
-
 from fieldbridge.sync.options import SyncOptions, TriggerConditions
-from tests.integration.sync.conftest import FIELD_TECH_ROLE, TECH_RESOURCE, Bridge
+from tests.integration.sync.bridge import FIELD_TECH_ROLE, TECH_RESOURCE, Bridge
+from tests.integration.sync.scenario import work_order, writes
 
 DISPATCH, COMPLETE = 24, 5
-
-
-def work_order(bridge: Bridge, work_order_id: int) -> dict[str, Any]:
-    token = bridge.fn.token()
-    answer = bridge.fn.control.get(f"/api/rest/v2/workorders/{work_order_id}", params={"access_token": token})
-    body: dict[str, Any] = answer.json()
-    return body
-
-
-def writes(calls: dict[str, int]) -> int:
-    return sum(n for route, n in calls.items() if not route.startswith("GET") and "/query" not in route)
 
 
 def reads(calls: dict[str, int]) -> int:

@@ -11,11 +11,9 @@ import pytest
 
 from fieldbridge.sandbox.autotask.seed import STATUS
 from fieldbridge.store.inbox import Hint
-from tests.integration.sync.conftest import Bridge, fn_hint
-from tests.integration.sync.test_outbound import TECH, linked_work, records
-from tests.integration.sync.test_outbound_create import new_work_order, tickets_for
-from tests.integration.sync.test_reconcile import ui_edit
-from tests.support import wait_until
+from tests.integration.sync.bridge import Bridge, fn_hint
+from tests.integration.sync.scenario import PERSON, TECH, linked_work, new_work_order, records, tickets_for
+from tests.support.waiting import wait_until
 
 LATE = 0.5
 """Seconds after its error answer that a `late_apply` fault saves the create."""
@@ -172,7 +170,7 @@ def test_a_work_order_saved_late_is_brought_up_to_what_its_ticket_became_meanwhi
     wait_until(lambda: work_orders_for(creating, 7002), what="the late work order to be saved")
     # The work order holds the ticket as it was when the create was sent; the dispatcher then renames the
     # ticket (its webhook is lost). The import's retry finds the work order by its correlation id.
-    ui_edit(creating, 7002, title="Rack install (urgent)", description="Bring two rails.")
+    creating.at.ui_edit(7002, PERSON, title="Rack install (urgent)", description="Bring two rails.")
     assert creating.process_when_due(first.event_id, after=WITHIN_WINDOW).status == "done"
     [work_order_id] = work_orders_for(creating, 7002)
     work_order = creating.fn.emulator.state.work_orders[work_order_id]

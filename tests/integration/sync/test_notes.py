@@ -8,9 +8,8 @@ from typing import Any
 
 from fieldbridge.sandbox.autotask.seed import NOTE_TYPE, PUBLISH
 from fieldbridge.sync.options import SyncOptions
-from tests.integration.sync.conftest import FIELD_TECH_ROLE, TECH_RESOURCE, Bridge
-from tests.integration.sync.test_outbound import TECH, records
-from tests.integration.sync.test_reconcile import PERSON
+from tests.integration.sync.bridge import FIELD_TECH_ROLE, TECH_RESOURCE, Bridge
+from tests.integration.sync.scenario import PERSON, TECH, records
 
 
 def add_note(bridge: Bridge, text: str, publish: int, ticket_id: int = 7001) -> int:

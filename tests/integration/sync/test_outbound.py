@@ -4,44 +4,12 @@ event that changes nothing writes nothing."""
 
 from __future__ import annotations
 
-import base64
 from dataclasses import replace
-from typing import Any
 
 from fieldbridge.sandbox.autotask.security import Permission
 from fieldbridge.store import history, links
-from tests.integration.sync.conftest import Bridge, fn_hint
-
-TECH = 3001
-
-
-def records(bridge: Bridge, entity: str, **match: Any) -> list[dict[str, Any]]:
-    return [r for r in bridge.at.records(entity) if all(r.get(k) == v for k, v in match.items())]
-
-
-def technician_works(bridge: Bridge, work_order_id: int) -> None:
-    act = bridge.fn.act
-    act(work_order_id, "route", technician_id=TECH)
-    act(work_order_id, "accept", technician_id=TECH)
-    act(work_order_id, "log_time", hours=1.5)
-    act(work_order_id, "add_expense", category_id=1, amount=42.5, description="Parking garage")
-    act(work_order_id, "post_message", message="On site, replacing the switch now.")
-    act(
-        work_order_id,
-        "upload",
-        name="after.jpg",
-        content=base64.b64encode(b"jpeg!").decode(),
-        mime="image/jpeg",
-    )
-    act(work_order_id, "closing_notes", notes="Replaced the switch; tested all ports.")
-    act(work_order_id, "work_done")
-
-
-def linked_work(bridge: Bridge) -> int:
-    bridge.import_ticket(7001)
-    work_order_id = bridge.work_order_of(7001)
-    technician_works(bridge, work_order_id)
-    return work_order_id
+from tests.integration.sync.bridge import Bridge, fn_hint
+from tests.integration.sync.scenario import TECH, linked_work, records, technician_works
 
 
 def test_the_technicians_work_lands_in_autotask_once(bridge: Bridge) -> None:

@@ -5,54 +5,14 @@ second ticket; a permanent one is recorded with the guide's cause and fix and no
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import httpx
 
-from fieldbridge.mapping import MappingSet, default_set
+from fieldbridge.mapping import default_set
 from fieldbridge.mapping.config import to_data
-from fieldbridge.mapping.model import SetStatic
 from fieldbridge.sandbox.autotask.seed import PRIORITY, QUEUE, STATUS
-from fieldbridge.sync.outbound_create import external_id
-from tests.integration.sync.conftest import Bridge, fn_hint
-
-COMPANY = 175  # a seeded Autotask company
-STATICS = {
-    "Ticket:Priority": PRIORITY["Medium"],
-    "Ticket:AccountID": COMPANY,
-    "Ticket:QueueID": QUEUE["Field Services"],
-}
-
-
-def complete_set() -> MappingSet:
-    """The default set with the three "sourced from Autotask" statics filled with this instance's ids."""
-    base = default_set()
-    outbound = [
-        SetStatic(action="set_static", target_field=m.target_field, value=STATICS[m.target_field])
-        if m.target_field in STATICS
-        else m
-        for m in base.outbound
-    ]
-    return base.model_copy(update={"outbound": outbound})
-
-
-def new_work_order(bridge: Bridge, title: str = "Install a rack in Denver") -> int:
-    token = bridge.fn.token()
-    answer = bridge.fn.control.post(
-        "/api/rest/v2/workorders", params={"access_token": token}, json={"title": title}
-    )
-    assert answer.status_code == 201, answer.text
-    work_order_id: int = answer.json()["id"]
-    schedule = {"service_window": {"mode": "exact", "start": {"utc": "2026-12-01 15:00:00"}}}
-    put = bridge.fn.control.put(
-        f"/api/rest/v2/workorders/{work_order_id}/schedule", params={"access_token": token}, json=schedule
-    )
-    assert put.status_code == 200, put.text
-    return work_order_id
-
-
-def tickets_for(bridge: Bridge, work_order_id: int) -> list[dict[str, Any]]:
-    return [t for t in bridge.at.records("Tickets") if t.get("externalID") == external_id(work_order_id)]
+from tests.integration.sync.bridge import Bridge, fn_hint
+from tests.integration.sync.scenario import COMPANY, complete_set, new_work_order, tickets_for
 
 
 def test_a_new_work_order_creates_one_linked_ticket_with_the_six_required_fields(creating: Bridge) -> None:

@@ -11,11 +11,10 @@ from sqlalchemy import select
 
 from fieldbridge.store.inbox import Hint
 from fieldbridge.store.tables import PairLock
-from tests.integration.sync.conftest import Bridge, Outcome, fn_hint
-from tests.integration.sync.test_outbound import TECH, records
-from tests.integration.sync.test_outbound_create import tickets_for
-from tests.integration.sync.test_reconcile import ui_edit
-from tests.support import wait_until
+from tests.integration.sync.bridge import Bridge, fn_hint
+from tests.integration.sync.scenario import PERSON, TECH, records, tickets_for
+from tests.support.inline_worker import Outcome
+from tests.support.waiting import wait_until
 
 SLOW = 2.0
 """Seconds an injected latency holds a work order GET: long enough for the other event to run meanwhile."""
@@ -71,7 +70,7 @@ def test_an_import_does_not_swallow_a_field_nation_change_still_on_its_way(bridg
     # The technician's closing notes: Field Nation's webhook for them is lost.
     bridge.fn.act(work_order_id, "closing_notes", notes="Replaced the switch; tested all ports.")
     # A dispatcher edits the ticket; its import writes the new description to the work order.
-    ui_edit(bridge, 7001, description="Caller adds: the second switch blinks amber too.")
+    bridge.at.ui_edit(7001, PERSON, description="Caller adds: the second switch blinks amber too.")
     assert "updated" in bridge.import_ticket(7001)
     # The next Field Nation event (or the reconciler) still brings the closing notes over.
     assert "Resolution" in bridge.fn_event(work_order_id, "reconciled")

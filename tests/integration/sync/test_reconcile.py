@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -19,34 +17,20 @@ from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.store.tables import InboxEvent
 from fieldbridge.sync import reconcile
 from fieldbridge.sync.options import SyncOptions, TriggerConditions
-from tests.integration.sync.conftest import FIELD_TECH_ROLE, TECH_RESOURCE, Bridge
-from tests.integration.sync.test_inbound import work_order, writes
-from tests.integration.sync.test_outbound import linked_work, records
-from tests.receiver import Receiver, receiver
-from tests.support import wait_until
+from tests.integration.sync.bridge import FIELD_TECH_ROLE, TECH_RESOURCE, Bridge
+from tests.integration.sync.scenario import PERSON, linked_work, records, work_order, writes
+from tests.support.receiver import Receiver, receiver
+from tests.support.waiting import wait_until
 
-DISPATCH, PERSON = 24, 29682887
+DISPATCH = 24
 
 
 @pytest.fixture
 def dropping_webhook(bridge: Bridge) -> Iterator[Receiver]:
     """An Autotask ticket webhook to a receiver, every delivery of which Autotask drops."""
     at = bridge.at
-    with receiver() as rec, httpx.Client(base_url=f"{at.zone_url}V1.0/", headers=at.headers()) as api:
-        webhook_id = api.post(
-            "TicketWebhooks",
-            json={
-                "name": "FieldBridge",
-                "webhookUrl": f"{rec.url}/hook",
-                "deactivationUrl": f"{rec.url}/deactivated",
-                "isActive": True,
-                "secretKey": "hook-secret-0123456789",
-                "isSubscribedToCreateEvents": True,
-                "isSubscribedToUpdateEvents": True,
-                "isSubscribedToDeleteEvents": False,
-                "sendThresholdExceededNotification": False,
-            },
-        ).json()["itemId"]
+    with receiver() as rec, at.api() as api:
+        webhook_id = at.add_ticket_webhook(api, rec.url, "hook-secret-0123456789")
         api.post(
             f"TicketWebhooks/{webhook_id}/Fields",
             json={
@@ -57,12 +41,6 @@ def dropping_webhook(bridge: Bridge) -> Iterator[Receiver]:
         ).raise_for_status()
         at.fault(kind="drop", scope="webhook")
         yield rec
-
-
-def ui_edit(bridge: Bridge, ticket_id: int, **fields: Any) -> None:
-    bridge.at.control.patch(
-        f"/_sim/ui/Tickets/{ticket_id}", json={"as_resource": PERSON, "fields": fields}
-    ).raise_for_status()
 
 
 def autotask_events(bridge: Bridge) -> int:
@@ -78,7 +56,7 @@ def test_a_change_whose_webhook_autotask_dropped_is_synced_by_the_next_pass(
 ) -> None:
     bridge.import_ticket(7001)
     work_order_id = bridge.work_order_of(7001)
-    ui_edit(bridge, 7001, title="Core switch replaced, rack 2")
+    bridge.at.ui_edit(7001, PERSON, title="Core switch replaced, rack 2")
     deliveries = wait_until(
         lambda: [
             d
@@ -140,7 +118,7 @@ def test_unlinked_tickets_are_imported_only_when_the_trigger_conditions_hold(bri
             triggers=TriggerConditions(status_becomes=[DISPATCH]),
         )
     )
-    ui_edit(bridge, 7005, title="Wi-Fi dead zone in exam rooms 1-3")  # 7005 is in Dispatch to Field
+    bridge.at.ui_edit(7005, PERSON, title="Wi-Fi dead zone in exam rooms 1-3")  # 7005 is in Dispatch to Field
     bridge.reconcile()
     assert bridge.work_order_of(7005)
     assert bridge.fn.calls("/workorders", "POST") == 1
@@ -156,7 +134,7 @@ def test_the_sync_flows_register_the_reconciler_and_it_runs_only_for_due_connect
     reconcile.reconcile_due(parts)  # never ran: due
     first = autotask_events(bridge)
     assert first == 2  # the import, and the reconciler's hint (stored and queued for a worker)
-    ui_edit(bridge, 7001, title="Changed again")
+    bridge.at.ui_edit(7001, PERSON, title="Changed again")
     reconcile.reconcile_due(parts)  # ran a moment ago: not due for reconcile_minutes
     assert autotask_events(bridge) == first
 

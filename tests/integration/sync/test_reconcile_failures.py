@@ -6,7 +6,6 @@ works again says so."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -19,16 +18,10 @@ from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.notify.email import EmailNotifier
 from fieldbridge.settings import SmtpSettings
 from fieldbridge.sync import checkpoints, reconcile, reconcile_failures
-from tests.integration.broker.smtp_server import Mailbox, smtp_server
-from tests.integration.sync.conftest import Bridge
+from tests.integration.sync.bridge import Bridge
+from tests.support.smtp import Mailbox
 
 FIX = "Grant Tickets — View in the API user's security level (setup guide, Step 2)."
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with smtp_server() as box:
-        yield box
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.integration.sync.conftest import Bridge
+from tests.integration.sync.bridge import Bridge
 
 URL = "/v1/admin/connectors/acme/sync-options"
 

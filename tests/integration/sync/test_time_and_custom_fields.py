@@ -10,8 +10,8 @@ from typing import Any
 from fieldbridge.mapping import default_set
 from fieldbridge.mapping.model import Sync
 from fieldbridge.store.inbox import Hint
-from tests.integration.sync.conftest import Bridge
-from tests.integration.sync.test_outbound import TECH, records
+from tests.integration.sync.bridge import Bridge
+from tests.integration.sync.scenario import TECH, records
 
 
 def fn_rest(bridge: Bridge, method: str, path: str, **json: Any) -> Any:

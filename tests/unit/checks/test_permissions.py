@@ -7,7 +7,7 @@ from fieldbridge.checks.permissions import AUDITED_ENTITIES, Access, audit
 from fieldbridge.sandbox.autotask.catalog import load
 from fieldbridge.sandbox.autotask.security import SecurityLevel
 from fieldbridge.sandbox.autotask.seed import FIELD_NATION_LEVEL, INCOMPLETE_LEVEL
-from tests.handmade_level import BEYOND_THE_GUIDE, MISSING
+from tests.support.handmade_level import BEYOND_THE_GUIDE, MISSING
 
 
 def access_of(level: SecurityLevel) -> Access:

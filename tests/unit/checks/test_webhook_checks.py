@@ -12,7 +12,7 @@ from fieldbridge.checks.webhook_checks import WebhookSetup, autotask_webhook, fi
 from fieldbridge.checks.webhook_plan import FIELDNATION_EVENTS, AutotaskWebhookSpec
 from fieldbridge.fieldnation.models import Webhook
 from fieldbridge.store import tokens
-from tests.unit.checks.test_webhook_plan import existing
+from tests.unit.checks.webhooks import existing
 
 ISSUED = tokens.issue("fbc")
 TRIGGER = Trigger("https://bridge.example", LiveToken(ISSUED.selector, ISSUED.verifier_hash))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from fieldbridge.autotask.webhook_fields import ticket_field_id
-from fieldbridge.checks.facts import TicketWebhook, WebhookField
+from fieldbridge.checks.facts import WebhookField
 from fieldbridge.checks.webhook_plan import (
     FIELDNATION_EVENTS,
     AutotaskWebhookSpec,
@@ -19,32 +17,10 @@ from fieldbridge.fieldnation.models import Webhook
 from fieldbridge.mapping import default_set
 from fieldbridge.mapping.model import MappingSet, Sync
 from fieldbridge.sandbox.fieldnation.events import EVENT_NAMES
+from tests.unit.checks.webhooks import existing
 
 URL = "https://bridge.example/v1/broker/inbound?client_token=fbc_1.secret"
 SPEC = AutotaskWebhookSpec("FieldBridge acme", URL, "s" * 43, 29682900, ("status", "title"))
-
-
-def existing(spec: AutotaskWebhookSpec, **changes: object) -> TicketWebhook:
-    """The webhook as Autotask shows it once `spec` was applied."""
-    hook = TicketWebhook(
-        id=7,
-        name=spec.name,
-        url=spec.url,
-        active=True,
-        ready=True,
-        create_events=True,
-        update_events=True,
-        delete_events=False,
-        secret_key=spec.secret_key,
-        notification_email=None,
-        threshold_notification=False,
-        fields=tuple(
-            WebhookField(100 + i, field_id, subscribed, always)
-            for i, (field_id, (subscribed, always)) in enumerate(spec.field_flags().items())
-        ),
-        excluded={spec.excluded_resource: 300},
-    )
-    return replace(hook, **changes)  # type: ignore[arg-type]
 
 
 def test_subscribed_fields_are_the_status_and_what_inbound_mappings_read() -> None:

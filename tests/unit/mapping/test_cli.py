@@ -12,8 +12,8 @@ from fieldbridge.mapping.cli import mappings_app
 from fieldbridge.mapping.config import dump, load
 from fieldbridge.mapping.defaults import default_set
 
-from .conftest import CATALOG_DATA
-from .test_engine import TICKET, WORK_ORDER
+from .catalog_data import CATALOG_DATA
+from .records import TICKET, WORK_ORDER
 
 cli = CliRunner(env={"COLUMNS": "300"})  # wide enough that Rich does not wrap table cells
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,3 +51,8 @@ def receiver() -> Iterator[Receiver]:
     with running(rec.app()) as server:
         rec.url = server.url
         yield rec
+
+
+def received_events(r: Receiver) -> list[str]:
+    """Event names of the Field Nation deliveries the receiver accepted, in arrival order."""
+    return [json.loads(d.body)["event"]["name"] for d in r.received]

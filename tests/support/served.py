@@ -1,4 +1,5 @@
-"""The broker app served over real HTTP on loopback, with helpers to reach into its store."""
+"""The broker app served over real HTTP on loopback, with helpers to reach into its store, and admin API
+clients signed in by session cookie or by API token."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import httpx
 from fieldbridge.sandbox.server import running
 from fieldbridge.settings import Settings
 from fieldbridge.store import admins, client_tokens, connectors, inbox
+from fieldbridge.store.database import Database
 from fieldbridge.store.tables import InboxEvent
 from fieldbridge.web.app import create_app
 from fieldbridge.web.deps import Broker
@@ -74,6 +76,14 @@ def signed_in(served: Served) -> httpx.Client:
     assert response.status_code == 200, response.text
     cookie = response.cookies["fieldbridge_session"]
     return httpx.Client(base_url=served.url, timeout=30, headers={"Cookie": f"fieldbridge_session={cookie}"})
+
+
+def with_api_token(db: Database, url: str) -> httpx.Client:
+    """A client on the admin API at `url` that carries the API token of a new admin of the store `db`."""
+    with db.transaction() as session:
+        user = admins.create_user(session, f"admin-{uuid.uuid4().hex[:8]}", ADMIN_PASSWORD, datetime.now(UTC))
+        _, token = admins.issue_api_token(session, user, "tests", datetime.now(UTC))
+    return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
 
 @contextmanager
