@@ -1,6 +1,6 @@
-"""The `fieldbridge` commands run in this process (typer's CliRunner) against a data directory of their own
-and both emulators; `examples/connector.yaml` is the connector they set up, its environment references
-pointing at the emulators."""
+"""The `fieldbridge` commands against a data directory of their own and both emulators
+(tests/integration/cli/commands.py); `examples/connector.yaml` is the connector they set up, its environment
+references pointing at the emulators."""
 
 from __future__ import annotations
 
@@ -9,28 +9,9 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from typer.testing import CliRunner, Result
 
-from fieldbridge.cli import app
-from fieldbridge.settings import Settings
-from fieldbridge.store.database import Database, open_database
+from tests.integration.cli.commands import EXAMPLE, Env, fieldbridge
 from tests.support.emulators import AutotaskSim, FieldNationSim
-
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "connector.yaml"
-Env = dict[str, str | None]
-
-
-def fieldbridge(env: Env, *args: str, stdin: str | None = None) -> Result:
-    return CliRunner().invoke(app, list(args), env=env, input=stdin)
-
-
-def first_error(result: Result) -> str:
-    """The first line the command wrote to stderr."""
-    return result.stderr.splitlines()[0] if result.stderr else ""
-
-
-def database(env: Env) -> Database:
-    return open_database(Settings(data_dir=Path(str(env["FIELDBRIDGE_DATA_DIR"]))), create=False)
 
 
 @pytest.fixture

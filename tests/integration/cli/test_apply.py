@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fieldbridge.store import connectors, field_catalog, mapping_sets
 from fieldbridge.sync import options
-from tests.integration.cli.conftest import EXAMPLE, Env, database, fieldbridge, first_error
+from tests.integration.cli.commands import EXAMPLE, Env, database, fieldbridge, first_error
 
 
 def test_apply_sets_the_whole_connector_up_and_a_second_apply_changes_nothing(acme_env: Env) -> None:
