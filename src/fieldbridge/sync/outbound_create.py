@@ -56,8 +56,11 @@ def create_ticket(ctx: Context, document: dict[str, Any]) -> Pair:
     marker = where(eq("externalID", external_id(job.record_id)), include_fields=("id",))
 
     def send() -> int:
-        if fields.get("status") is None:
-            fields["status"] = _default_status(ctx)
+        # Under the name the mappings gave it ("Status"): Autotask's names are case-insensitive, and a second
+        # spelling beside it would be a second value for the field.
+        status = next((name for name in fields if name.lower() == "status"), "status")
+        if fields.get(status) is None:
+            fields[status] = _default_status(ctx)
         return autotask.create("Tickets", fields)
 
     create = creates.Create(

@@ -12,7 +12,7 @@ from fieldbridge.mapping import default_set
 from fieldbridge.mapping.config import to_data
 from fieldbridge.sandbox.autotask.seed import PRIORITY, QUEUE, STATUS
 from tests.integration.sync.bridge import Bridge, fn_hint
-from tests.integration.sync.scenario import COMPANY, complete_set, new_work_order, tickets_for
+from tests.integration.sync.scenario import COMPANY, TECH, complete_set, new_work_order, tickets_for
 
 
 def test_a_new_work_order_creates_one_linked_ticket_with_the_six_required_fields(creating: Bridge) -> None:
@@ -45,6 +45,19 @@ def set_correlation_id(bridge: Bridge, work_order_id: int, value: str) -> None:
         json={"correlation_id": value},
     )
     assert answer.status_code == 200, answer.text
+
+
+def test_a_work_order_done_before_its_first_sync_becomes_a_ticket_in_its_mapped_status(
+    creating: Bridge,
+) -> None:
+    work_order_id = new_work_order(creating)
+    # Field Nation's webhooks come late: the work is done before the first one is processed.
+    creating.fn.act(work_order_id, "assign", technician_id=TECH)
+    creating.fn.act(work_order_id, "closing_notes", notes="Rack in.")
+    creating.fn.act(work_order_id, "work_done")
+    assert "created (Outbound Create)" in creating.fn_event(work_order_id, "created")
+    [ticket] = tickets_for(creating, work_order_id)
+    assert (ticket["status"], ticket["resolution"]) == (STATUS["Complete"], "Rack in.")
 
 
 def test_another_systems_correlation_id_does_not_hold_outbound_create_back(creating: Bridge) -> None:
