@@ -399,6 +399,9 @@ def _open_report(ctx: Context, pair: Pair, expense: dict[str, Any]) -> int:
     key = f"{submitter}:{week}"
     if key in pair.reports:
         return pair.reports[key]
+    # Every pair shares the submitter's report of a week, and pair locks keep only each pair's own events
+    # apart: the submitter's lock makes one flow at a time look for the report and make it.
+    ctx.job.lock("autotask", "Resource", submitter)
     autotask = ctx.clients.autotask
     # Open: in progress and not submitted (the flag is what refuses new items; the status follows it).
     query = where(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from fieldbridge.fieldnation import TransportError
-from fieldbridge.fieldnation.models import Status, WorkOrder
+from fieldbridge.fieldnation.models import Expense, Status, WorkOrder
 from fieldbridge.jobs.handlers import JobFailed
 from fieldbridge.mapping import default_set
 from fieldbridge.sync.options import SyncOptions
@@ -84,6 +84,19 @@ def test_a_closed_time_log_becomes_one_time_entry_and_a_second_run_makes_none(
     flows.autotask.writes.clear()
     assert flows.work_order_changed(linked) == "Nothing changed for Ticket 7001."
     assert flows.autotask.writes == []
+
+
+def test_the_shared_expense_report_of_a_week_is_looked_for_and_made_under_the_submitters_lock(
+    flows: Flows, linked: int
+) -> None:
+    # Every pair's first expense of a week goes on the submitter's one report: under the pair's lock alone,
+    # two pairs synced at once could each find none and make one.
+    flows.options = SyncOptions(resource_id=TECH_RESOURCE, role_id=FIELD_TECH_ROLE)
+    flows.fieldnation.expenses.items[linked].append(Expense(id=501, amount=42.5, description="Parking"))
+    flows.locks.clear()
+    flows.work_order_changed(linked)
+    assert flows.locks == [("autotask", "Resource", TECH_RESOURCE)]
+    assert written(flows.autotask.writes) == [("create", "ExpenseReports"), ("create", "ExpenseItems")]
 
 
 def test_a_time_entry_whose_answer_was_lost_is_found_by_its_marker_not_made_again(
