@@ -14,6 +14,7 @@ sim_app = typer.Typer(no_args_is_help=True, help="Run the Autotask or Field Nati
 
 HOST = typer.Option("127.0.0.1", help="Loopback address to listen on.")
 PORT = typer.Option(0, help="Port to listen on (0 picks a free one).")
+SEED = typer.Option(0, help="Seed of the generated records: the same seed makes the same tenant.")
 
 
 @sim_app.command("autotask")
@@ -24,16 +25,27 @@ def autotask(
         False, "--print-users", help="Print every seeded user as JSON and exit."
     ),
     webhook_speed: float = typer.Option(1.0, help="Run webhook retry delays this many times faster."),
+    seed_tickets: int | None = typer.Option(
+        None, min=1, help="Tickets the tenant holds: the default seed's and generated ones."
+    ),
+    seed_companies: int | None = typer.Option(
+        None, min=1, help="Companies the tenant holds, with their sites and people."
+    ),
+    seed: int = SEED,
 ) -> None:
     """Emulate Autotask PSA REST v1.0: zone discovery, entities, security levels, limits, webhooks."""
     from fieldbridge.sandbox.autotask.app import create_app
+    from fieldbridge.sandbox.autotask.scale import TenantSize
     from fieldbridge.sandbox.autotask.seed import seeded_users
     from fieldbridge.sandbox.server import serve_forever
 
     if print_users:
         typer.echo(json.dumps(seeded_users(), indent=2))
         return
-    app = create_app(webhook_speed=webhook_speed)
+    try:
+        app = create_app(webhook_speed=webhook_speed, size=TenantSize(seed_tickets, seed_companies, seed))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     serve_forever(
         app, host, port, announce=app.state.emulator.announce, on_url=app.state.emulator.set_base_url
     )

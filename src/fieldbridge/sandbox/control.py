@@ -42,11 +42,15 @@ class Sandbox:
             self.webhook_policy, self.clock, self.faults, self.headers_for, self.on_attempt
         )
 
-    def reset(self) -> None:
+    def clear(self) -> None:
+        """Faults, late applies, counts and deliveries gone; the emulator's data untouched."""
         self.faults.clear()
         self.late.reset()
         self.calls.reset()
         self.webhooks.reset()
+
+    def reset(self) -> None:
+        self.clear()
         self.reseed()
 
 

@@ -58,3 +58,49 @@ def test_the_first_line_says_where_and_how_to_connect() -> None:
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=20)
+
+
+def test_print_users_lists_an_api_user_on_the_built_in_level() -> None:
+    out = subprocess.run(
+        [FIELDBRIDGE, "sim", "autotask", "--print-users"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    on_it = [u for u in json.loads(out.stdout) if u["security_level"] == "API User (system) (API-only)"]
+    assert [(u["resource_type"], u["active"]) for u in on_it] == [("API User", True)]
+
+
+def test_seed_options_start_a_tenant_of_that_size() -> None:
+    process = subprocess.Popen(
+        [FIELDBRIDGE, "sim", "autotask", "--seed-tickets", "1200", "--seed-companies", "60", "--seed", "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        first = json.loads(process.stdout.readline())
+        control = httpx.Client(base_url=first["url"], timeout=10)
+
+        def last_tickets() -> list[int]:
+            answer = control.get("/_sim/records/Tickets", params={"after": 8195}).json()
+            return [t["id"] for t in answer["items"]]
+
+        assert last_tickets() == [8196, 8197, 8198, 8199, 8200]  # 7001-8200
+        assert len(control.get("/_sim/records/Companies").json()["items"]) == 60
+        control.post("/_sim/reset").raise_for_status()  # back to the size it started with
+        assert last_tickets() == [8196, 8197, 8198, 8199, 8200]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)
+
+
+def test_a_seed_size_below_the_default_seed_is_refused_with_what_to_change() -> None:
+    out = subprocess.run(
+        [FIELDBRIDGE, "sim", "autotask", "--seed-tickets", "3"], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 2
+    assert "tickets must be at least 7" in out.stderr

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 from urllib.parse import quote
 
@@ -14,7 +15,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from fieldbridge.sandbox.autotask import query as q
-from fieldbridge.sandbox.autotask.catalog import Catalog, EntityDef, Route, load
+from fieldbridge.sandbox.autotask.catalog import Catalog, EntityDef, Route, load, route_path
 from fieldbridge.sandbox.autotask.errors import AutotaskError, error_response, invalid
 from fieldbridge.sandbox.autotask.limits import (
     HOURLY_THRESHOLD,
@@ -23,8 +24,8 @@ from fieldbridge.sandbox.autotask.limits import (
     HourlyThreshold,
     ThreadLimiter,
 )
+from fieldbridge.sandbox.autotask.scale import TenantSize, tenant_of_size
 from fieldbridge.sandbox.autotask.security import ApiUser, Operation, authenticate, authorise
-from fieldbridge.sandbox.autotask.seed import build_tenant
 from fieldbridge.sandbox.autotask.sim_routes import sim_router
 from fieldbridge.sandbox.autotask.tenant import Change, Tenant
 from fieldbridge.sandbox.autotask.ticket_webhooks import AUTOTASK_POLICY, TicketWebhooks
@@ -48,6 +49,7 @@ class AutotaskEmulator:
     webhooks: TicketWebhooks
     threads: ThreadLimiter = field(default_factory=ThreadLimiter)
     threshold: HourlyThreshold = field(default_factory=HourlyThreshold)
+    size: TenantSize = field(default_factory=TenantSize)
     base_url: str = "http://127.0.0.1"
 
     def set_base_url(self, url: str) -> None:
@@ -69,20 +71,9 @@ class AutotaskEmulator:
             "integration_code": user.integration_code,
         }
 
-    def reseed(self) -> None:
-        fresh = build_tenant(self.catalog)
-        with self.tenant.lock:
-            for name in (
-                "users",
-                "levels",
-                "picklists",
-                "udfs",
-                "records",
-                "zone",
-                "attachment_budget",
-                "_attachment_log",
-            ):
-                setattr(self.tenant, name, getattr(fresh, name))
+    def reseed(self, size: TenantSize | None = None) -> None:
+        """Back to the seed: the size the emulator was started with, or `size` until the next reset."""
+        self.tenant.restore(tenant_of_size(self.catalog, size or self.size))
         self.threshold.reset()
         self.threshold.threshold = HOURLY_THRESHOLD
         self.threads.limit = THREADS
@@ -108,7 +99,7 @@ class Dispatcher:
 
     async def __call__(self, request: Request, rest: str) -> Response:
         em = self.em
-        path = "/" + rest.lstrip("/")
+        path = route_path(rest)
         lowered = path.lower()
         if lowered == "/versioninformation":
             request.state.sim_route = "GET /atservicesrest/versioninformation"
@@ -224,7 +215,7 @@ class Dispatcher:
                 return JSONResponse({"itemId": record_id})
             allow("query")
             found = em.tenant.get(entity.path, record_id)
-            visible = found is not None and any(r is found for r in em.tenant.visible(entity, user))
+            visible = found is not None and em.tenant.sight(entity, user)(found)
             if visible and parent_id is not None and entity.parent_field:
                 visible = found is not None and found.get(entity.parent_field) == parent_id
             return JSONResponse({"item": em.tenant.render(entity, found) if visible and found else None})
@@ -232,18 +223,15 @@ class Dispatcher:
             if method == "GET":  # child collection listing
                 allow("query")
                 assert entity.parent_field is not None
-                assert parent_id is not None
-                items = [
-                    em.tenant.render(entity, r)
-                    for r in em.tenant.visible(entity, user)
-                    if r.get(entity.parent_field) == parent_id
-                ]
-                items.sort(key=lambda r: int(r["id"]))
+                sees = em.tenant.sight(entity, user)
+                children = (
+                    r
+                    for r in em.tenant.ordered(entity.path)
+                    if r.get(entity.parent_field) == parent_id and sees(r)
+                )
+                items = [em.tenant.render(entity, r) for r in islice(children, q.PAGE_LIMIT)]
                 return JSONResponse(
-                    {
-                        "items": items[: q.PAGE_LIMIT],
-                        "pageDetails": _page_details(len(items[: q.PAGE_LIMIT]), q.PAGE_LIMIT, None, None),
-                    }
+                    {"items": items, "pageDetails": _page_details(len(items), q.PAGE_LIMIT, None, None)}
                 )
             body = _json_body(raw)
             if method == "POST":
@@ -354,14 +342,15 @@ class Dispatcher:
         else:
             body = _json_body(raw)
         parsed = q.parse(entity, body, self.em.tenant.udf_types(entity.path))
-        visible = list(self.em.tenant.visible(entity, user))
+        sees, matches = self.em.tenant.sight(entity, user), parsed.predicate
+        records = self.em.tenant.ordered(entity.path)
         if tail == ["count"]:
-            return JSONResponse({"queryCount": sum(1 for r in visible if parsed.predicate(r))})
+            return JSONResponse({"queryCount": sum(1 for r in records if sees(r) and matches(r))})
         after = before = None
         if tail == ["next"]:
             paging = _paging(request.query_params.get("paging"))
             after, before = paging.get("after"), paging.get("before")
-        page = q.page(visible, parsed, after, before)
+        page = q.page(records, lambda r: sees(r) and matches(r), parsed.max_records, after, before)
         items = [q.project(self.em.tenant.render(entity, r), parsed.include_fields) for r in page.items]
         base = f"{self.em.zone_url()}V1.0/{entity.path}/query/next?paging="
         suffix = f"&search={quote(search)}" if method == "GET" and search is not None else ""
@@ -420,9 +409,11 @@ def _endpoint(path: str) -> str | None:
     return parts[1].lower()
 
 
-def create_app(webhook_speed: float = 1.0) -> FastAPI:
+def create_app(webhook_speed: float = 1.0, size: TenantSize | None = None) -> FastAPI:
+    """`size`: the tenant seeded (the default seed unless it asks for more tickets or companies)."""
     catalog = load()
-    tenant = build_tenant(catalog)
+    size = size or TenantSize()
+    tenant = tenant_of_size(catalog, size)
     holder: dict[str, AutotaskEmulator] = {}
     sandbox = Sandbox(
         reseed=lambda: holder["em"].reseed(),
@@ -430,7 +421,7 @@ def create_app(webhook_speed: float = 1.0) -> FastAPI:
         clock=SimClock(webhook_speed),
         on_attempt=lambda d, a: holder["em"].webhooks.on_attempt(d, a),
     )
-    emulator = AutotaskEmulator(catalog, tenant, sandbox, TicketWebhooks(tenant, sandbox.webhooks))
+    emulator = AutotaskEmulator(catalog, tenant, sandbox, TicketWebhooks(tenant, sandbox.webhooks), size=size)
     holder["em"] = emulator
     app = FastAPI(
         title="Autotask PSA emulator (FieldBridge sandbox)",

@@ -39,6 +39,12 @@ class FieldDef:
     parent_field: str | None = None  # picklist whose value a sub-picklist depends on
     length: int | None = None
 
+    @property
+    def flag(self) -> bool:
+        """An integer Autotask uses as a 0/1 flag (Contacts.isActive, ServiceCalls.isComplete): it takes
+        true/false too, as Autotask converts them."""
+        return self.data_type == "integer" and self.name.startswith("is") and self.name[2:3].isupper()
+
 
 @dataclass(frozen=True)
 class EntityDef:
@@ -377,11 +383,17 @@ class Catalog:
 
         A literal segment beats a parameter: `/Tickets/query` is not `/Tickets/{id}`.
         """
+        path = route_path(path)
         found = [route for route in self.routes if route.pattern.fullmatch(path)]
         if not found:
             return [], ""
         best = min({r.template for r in found}, key=lambda t: t.count("{"))
         return [r for r in found if r.template == best], best
+
+
+def route_path(path: str) -> str:
+    """The path routes match: ASP.NET routing ignores a trailing slash (`/Tickets/` is `/Tickets`)."""
+    return "/" + path.strip("/")
 
 
 def _pattern(template: str) -> re.Pattern[str]:

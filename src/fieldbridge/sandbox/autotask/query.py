@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from fieldbridge.sandbox.autotask.catalog import EntityDef, FieldDef
@@ -46,6 +48,8 @@ def coerce(field: FieldDef, value: Any, where: str) -> Any:
         return None
     try:
         if field.data_type in ("integer", "long"):
+            if field.flag and str(value).lower() in ("true", "false"):
+                return int(str(value).lower() == "true")
             if isinstance(value, bool):
                 raise ValueError
             return int(value)
@@ -111,9 +115,7 @@ def _leaf(entity: EntityDef, item: dict[str, Any], udfs: dict[str, str], counter
     if op in PRESENCE:
         want = op == "exist"
         return lambda r: (get(r) not in (None, "")) is want
-    if "value" not in item:
-        raise invalid(f"Filter operation '{op}' on field '{name}' needs a value")
-    raw = item["value"]
+    raw = item.get("value")  # Autotask compares a missing value as null
     if op in ("in", "notin"):
         if not isinstance(raw, list) or not raw:
             raise invalid(f"Filter operation '{op}' on field '{name}' needs a non-empty list of values")
@@ -192,8 +194,8 @@ def parse(entity: EntityDef, body: Any, udfs: dict[str, str]) -> Query:
     ):
         raise invalid(f"maxCountOfRecordsToReturn must be between 1 and {PAGE_LIMIT}")
     filters = b.get("filter")
-    if not isinstance(filters, list) or not filters:
-        raise invalid('A query needs at least one filter condition, e.g. {"op": "exist", "field": "id"}')
+    if not isinstance(filters, list):
+        raise invalid('A query needs a filter array, e.g. [{"op": "exist", "field": "id"}]')
     counter = [0]
     preds = [_compile(entity, f, udfs, counter, 0) for f in filters]
     if counter[0] > 1:
@@ -220,21 +222,26 @@ class Page:
     has_prev: bool
 
 
-def page(records: Iterable[Record], query: Query, after_id: int | None, before_id: int | None) -> Page:
-    """Records matching the query in id order, one page after `after_id` (or before `before_id`)."""
-    matching = sorted((r for r in records if query.predicate(r)), key=lambda r: int(r["id"]))
+def _id(record: Record) -> int:
+    return int(record["id"])
+
+
+def page(
+    records: Sequence[Record], matches: Predicate, size: int, after_id: int | None, before_id: int | None
+) -> Page:
+    """One page of the `records` (in id order) that match: the first `size` after `after_id`, or the last
+    `size` before `before_id`. It reads only as far as the page and one more match, so paging through a large
+    table stays cheap."""
     if before_id is not None:
-        earlier = [r for r in matching if r["id"] < before_id]
-        chosen = earlier[-query.max_records :]
-        first_index = len(earlier) - len(chosen)
-        return Page(chosen, has_next=True, has_prev=first_index > 0)
-    start = (
-        0
-        if after_id is None
-        else next((i for i, r in enumerate(matching) if r["id"] > after_id), len(matching))
-    )
-    chosen = matching[start : start + query.max_records]
-    return Page(chosen, has_next=start + len(chosen) < len(matching), has_prev=start > 0)
+        end = bisect_left(records, before_id, key=_id)
+        earlier = (records[i] for i in range(end - 1, -1, -1) if matches(records[i]))
+        chosen = list(islice(earlier, size))[::-1]
+        return Page(chosen, has_next=True, has_prev=next(earlier, None) is not None)
+    start = 0 if after_id is None else bisect_right(records, after_id, key=_id)
+    later = (records[i] for i in range(start, len(records)) if matches(records[i]))
+    chosen = list(islice(later, size))
+    has_prev = any(matches(records[i]) for i in range(start - 1, -1, -1))
+    return Page(chosen, has_next=next(later, None) is not None, has_prev=has_prev)
 
 
 def project(record: Record, include: tuple[str, ...] | None) -> Record:

@@ -78,6 +78,8 @@ def read_body(entity: EntityDef, body: Any, udfs: list[UdfDef]) -> tuple[Record,
 def _typed(f: FieldDef, value: Any) -> Any:
     if value is None:
         return None
+    if f.flag and str(value).lower() in ("true", "false"):
+        return coerce(f, value, "field")  # Autotask takes true/false for its 0/1 integer flags
     if f.data_type == "string" and not isinstance(value, str):
         raise invalid(f"Field '{f.name}' expects a string, got {type(value).__name__}")
     if f.data_type in ("integer", "long") and (isinstance(value, bool) or not isinstance(value, int | str)):

@@ -1,7 +1,10 @@
-"""The default tenant: a mid-sized MSP with realistic picklists, customers, people and tickets.
+"""The default tenant: a small MSP with realistic picklists, customers across the alphabet, their sites and
+people, projects, service calls, and the tickets the tests and the demo work on.
 
 Ticket statuses deliberately differ from the common defaults except Complete = 5 (setup guide, Step 10:
 status ids are per instance), so code that hard-codes "1 = New" fails here as it would on a real tenant.
+Note types are numbered as Autotask numbers them: 1-3 are the ones people pick, 13 and up are written by
+workflow rules, portals and the system.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fieldbridge.sandbox.autotask.catalog import Catalog
+from fieldbridge.sandbox.autotask.catalog import Catalog, load
 from fieldbridge.sandbox.autotask.query import format_datetime
 from fieldbridge.sandbox.autotask.rules import PickValue, UdfDef
 from fieldbridge.sandbox.autotask.security import ApiUser, Permission, SecurityLevel
@@ -32,7 +35,15 @@ STATUS = {
 PRIORITY = {"High": 1, "Medium": 2, "Low": 3, "Critical": 4}
 QUEUE = {"Client Portal": 29682833, "Level I Support": 29683354, "Field Services": 29683378}
 ROLE = {"Field Technician": 29682831, "Help Desk": 29682832, "Dispatcher": 29682834}
-NOTE_TYPE = {"Task Detail": 1, "Task Notes": 2, "Resolution": 3, "Internal Note": 13}
+NOTE_TYPE = {
+    "Task Summary": 1,
+    "Task Detail": 2,
+    "Task Notes": 3,
+    "Workflow Rule Note - Task": 13,
+    "Client Portal Note": 18,
+    "Workflow Rule Action Note": 91,
+    "Email Note": 101,
+}
 PUBLISH = {"All Autotask Users": 1, "Internal Only": 2}
 
 
@@ -77,6 +88,17 @@ INCOMPLETE_LEVEL = SecurityLevel(
         "Expenses": Permission(view="Mine", add=True, edit="Mine"),
         "Resources": Permission(view="All", add=True, edit="All"),
         "Projects": Permission(view="All", add=True, edit="All", delete=True),
+    },
+)
+
+# Built into every tenant: API access as the standard Full Access level has it; it cannot be edited, only
+# copied into custom API-only levels such as the one above.
+SYSTEM_API_LEVEL = SecurityLevel(
+    name="API User (system) (API-only)",
+    license_type="API User",
+    permissions={
+        key: Permission(view="All", add=True, edit="All", delete=True)
+        for key in sorted({e.permission for e in load().entities.values()})
     },
 )
 
@@ -156,6 +178,16 @@ def _users() -> list[ApiUser]:
             first_name="Jane",
             last_name="Doe",
             department="Service",
+        ),
+        ApiUser(  # an API user left on the built-in level instead of the guide's
+            29682906,
+            f"svc-fullaccess@{DOMAIN}",
+            "Full-Access-Secret-2026",
+            FIELD_NATION_CODE,
+            fn_vendor,
+            "API User",
+            SYSTEM_API_LEVEL.name,
+            last_name="Integration (full access)",
         ),
     ]
 
@@ -399,7 +431,7 @@ def _records(users: list[ApiUser]) -> dict[str, dict[int, dict[str, Any]]]:
             "ticketID": 7003,
             "title": "Customer call",
             "description": "Printer jams on tray 2.",
-            "noteType": NOTE_TYPE["Task Notes"],
+            "noteType": NOTE_TYPE["Task Detail"],
             "publish": PUBLISH["Internal Only"],
             "creatorResourceID": tech,
             "createDateTime": _ago(days=1),
@@ -504,15 +536,165 @@ def _records(users: list[ApiUser]) -> dict[str, dict[int, dict[str, Any]]]:
             "userDefinedFields": [],
         }
     }
+    rec["TicketNotes"][8002] = {
+        "id": 8002,
+        "ticketID": 7006,
+        "title": "Workflow rule: notify contact on completion",
+        "description": "The contact was emailed that the ticket is complete.",
+        "noteType": NOTE_TYPE["Workflow Rule Note - Task"],
+        "publish": PUBLISH["Internal Only"],
+        "creatorResourceID": 29682885,
+        "createDateTime": _ago(days=1),
+        "lastActivityDate": _ago(days=1),
+    }
+    _more_customers(rec)
     return rec
 
 
+# The rest of the customer list, A to Z: id, name, type, tier, city, state, postal code, street.
+CUSTOMERS = [
+    (177, "Bluebird Veterinary Hospital", 1, "Silver", "Beaverton", "OR", "97005", "4410 Hall Blvd"),
+    (178, "Cedar Ridge Law Group", 1, "Gold", "Austin", "TX", "78704", "901 S Congress Ave"),
+    (179, "Harborview Property Management", 1, "Silver", "Seattle", "WA", "98101", "1520 4th Ave"),
+    (180, "Juniper Accounting LLP", 1, "Gold", "Denver", "CO", "80202", "1700 Lincoln St"),
+    (181, "Keystone IT Distribution", 7, None, "Columbus", "OH", "43215", "250 E Broad St"),
+    (182, "Meridian Freight Logistics", 1, "Bronze", "Portland", "OR", "97217", "8800 Vancouver Way"),
+    (183, "Pinecrest Elementary School", 1, "Silver", "Aurora", "CO", "80012", "300 S Peoria St"),
+    (184, "Quarry Street Bakery", 3, None, "Round Rock", "TX", "78664", "12 Quarry St"),
+    (185, "Summit Orthopedics", 1, "Gold", "Lake Oswego", "OR", "97035", "5 Centerpointe Dr"),
+    (186, "Willow Creek Senior Living", 1, "Bronze", "Littleton", "CO", "80120", "6200 Willow Dr"),
+    (187, "Zephyr Architecture Studio", 2, None, "Tacoma", "WA", "98402", "950 Pacific Ave"),
+]
+# Contacts of those customers: id, company, first name, last name, title, with a mobile or not.
+CUSTOMER_CONTACTS = [
+    (604, 177, "Grace", "Okonkwo", "Practice Manager", True),
+    (605, 178, "Daniel", "Reyes", "Office Administrator", False),
+    (606, 178, "Hannah", "Brooks", "Managing Partner", True),
+    (607, 179, "Victor", "Petrov", "Facilities Director", True),
+    (608, 180, "Lena", "Fischer", "Controller", False),
+    (609, 181, "Marcus", "Bell", "Account Representative", True),
+    (610, 182, "Priya", "Raman", "IT Coordinator", True),
+    (611, 183, "Olivia", "Chen", "Principal", False),
+    (612, 183, "Ethan", "Walsh", "Technology Teacher", False),
+    (613, 184, "Sofia", "Marino", "Owner", True),
+    (614, 185, "Kevin", "O'Brien", "Operations Manager", True),
+    (615, 186, "Rosa", "Delgado", "Executive Director", False),
+    (616, 187, "Noah", "Lindqvist", "Principal Architect", True),
+]
+
+
+def _more_customers(rec: dict[str, dict[int, dict[str, Any]]]) -> None:
+    """Customers 177-187 with a site each, their people, projects and service calls. Added after the first
+    three so every id the tests and the demo know stays as it was."""
+    for cid, name, ctype, tier, city, state, postal, street in CUSTOMERS:
+        phone = f"555-0{cid}"
+        rec["Companies"][cid] = {
+            "id": cid,
+            "companyName": name,
+            "phone": phone,
+            "companyType": ctype,
+            "address1": street,
+            "city": city,
+            "state": state,
+            "postalCode": postal,
+            "ownerResourceID": 29682885,
+            "createDate": _ago(days=900 - 60 * (cid - 177)),
+            "isActive": True,
+            "userDefinedFields": [{"name": "Customer Tier", "value": tier}],
+        }
+        lid = cid + 328  # 505, 506, ...
+        rec["CompanyLocations"][lid] = {
+            "id": lid,
+            "companyID": cid,
+            "name": f"{name} - Main",
+            "address1": street,
+            "city": city,
+            "state": state,
+            "postalCode": postal,
+            "phone": phone,
+            "isActive": True,
+            "isPrimary": True,
+        }
+    for pid, cid, first, last, title, mobile in CUSTOMER_CONTACTS:
+        company = rec["Companies"][cid]
+        domain = "".join(ch for ch in str(company["companyName"]).split()[0].lower() if ch.isalpha())
+        rec["Contacts"][pid] = {
+            "id": pid,
+            "companyID": cid,
+            "companyLocationID": cid + 328,
+            "firstName": first,
+            "lastName": last,
+            "title": title,
+            "emailAddress": f"{first.lower()}.{last.lower().replace(chr(39), '')}@{domain}.example",
+            "phone": company["phone"],
+            "mobilePhone": f"555-010-{pid:04d}" if mobile else None,
+            "isActive": 1,
+        }
+    rec["Projects"] |= {
+        8702: {
+            "id": 8702,
+            "companyID": 178,
+            "projectName": "Office move to Congress Ave",
+            "description": "Cabling, phones and twelve workstations at the new office.",
+            "status": 1,
+            "projectType": 4,
+            "startDateTime": _ahead(days=14),
+            "endDateTime": _ahead(days=45),
+            "projectNumber": "P20261118.0002",
+            "createDateTime": _ago(days=3),
+            "userDefinedFields": [],
+        },
+        8703: {
+            "id": 8703,
+            "companyID": 185,
+            "projectName": "Imaging server upgrade",
+            "status": 5,
+            "projectType": 4,
+            "startDateTime": _ago(days=120),
+            "endDateTime": _ago(days=60),
+            "completedDateTime": _ago(days=62),
+            "projectNumber": "P20260720.0001",
+            "createDateTime": _ago(days=125),
+            "userDefinedFields": [],
+        },
+    }
+    rec["ServiceCalls"] |= {
+        8602: {
+            "id": 8602,
+            "companyID": 183,
+            "companyLocationID": 183 + 328,
+            "description": "Chromebook cart inventory",
+            "startDateTime": _ago(days=6, hours=3),
+            "endDateTime": _ago(days=6),
+            "status": 3,
+            "isComplete": 1,
+            "createDateTime": _ago(days=9),
+            "creatorResourceID": 29682887,
+        },
+        8603: {
+            "id": 8603,
+            "companyID": 179,
+            "companyLocationID": 179 + 328,
+            "description": "Door controller firmware at the leasing office",
+            "startDateTime": _ahead(days=3),
+            "endDateTime": _ahead(days=3, hours=1, minutes=30),
+            "status": 2,
+            "isComplete": 0,
+            "createDateTime": _ago(days=2),
+            "creatorResourceID": 29682887,
+        },
+    }
+
+
 def build_tenant(catalog: Catalog) -> Tenant:
+    """The default tenant, its records as Autotask holds them (defaults and computed values filled)."""
     users = _users()
     tenant = Tenant(catalog=catalog)
     tenant.users = {u.username.lower(): u for u in users}
-    tenant.levels = {lv.name: lv for lv in (FIELD_NATION_LEVEL, INCOMPLETE_LEVEL, EMPLOYEE_LEVEL)}
+    tenant.levels = {
+        lv.name: lv for lv in (FIELD_NATION_LEVEL, INCOMPLETE_LEVEL, EMPLOYEE_LEVEL, SYSTEM_API_LEVEL)
+    }
     tenant.picklists = _picklists()
     tenant.udfs = _udfs()
-    tenant.records = _records(users)
+    tenant.load(_records(users))
     return tenant

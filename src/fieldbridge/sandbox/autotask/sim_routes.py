@@ -3,18 +3,24 @@ users, limits and the tenant's zone. Generic controls (reset, faults, calls, clo
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from fieldbridge.sandbox.autotask.errors import AutotaskError
+from fieldbridge.sandbox.autotask.scale import TenantSize
 from fieldbridge.sandbox.control import SIM_PREFIX
 
 if TYPE_CHECKING:
     from fieldbridge.sandbox.autotask.app import AutotaskEmulator
     from fieldbridge.sandbox.autotask.tenant import Change
+
+
+RECORDS_PAGE = 1000  # records a `/_sim/records` page holds at most, and by default
+MAX_SEEDED = 200_000
 
 
 class UiWrite(BaseModel):
@@ -35,6 +41,12 @@ class UserChange(BaseModel):
     integration_code: str | None = None
     view_unassigned_lob: bool | None = None
     security_level: str | None = None
+
+
+class SeedSize(BaseModel):
+    tickets: int | None = Field(None, ge=1, le=MAX_SEEDED, description="Tickets the tenant holds")
+    companies: int | None = Field(None, ge=1, le=MAX_SEEDED, description="Companies the tenant holds")
+    seed: int = Field(0, description="The generator's seed: the same seed makes the same records")
 
 
 class ZoneMove(BaseModel):
@@ -103,15 +115,34 @@ def sim_router(em: AutotaskEmulator) -> APIRouter:
         return {"deleted": record_id}
 
     @router.get("/records/{entity}")
-    def records(entity: str) -> dict[str, Any]:
-        """Raw state, read without counting as an API call (for tests and the demo)."""
+    def records(
+        entity: str,
+        after: Annotated[int, Query(description="Records with ids above this one")] = -1,
+        limit: Annotated[int, Query(ge=1, le=RECORDS_PAGE)] = RECORDS_PAGE,
+    ) -> dict[str, Any]:
+        """Raw state in id order, read without counting as an API call (for tests and the demo): `limit`
+        records after the id `after`; `next` is the URL of the following page, null on the last."""
         ent = entity_of(entity)
         with em.tenant.lock:
-            items = [
-                em.tenant.render(ent, r)
-                for r in sorted(em.tenant.table(ent.path).values(), key=lambda r: int(r["id"]))
-            ]
-        return {"items": items}
+            ordered = em.tenant.ordered(ent.path)
+            start = bisect_right(ordered, after, key=lambda r: int(r["id"]))
+            chosen = ordered[start : start + limit]
+            items = [em.tenant.render(ent, r) for r in chosen]
+        more = start + limit < len(ordered)
+        next_url = f"{SIM_PREFIX}/records/{ent.path}?after={chosen[-1]['id']}&limit={limit}" if more else None
+        return {"items": items, "next": next_url}
+
+    @router.post("/seed")
+    def seed(size: SeedSize) -> dict[str, Any]:
+        """`POST /_sim/reset` with a tenant of this size, until the next reset (which goes back to the size
+        the emulator started with)."""
+        try:
+            em.reseed(TenantSize(size.tickets, size.companies, size.seed))
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        em.sandbox.clear()
+        counts = {name: len(em.tenant.table(name)) for name in ("Tickets", "Companies", "Contacts")}
+        return {"seed": size.seed, "counts": counts}
 
     @router.get("/limits")
     def read_limits() -> dict[str, Any]:
@@ -141,6 +172,15 @@ def sim_router(em: AutotaskEmulator) -> APIRouter:
             raise HTTPException(404, f"no user {username}")
         if change.security_level is not None and change.security_level not in em.tenant.levels:
             raise HTTPException(422, f"no security level {change.security_level}")
+        level = em.tenant.levels[change.security_level or user.security_level]
+        resource_type = change.resource_type or user.resource_type
+        if (resource_type == "API User") != (level.license_type == "API User"):
+            raise HTTPException(
+                422,
+                f"security level {level.name!r} has license type {level.license_type}, which a resource of "
+                f"type {resource_type} cannot have: API users take API-only levels (license type API User), "
+                "and only they do",
+            )
         for name, value in change.model_dump(exclude_none=True).items():
             setattr(user, name, value)
         return {"username": user.username, "active": user.active, "resource_type": user.resource_type}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -14,7 +14,7 @@ from typing import Any, Literal
 from fieldbridge.sandbox.autotask import rules
 from fieldbridge.sandbox.autotask.catalog import Catalog, EntityDef
 from fieldbridge.sandbox.autotask.errors import AutotaskError, invalid
-from fieldbridge.sandbox.autotask.query import format_datetime
+from fieldbridge.sandbox.autotask.query import format_datetime, parse_datetime
 from fieldbridge.sandbox.autotask.rules import Lookups, PickValue, UdfDef
 from fieldbridge.sandbox.autotask.security import ApiUser, SecurityLevel
 
@@ -51,6 +51,21 @@ _LAST_ACTIVITY = {
     "ServiceCalls": "lastModifiedDateTime",
     "Projects": "lastActivityDateTime",
 }
+# String fields a real tenant answers as "" when nobody filled them in, not null.
+_BLANK_WHEN_UNSET = {
+    "Companies": ("companyNumber", "phone", "alternatePhone1", "alternatePhone2", "fax"),
+    "CompanyLocations": ("phone", "alternatePhone1", "alternatePhone2", "fax"),
+    "Contacts": ("phone", "alternatePhone", "mobilePhone", "faxNumber"),
+    "Projects": ("description",),
+}
+# What a new record holds when its write leaves the field out.
+_DEFAULTS: dict[str, dict[str, Any]] = {
+    "TicketAttachments": {"parentType": 4, "isTaskAttachment": False},  # 4 = ticket
+    "TicketCharges": {"isBilled": False},
+    "ExpenseReports": {"status": 1, "submit": False},
+    "TimeEntries": {"isNonBillable": False},
+    "Companies": {"isActive": True},
+}
 # Whose record it is, for "Mine" permissions.
 _OWNER = {"ExpenseReports": "submitterID", "TimeEntries": "resourceID"}
 # A write to a child also counts as activity on its ticket, as in Autotask.
@@ -86,6 +101,29 @@ class Tenant:
     lock: threading.RLock = field(default_factory=threading.RLock)
     _next_id: int = 100_000
     _attachment_log: deque[tuple[float, int]] = field(default_factory=deque)
+    _id_order: dict[str, list[int]] = field(default_factory=dict)  # per table, until a create or delete
+
+    def restore(self, fresh: Tenant) -> None:
+        """Take `fresh`'s data in place (the webhooks and the app hold this object), zone and budget too."""
+        with self.lock:
+            for name in ("users", "levels", "picklists", "udfs", "records", "zone", "attachment_budget"):
+                setattr(self, name, getattr(fresh, name))
+            self._next_id = fresh._next_id
+            self._attachment_log = deque()
+            self._id_order = {}
+
+    def load(self, records: dict[str, dict[int, Record]]) -> None:
+        """Take seeded records as Autotask would hold them (defaults and computed values filled); ids given
+        from now on follow every seeded one."""
+        for path, table in records.items():
+            entity = self.catalog.entity(path)
+            assert entity is not None, path
+            for record in table.values():
+                _fill_defaults(entity, record)
+                _derive(entity, record)
+        self.records = records
+        self._id_order = {}
+        self._next_id = max([100_000, *(max(t, default=0) for t in records.values())])
 
     # -- reading ------------------------------------------------------------------------------------
     def table(self, entity: str) -> dict[int, Record]:
@@ -94,27 +132,35 @@ class Tenant:
     def get(self, entity: str, record_id: int) -> Record | None:
         return self.table(entity).get(record_id)
 
+    def ordered(self, entity: str) -> list[Record]:
+        """The table's records in id order, the order Autotask answers queries in. The order is kept between
+        requests, so a query on a large table does not sort it each time."""
+        with self.lock:  # UI acts through `/_sim/` write from other threads
+            table = self.table(entity)
+            ids = self._id_order.get(entity)
+            if ids is None or len(ids) != len(table):
+                ids = self._id_order[entity] = sorted(table)
+            return [table[i] for i in ids]
+
     def lookups(self) -> Lookups:
         return Lookups(picklist=lambda e, f: self.picklists.get((e, f), []), exists=self.get)
 
     def udf_types(self, entity: str) -> dict[str, str]:
         return {u.name.lower(): u.type for u in self.udfs.get(entity, [])}
 
-    def visible(self, entity: EntityDef, user: ApiUser) -> Iterator[Record]:
-        """Records the user may see: its security level's view scope and Line of Business visibility."""
+    def sight(self, entity: EntityDef, user: ApiUser) -> Callable[[Record], bool]:
+        """Whether the user may see a record: its security level's view scope and Line of Business
+        visibility."""
         level = self.levels[user.security_level]
-        view = level.permission(entity.permission).view
-        owner = _OWNER.get(entity.path)
-        for record in self.table(entity.path).values():
-            if view == "Mine" and owner and record.get(owner) != user.resource_id:
-                continue
-            if (
-                entity.path == "Tickets"
-                and record.get("organizationalLevelAssociationID") is None
-                and not user.view_unassigned_lob
-            ):
-                continue
-            yield record
+        owner = _OWNER.get(entity.path) if level.permission(entity.permission).view == "Mine" else None
+        hide_unassigned = entity.path == "Tickets" and not user.view_unassigned_lob
+
+        def sees(record: Record) -> bool:
+            if owner is not None and record.get(owner) != user.resource_id:
+                return False
+            return not (hide_unassigned and record.get("organizationalLevelAssociationID") is None)
+
+        return sees
 
     def render(self, entity: EntityDef, record: Record) -> Record:
         """A record as Autotask answers it: every model field, camelCase, UDFs as a name/value list."""
@@ -133,18 +179,13 @@ class Tenant:
 
     def create(self, entity: EntityDef, body: Any, actor_id: int, parent_id: int | None = None) -> Change:
         values, udf_values = rules.read_body(entity, body, self.udfs.get(entity.path, []))
-        if parent_id is not None and entity.parent_field:
-            given = values.get(entity.parent_field)
-            if given is not None and int(given) != parent_id:
-                raise invalid(
-                    f"{entity.parent_field} {given} does not match the parent id {parent_id} in the URL"
-                )
-            values[entity.parent_field] = parent_id
+        _parent_from_url(entity, values, parent_id)
         self._refuse_read_only(entity, values, current=None)
         with self.lock:
             record: Record = dict(values)
             record["userDefinedFields"] = self._merge_udfs(entity, [], udf_values)
-            self._fill_defaults(entity, record)
+            _fill_defaults(entity, record)
+            _derive(entity, record)
             rules.check(entity, record, self.lookups(), changed=set(record))
             self._charge_attachment(entity, record)
             now = format_datetime(datetime.now(UTC))
@@ -162,6 +203,7 @@ class Tenant:
                 record["webhookGUID"] = str(uuid.uuid4())
                 record["isReady"] = False
             self.table(entity.path)[record["id"]] = record
+            self._id_order.pop(entity.path, None)
             self._after_child_write(entity, record, actor_id, now)
             return Change(entity.path, "Create", None, dict(record), actor_id)
 
@@ -178,6 +220,7 @@ class Tenant:
         record_id = values.pop("id", None)
         if record_id is None:
             raise invalid(f"An update of {entity.singular} needs its 'id' in the body")
+        _parent_from_url(entity, values, parent_id)
         with self.lock:
             current = self.get(entity.path, int(record_id))
             if current is None or (
@@ -202,6 +245,7 @@ class Tenant:
             updated["userDefinedFields"] = self._merge_udfs(
                 entity, current.get("userDefinedFields") or [], udf_values
             )
+            _derive(entity, updated)
             changed = {k for k in set(values) | set(updated) if updated.get(k) != current.get(k)}
             if not changed and udf_values is None:
                 return Change(entity.path, "Update", before, dict(current), actor_id)
@@ -225,6 +269,7 @@ class Tenant:
             ):
                 raise invalid(f"{entity.singular} {record_id} does not exist")
             del self.table(entity.path)[record_id]
+            self._id_order.pop(entity.path, None)
             now = format_datetime(datetime.now(UTC))
             self._after_child_write(entity, current, actor_id, now)
             return Change(entity.path, "Delete", dict(current), None, actor_id)
@@ -251,16 +296,6 @@ class Tenant:
         if missing:
             raise invalid(f"Missing required user-defined field(s): {', '.join(missing)}")
         return [{"name": n, "value": v} for n, v in merged.items()]
-
-    def _fill_defaults(self, entity: EntityDef, record: Record) -> None:
-        if entity.path == "TicketAttachments":
-            record.setdefault("parentType", 4)  # 4 = ticket in Autotask's attachment parent types
-            record.setdefault("isTaskAttachment", False)
-        if entity.path == "TicketCharges":
-            record.setdefault("isBilled", False)
-        if entity.path == "ExpenseReports":
-            record.setdefault("status", 1)
-            record.setdefault("submit", False)
 
     def _touch(self, entity: EntityDef, record: Record, actor_id: int, now: str) -> None:
         if entity.path in _LAST_ACTIVITY:
@@ -319,3 +354,32 @@ class Tenant:
                 429, f"Attachment upload limit reached: at most {limit} bytes per {int(window)} s"
             )
         self._attachment_log.append((now, size))
+
+
+def _parent_from_url(entity: EntityDef, values: Record, parent_id: int | None) -> None:
+    """On a child route (`/Companies/{parentId}/Contacts`) the parent comes from the URL; a body naming
+    another parent is refused."""
+    if parent_id is None or not entity.parent_field:
+        return
+    given = values.get(entity.parent_field)
+    if given is not None and int(given) != parent_id:
+        raise invalid(f"{entity.parent_field} {given} does not match the parent id {parent_id} in the URL")
+    values[entity.parent_field] = parent_id
+
+
+def _fill_defaults(entity: EntityDef, record: Record) -> None:
+    """What Autotask sets on a new record when the write leaves it out."""
+    for name, value in _DEFAULTS.get(entity.path, {}).items():
+        if record.get(name) is None:
+            record[name] = value
+
+
+def _derive(entity: EntityDef, record: Record) -> None:
+    """What Autotask computes on every write: a service call's duration in hours from its start and end, and
+    "" for the unset string fields it answers that way."""
+    if entity.path == "ServiceCalls" and record.get("startDateTime") and record.get("endDateTime"):
+        span = parse_datetime(record["endDateTime"]) - parse_datetime(record["startDateTime"])
+        record["duration"] = round(span.total_seconds() / 3600, 4)
+    for name in _BLANK_WHEN_UNSET.get(entity.path, ()):
+        if record.get(name) is None:
+            record[name] = ""
