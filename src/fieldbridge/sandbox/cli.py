@@ -58,11 +58,24 @@ def fieldnation(
     token_ttl: float = typer.Option(3600.0, help="Seconds an access token lives."),
     webhook_speed: float = typer.Option(1.0, help="Run webhook retry delays this many times faster."),
     max_upload_bytes: int = typer.Option(25 * 1024 * 1024, help="Largest attachment upload accepted."),
+    seed_workorders: int | None = typer.Option(
+        None, min=1, help="Work orders the company holds: the default seed's and generated ones."
+    ),
+    seed: int = SEED,
 ) -> None:
     """Emulate Field Nation REST v2 and webhooks v3: tokens, work orders, time, expenses, files, events."""
     from fieldbridge.sandbox.fieldnation.app import create_app
+    from fieldbridge.sandbox.fieldnation.scale import CompanySize
     from fieldbridge.sandbox.server import serve_forever
 
-    app = create_app(token_ttl=token_ttl, webhook_speed=webhook_speed, max_upload_bytes=max_upload_bytes)
+    try:
+        app = create_app(
+            token_ttl=token_ttl,
+            webhook_speed=webhook_speed,
+            max_upload_bytes=max_upload_bytes,
+            size=CompanySize(seed_workorders, seed),
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     emulator = app.state.emulator
     serve_forever(app, host, port, announce=emulator.announce, on_url=emulator.set_base_url)

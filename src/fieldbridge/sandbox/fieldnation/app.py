@@ -23,16 +23,21 @@ from fieldbridge.sandbox.fieldnation.auth import read_token_form
 from fieldbridge.sandbox.fieldnation.emulator import FieldNationEmulator
 from fieldbridge.sandbox.fieldnation.errors import TOKEN_PATH, install_handlers, rest_error
 from fieldbridge.sandbox.fieldnation.routing import Emu, route_template
+from fieldbridge.sandbox.fieldnation.scale import CompanySize
 
 DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 
 
 def create_app(
-    token_ttl: float = 3600.0, webhook_speed: float = 1.0, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    token_ttl: float = 3600.0,
+    webhook_speed: float = 1.0,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+    size: CompanySize | None = None,
 ) -> FastAPI:
     """`token_ttl`: seconds an access token lives (short for tests); `webhook_speed`: how many times faster
-    than real time webhook retry delays run; `max_upload_bytes`: the attachment size limit."""
-    emulator = FieldNationEmulator(token_ttl, webhook_speed, max_upload_bytes)
+    than real time webhook retry delays run; `max_upload_bytes`: the attachment size limit; `size`: how many
+    work orders the seeded company holds (a ValueError if below the default seed's)."""
+    emulator = FieldNationEmulator(token_ttl, webhook_speed, max_upload_bytes, size)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

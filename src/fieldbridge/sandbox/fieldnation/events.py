@@ -7,6 +7,7 @@ import json
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -105,8 +106,13 @@ class EventPublisher:
         self._dispatcher = dispatcher
         self.fired: deque[Event] = deque(maxlen=keep)
 
-    def publish(self, event: Event, workorder: dict[str, Any], webhooks: list[Webhook]) -> None:
+    def publish(self, event: Event, workorder: Callable[[], dict[str, Any]], webhooks: list[Webhook]) -> None:
+        """Record `event` and deliver it to the active webhooks subscribed to it, with the work order as
+        `workorder()` shows it (made only when some webhook wants it: seeding fires thousands of events)."""
         self.fired.append(event)
+        targets = [h for h in webhooks if h.status == "active" and event.name in h.events]
+        if not targets:
+            return
         body = json.dumps(
             {
                 "event": {
@@ -119,12 +125,10 @@ class EventPublisher:
                 },
                 "timestamp": event.at.isoformat(),
                 "triggered_by_user": {"id": event.triggered_by},
-                "workorder": workorder,
+                "workorder": workorder(),
             }
         ).encode("utf-8")
-        for hook in webhooks:
-            if hook.status != "active" or event.name not in hook.events:
-                continue
+        for hook in targets:
             headers = {
                 "Content-Type": "application/json",
                 "X-FN-Webhook-Id": hook.webhook_id,

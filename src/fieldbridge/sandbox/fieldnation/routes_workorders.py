@@ -3,6 +3,7 @@ fields and tags, and the company lists (custom fields, expense categories)."""
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -32,8 +33,9 @@ async def list_work_orders(
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 25,
 ) -> JSON:
-    everything = sorted(emu.state.work_orders.values(), key=lambda wo: wo.id)
-    chosen = everything[(page - 1) * per_page : page * per_page]
+    """Oldest first: the work orders are held in id order, so a page is a slice, whatever their number."""
+    everything = emu.state.work_orders
+    chosen = islice(everything.values(), (page - 1) * per_page, page * per_page)
     views = emu.views()
     return envelope([views.work_order(wo) for wo in chosen], page, per_page, total=len(everything))
 

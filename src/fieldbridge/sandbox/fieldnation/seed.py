@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from fieldbridge.sandbox.fieldnation import operations as op
-from fieldbridge.sandbox.fieldnation.lifecycle import status_name
+from fieldbridge.sandbox.fieldnation.lifecycle import APPROVED, PAID, WORK_DONE, status_name
 from fieldbridge.sandbox.fieldnation.payloads import (
     ContactIn,
     FnDateIn,
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from fieldbridge.sandbox.fieldnation.emulator import FieldNationEmulator
 
 API_USER_ID = 2001
+SEEDED_WORK_ORDERS = 8  # what `populate` makes: one in each status
 API_USERNAME = "api.fieldbridge@brightline.example"
 CHICAGO = 2
 
@@ -157,76 +158,99 @@ def build_catalog() -> Catalog:
     )
 
 
+def draft(
+    emu: FieldNationEmulator,
+    title: str,
+    saved_location: int,
+    type_of_work: int,
+    hours_ahead: float,
+    correlation_id: str | None,
+    client: int = 6001,
+    project: int = 7001,
+) -> WorkOrder:
+    """A buyer's new work order at a saved location, its four-hour window `hours_ahead` of now, with the
+    ticket number in custom field 101 when it came from a ticket."""
+    now = emu.now().replace(microsecond=0)
+    window = ServiceWindowIn(
+        mode="between",
+        start=FnDateIn(utc=(now + timedelta(hours=hours_ahead)).strftime(UTC_FORMAT)),
+        end=FnDateIn(utc=(now + timedelta(hours=hours_ahead + 4)).strftime(UTC_FORMAT)),
+    )
+    wo = op.create_work_order(
+        emu,
+        WorkOrderIn(
+            title=title,
+            description=RichTextIn(
+                html=f"<p>{title}. Bring the usual kit; call the site contact on arrival.</p>"
+            ),
+            confidential=RichTextIn(html="<p>Gate code 4417.</p>"),
+            location=LocationIn(mode="location", saved_location=Ref(id=saved_location)),
+            schedule=ScheduleIn(service_window=window),
+            pay=PayIn(type="hourly", base=PayBaseIn(amount=65.0, units=4)),
+            contacts=[ContactIn(name="Jordan Lee", role="Store manager", phone="+1 312 555 0199")],
+            type_of_work=Ref(id=type_of_work),
+            client=Ref(id=client),
+            project=Ref(id=project),
+            correlation_id=correlation_id,
+        ),
+        API_USER_ID,
+    )
+    if correlation_id is not None:
+        op.set_custom_field(emu, wo, 101, correlation_id, API_USER_ID)
+    op.set_custom_field(emu, wo, 106, "Medium", API_USER_ID)
+    return wo
+
+
+def work(emu: FieldNationEmulator, wo: WorkOrder, tech: int, hours_ago: float, expense: float) -> None:
+    """Assign `tech`, who visits for two hours ending `hours_ago`, pays for parking, writes closing notes
+    and marks the work done."""
+    now = emu.now().replace(microsecond=0)
+
+    def at(hours: float) -> FnDateIn:
+        return FnDateIn(utc=(now - timedelta(hours=hours)).strftime(UTC_FORMAT))
+
+    op.assign(emu, wo, tech, API_USER_ID)
+    op.check_in(emu, wo, tech, at(hours_ago + 2))
+    op.check_out(emu, wo, tech, at(hours_ago))
+    op.add_expense(emu, wo, 2, expense, 1, "Parking", tech)
+    op.add_closing_notes(emu, wo, "Replaced and tested; customer signed off.", tech)
+    op.mark_work_done(emu, wo, tech)
+
+
 def populate(emu: FieldNationEmulator) -> None:
     """Replay the app: a draft, a published, a routed, an assigned (checked in), a work-done, an approved,
     a paid and a cancelled work order."""
-    now = emu.now().replace(microsecond=0)
     buyer = API_USER_ID
+    now = emu.now().replace(microsecond=0)
+    draft(emu, "Replace receipt printer - Store 12", 8001, 4, 24, "T20250301.0001")
 
-    def at(hours: float) -> FnDateIn:
-        return FnDateIn(utc=(now + timedelta(hours=hours)).strftime(UTC_FORMAT))
-
-    def new(title: str, saved_location: int, type_of_work: int, hours_ahead: float, ticket: str) -> WorkOrder:
-        wo = op.create_work_order(
-            emu,
-            WorkOrderIn(
-                title=title,
-                description=RichTextIn(
-                    html=f"<p>{title}. Bring the usual kit; call the site contact on arrival.</p>"
-                ),
-                confidential=RichTextIn(html="<p>Gate code 4417.</p>"),
-                location=LocationIn(mode="location", saved_location=Ref(id=saved_location)),
-                schedule=ScheduleIn(
-                    service_window=ServiceWindowIn(
-                        mode="between", start=at(hours_ahead), end=at(hours_ahead + 4)
-                    )
-                ),
-                pay=PayIn(type="hourly", base=PayBaseIn(amount=65.0, units=4)),
-                contacts=[ContactIn(name="Jordan Lee", role="Store manager", phone="+1 312 555 0199")],
-                type_of_work=Ref(id=type_of_work),
-                client=Ref(id=6001),
-                project=Ref(id=7001),
-                correlation_id=ticket,
-            ),
-            buyer,
-        )
-        op.set_custom_field(emu, wo, 101, ticket, buyer)
-        op.set_custom_field(emu, wo, 106, "Medium", buyer)
-        return wo
-
-    new("Replace receipt printer - Store 12", 8001, 4, 24, "T20250301.0001")
-
-    published = new("Install two wireless access points", 8002, 1, 48, "T20250301.0002")
+    published = draft(emu, "Install two wireless access points", 8002, 1, 48, "T20250301.0002")
     op.publish(emu, published, buyer)
 
-    routed = new("Swap core network switch - Clinic", 8002, 1, 30, "T20250301.0003")
+    routed = draft(emu, "Swap core network switch - Clinic", 8002, 1, 30, "T20250301.0003")
     op.route(emu, routed, 3003, buyer)
 
-    on_site = new("Install POS terminals - Store 12", 8001, 2, -1, "T20250301.0004")
+    on_site = draft(emu, "Install POS terminals - Store 12", 8001, 2, -1, "T20250301.0004")
     op.route(emu, on_site, 3001, buyer)
     op.accept_route(emu, on_site, 3001)
     op.set_sub_status(emu, on_site, "confirmed", 3001)
-    op.check_in(emu, on_site, 3001, at(-1))
+    op.check_in(emu, on_site, 3001, FnDateIn(utc=(now - timedelta(hours=1)).strftime(UTC_FORMAT)))
     op.post_message(emu, on_site, 3001, "On site, two terminals unboxed.", "FROMTECH")
     op.add_expense(emu, on_site, 1, 42.5, 1, "Mounting brackets", 3001)
 
-    def worked(title: str, tech: int, ticket: str) -> WorkOrder:
-        wo = new(title, 8003, 3, -6, ticket)
-        op.assign(emu, wo, tech, buyer)
-        op.check_in(emu, wo, tech, at(-5))
-        op.check_out(emu, wo, tech, at(-3))
-        op.add_expense(emu, wo, 2, 18.0, 1, "Parking", tech)
-        op.add_closing_notes(emu, wo, "Replaced and tested; customer signed off.", tech)
-        op.mark_work_done(emu, wo, tech)
-        return wo
+    for title, tech, ticket, done in (
+        ("Replace printer fuser - DC", 3002, "T20250301.0005", WORK_DONE),
+        ("Desktop refresh - 3 PCs", 3004, "T20250301.0006", APPROVED),
+        ("Label printer install - DC", 3002, "T20250301.0007", PAID),
+    ):
+        wo = draft(emu, title, 8003, 3, -6, ticket)
+        work(emu, wo, tech, 3, 18.0)
+        if done in (APPROVED, PAID):
+            op.approve(emu, wo, buyer)
+        if done == PAID:
+            op.pay(emu, wo, buyer)
 
-    worked("Replace printer fuser - DC", 3002, "T20250301.0005")
-    op.approve(emu, worked("Desktop refresh - 3 PCs", 3004, "T20250301.0006"), buyer)
-    paid = worked("Label printer install - DC", 3002, "T20250301.0007")
-    op.approve(emu, paid, buyer)
-    op.pay(emu, paid, buyer)
-
-    cancelled = new("Cable run survey - Store 12", 8001, 1, 72, "T20250301.0008")
+    cancelled = draft(emu, "Cable run survey - Store 12", 8001, 1, 72, "T20250301.0008")
     op.publish(emu, cancelled, buyer)
     op.cancel_or_delete(emu, cancelled, "Customer postponed the survey", buyer)
 

@@ -9,6 +9,7 @@ so it makes the state change and fires the webhooks the real app would. The answ
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,9 +22,11 @@ from fieldbridge.sandbox.control import SIM_PREFIX
 from fieldbridge.sandbox.fieldnation import operations as op
 from fieldbridge.sandbox.fieldnation.emulator import FieldNationEmulator
 from fieldbridge.sandbox.fieldnation.errors import ApiError
+from fieldbridge.sandbox.fieldnation.lifecycle import status_name
 from fieldbridge.sandbox.fieldnation.payloads import FnDateIn, MessageType, NonEmpty, Strict, WorkOrderIn
 from fieldbridge.sandbox.fieldnation.render import JSON
 from fieldbridge.sandbox.fieldnation.routing import Emu, parse_body
+from fieldbridge.sandbox.fieldnation.scale import CompanySize
 from fieldbridge.sandbox.fieldnation.seed import summary
 from fieldbridge.sandbox.fieldnation.state import WorkOrder
 from fieldbridge.sandbox.fieldnation.timezones import UTC_FORMAT
@@ -301,6 +304,25 @@ async def events(emu: Emu, work_order_id: int | None = None) -> JSON:
 @router.get("/seed")
 async def seed(emu: Emu) -> JSON:
     return summary(emu.state)
+
+
+class SeedSize(Strict):
+    workorders: int | None = Field(None, ge=1, le=100_000, description="Work orders the company holds")
+    seed: int = Field(0, description="The generator's seed: the same seed makes the same work orders")
+
+
+@router.post("/seed")
+async def reseed(emu: Emu, request: Request) -> JSON:
+    """`POST /_sim/reset` with a company of this size, until the next reset (which goes back to the size the
+    emulator started with). Answers how many work orders it holds in each status."""
+    size = parse_body(SeedSize, await request.body())
+    try:
+        emu.reseed(CompanySize(size.workorders, size.seed))
+    except ValueError as exc:
+        raise ApiError(400, str(exc)) from None
+    emu.sandbox.clear()
+    by_status = Counter(status_name(wo.status_id) for wo in emu.state.work_orders.values())
+    return {"seed": size.seed, "work_orders": len(emu.state.work_orders), "by_status": dict(by_status)}
 
 
 @router.put("/tokens")

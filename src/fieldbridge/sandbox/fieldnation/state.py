@@ -277,7 +277,7 @@ def _find(items: list[T], item_id: int, what: str) -> T:
 @dataclass
 class State:
     catalog: Catalog
-    work_orders: dict[int, WorkOrder] = field(default_factory=dict)
+    work_orders: dict[int, WorkOrder] = field(default_factory=dict)  # in id order: ids only grow
     webhooks: dict[str, Webhook] = field(default_factory=dict)
     _work_order_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(14_000_001))
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(50_001))
