@@ -22,11 +22,14 @@ from fieldbridge.demo.command import demo
 from fieldbridge.jobs.cli import events_app, import_ticket, worker
 from fieldbridge.mapping.cli import mappings_app
 from fieldbridge.sandbox.cli import sim_app
+from fieldbridge.setup import mappings_cli
 from fieldbridge.setup.cli import apply, export
+from fieldbridge.setup.connectors_cli import connectors_app
+from fieldbridge.setup.options_cli import sync_options_app
 from fieldbridge.store.cli import admin_app
 from fieldbridge.sync.cli import backfill, reconcile
 from fieldbridge.terminal import CliError
-from fieldbridge.web.cli import connectors_app, serve
+from fieldbridge.web.cli import serve
 
 DEBUG_ENV = "FIELDBRIDGE_DEBUG"
 USAGE = 2
@@ -196,7 +199,12 @@ app.command("export")(export)
 app.add_typer(admin_app, name="admin")
 app.add_typer(connectors_app, name="connectors")
 app.add_typer(events_app, name="events")
+mappings_app.command("pull")(mappings_cli.pull)
+mappings_app.command("push")(mappings_cli.push)
+mappings_app.command("diff")(mappings_cli.diff)
+mappings_app.command("versions")(mappings_cli.versions)
 app.add_typer(mappings_app, name="mappings")
+app.add_typer(sync_options_app, name="sync-options")
 app.command("check")(check)
 app.add_typer(webhooks_app, name="webhooks")
 app.command("reference")(reference)

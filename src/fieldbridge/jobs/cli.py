@@ -1,4 +1,4 @@
-"""`fieldbridge worker`, `fieldbridge events list|show|replay` and `fieldbridge import TICKET_ID`."""
+"""`fieldbridge worker`, `fieldbridge events list|show|replay|dead-letters`, `fieldbridge import ID`."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NoReturn
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from fieldbridge.settings import Settings
-from fieldbridge.terminal import console
+from fieldbridge.terminal import CliError, console, json_text
 
 if TYPE_CHECKING:
     from fieldbridge.store.database import Database
@@ -29,7 +30,7 @@ def worker(
     settings = Settings()
     if threads:
         settings.worker_threads = threads
-    run_in_foreground(open_parts(settings))
+    run_in_foreground(open_parts(settings, create=False))
 
 
 def import_ticket(
@@ -45,7 +46,7 @@ def import_ticket(
     from fieldbridge.store.database import open_database
 
     settings = Settings()
-    db = open_database(settings)
+    db = open_database(settings, create=False)
     with db.transaction() as session:
         candidates = [connectors.get(session, connector)] if connector else connectors.list_all(session)
     found = [candidate for candidate in candidates if candidate is not None]
@@ -65,14 +66,31 @@ def import_ticket(
 def list_events(
     connector: str = typer.Option("", help="Only this connector's events."),
     status: str = typer.Option("", help="Only events in this status (received, queued, dead, ...)."),
-    limit: int = typer.Option(50, help="How many, newest first."),
+    before_id: int = typer.Option(0, min=0, help="Only events older than this id (the next page)."),
+    limit: int = typer.Option(50, min=1, max=500, help="How many, newest first."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Recent events, newest first."""
     from fieldbridge.store import inbox
+    from fieldbridge.store.inbox import EventStatus
+    from fieldbridge.store.views import EventOut
 
+    if status and status not in set(EventStatus):
+        raise CliError(
+            f"--status {status!r} is not an event status.", f"give one of: {', '.join(EventStatus)}."
+        )
     db, connector_id = _open(connector)
     with db.transaction() as session:
-        events = inbox.page(session, connector_id=connector_id, status=status or None, limit=limit)
+        events = inbox.page(
+            session,
+            connector_id=connector_id,
+            status=status or None,
+            before_id=before_id or None,
+            limit=limit,
+        )
+    if as_json:
+        typer.echo(json_text([EventOut.model_validate(e).model_dump(mode="json") for e in events]))
+        return
     table = Table("id", "source", "record", "status", "attempts", "received", "last error")
     for event in events:
         record = inbox.describe(event.system, event.entity, event.record_id)
@@ -84,30 +102,62 @@ def list_events(
             event.status,
             str(event.attempts),
             received,
-            event.last_error or "",
+            escape(event.last_error or ""),
         )
     console().print(table)
 
 
 @events_app.command("show")
-def show_event(event_id: int) -> None:
+def show_event(event_id: int, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """One event and its history."""
     from fieldbridge.store import history, inbox
+    from fieldbridge.store.views import EventDetail, EventOut, HistoryOut
 
     db, _ = _open("")
     with db.transaction() as session:
         event = inbox.get(session, event_id)
         if event is None:
-            _fail(f"There is no event {event_id}.")
+            raise CliError(f"There is no event {event_id}.", "see `fieldbridge events list` for the ids.")
         lines = history.for_event(session, event_id)
+    if as_json:
+        story = [HistoryOut.model_validate(line) for line in lines]
+        detail = EventDetail(**EventOut.model_validate(event).model_dump(), history=story)
+        typer.echo(json_text(detail.model_dump(mode="json")))
+        return
     console().print(f"Event {event.id}: {inbox.describe(event.system, event.entity, event.record_id)}")
     console().print(
         f"  from {inbox.SOURCES.get(event.source, event.source)}, {event.status}, {event.attempts} attempt(s)"
     )
     for line in lines:
-        console().print(f"  {line.at:%Y-%m-%d %H:%M:%S} {line.level:<7} {line.message}")
+        console().print(f"  {line.at:%Y-%m-%d %H:%M:%S} {line.level:<7} {escape(line.message)}")
         if line.fix:
-            console().print(f"  {'':<27} Fix: {line.fix}")
+            console().print(f"  {'':<27} Fix: {escape(line.fix)}")
+
+
+@events_app.command("dead-letters")
+def dead_letters(
+    connector: str = typer.Option("", help="Only this connector's."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Dead letters not yet replayed, newest first: the cause and the fix; `events replay ID` retries one."""
+    from fieldbridge.store import dead_letters as letters
+    from fieldbridge.store.views import DeadLetterOut
+
+    db, connector_id = _open(connector)
+    with db.transaction() as session:
+        found = [DeadLetterOut.model_validate(row) for row in letters.open_letters(session, connector_id)]
+    if as_json:
+        typer.echo(json_text([letter.model_dump(mode="json") for letter in found]))
+        return
+    if not found:
+        typer.echo("No dead letters.")
+    for letter in found:
+        console().print(
+            f"event {letter.event_id}  {letter.created_at:%Y-%m-%d %H:%M:%S}  {letter.attempts} attempt(s): "
+            f"{escape(letter.cause)}"
+        )
+        if letter.fix:
+            console().print(f"  Fix: {escape(letter.fix)}")
 
 
 @events_app.command("replay")
@@ -130,13 +180,15 @@ def _open(connector: str, settings: Settings | None = None) -> tuple[Database, i
     from fieldbridge.store import connectors
     from fieldbridge.store.database import open_database
 
-    db = open_database(settings or Settings())
+    db = open_database(settings or Settings(), create=False)
     if not connector:
         return db, None
     with db.transaction() as session:
         row = connectors.get(session, connector)
     if row is None:
-        _fail(f"There is no connector named {connector!r}.")
+        raise CliError(
+            f"There is no connector named {connector!r}.", "see `fieldbridge connectors list` for the names."
+        )
     return db, row.id
 
 

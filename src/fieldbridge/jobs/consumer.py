@@ -71,9 +71,10 @@ class Parts:
         )
 
 
-def open_parts(settings: Settings) -> Parts:
-    """Open the database (migrating it), read the master key, connect the queue, load the handlers."""
-    db, box = open_store(settings)
+def open_parts(settings: Settings, *, create: bool = True) -> Parts:
+    """Open the database (migrating it), read the master key, connect the queue, load the handlers;
+    `create=False`: a missing database is an error (`store.database.NoDatabase`), not made empty."""
+    db, box = open_store(settings, create=create)
     return Parts(
         settings,
         db,

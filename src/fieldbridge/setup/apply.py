@@ -15,17 +15,23 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from fieldbridge.mapping import MappingSet
+from fieldbridge.mapping import MappingSet, Problem
 from fieldbridge.mapping.config import to_data
 from fieldbridge.settings import Settings
 from fieldbridge.setup import connection_check, document, rules
 from fieldbridge.setup.connection_check import Step
-from fieldbridge.setup.document import Desired
+from fieldbridge.setup.document import Desired, DocumentError
 from fieldbridge.setup.plan import Current, Plan, plan
 from fieldbridge.setup.refresh_fields import Fetched, fetch
 from fieldbridge.setup.rules import Validation
 from fieldbridge.store import connectors, field_catalog, mapping_sets
-from fieldbridge.store.connectors import SECRET_FIELDS, ConnectorChanges, ConnectorConfig, ConnectorOptions
+from fieldbridge.store.connectors import (
+    SECRET_FIELDS,
+    ConnectorChanges,
+    ConnectorConfig,
+    ConnectorOptions,
+    NewConnector,
+)
 from fieldbridge.store.database import Database
 from fieldbridge.store.secrets import SecretBox
 from fieldbridge.sync import options
@@ -114,6 +120,21 @@ def commit(
             options.save(session, row.id, changes.sync_options)
         if changes.mappings is not None:
             mapping_sets.save(session, row.id, to_data(changes.mappings), by, now)
+
+
+def changed(state: Current, name: str, values: dict[str, Any], secret_sources: dict[str, str]) -> Desired:
+    """A saved connector with some settings changed (`fieldbridge connectors update`): the rest as they are,
+    its sync options and mappings too. Raises DocumentError for a value the setting does not take."""
+    problems: list[Problem] = []
+    kept = {field: value for field, value in state.secrets.items() if value is not None}
+    settings = document.checked(
+        lambda: NewConnector.model_validate({**state.options, **kept, **values, "name": name}),
+        "connector",
+        problems,
+    )
+    if settings is None:
+        raise DocumentError(problems)
+    return Desired(name, settings, secret_sources, state.sync_options, state.mappings)
 
 
 def exported(db: Database, name: str) -> dict[str, Any] | None:

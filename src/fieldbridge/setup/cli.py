@@ -46,14 +46,14 @@ def apply(
     if prepared.plan.empty:
         typer.echo(f"{desired.name}: no changes.")
         return
-    _show(prepared)
+    show_prepared(prepared)
     if not prepared.ok:
-        raise _refusal(prepared)
+        raise refusal(prepared)
     if dry_run:
         typer.echo("Dry run: nothing was changed.")
         return
     assert store is not None  # made unless a dry run
-    commit(*store, desired, prepared, f"cli:{getpass.getuser()}", datetime.now(UTC))
+    commit(*store, desired, prepared, by(), datetime.now(UTC))
     typer.echo(f"{desired.name}: applied.")
     if prepared.plan.create:
         typer.echo(f"Next: fieldbridge webhooks provision --connector {desired.name}")
@@ -111,13 +111,18 @@ def read_document(file: Path) -> Desired:
         raise problems_error(file, invalid.problems) from None
 
 
-def problems_error(file: Path, problems: list[Problem]) -> CliError:
+def problems_error(source: Path | str, problems: list[Problem]) -> CliError:
     """One problem as the usual two lines; several as a count, then a line each (place, problem, fix)."""
     if len(problems) == 1:
         only = problems[0]
-        return CliError(f"{file}: {only.where}: {only.message}.", f"{only.fix}.")
+        return CliError(f"{source}: {only.where}: {only.message}.", f"{only.fix}.")
     listed = "\n".join(f"  {p.where}: {p.message}; fix: {p.fix}" for p in problems)
-    return CliError(f"{file} has {len(problems)} problems; nothing was changed:\n{listed}")
+    return CliError(f"{source} has {len(problems)} problems; nothing was changed:\n{listed}")
+
+
+def by() -> str:
+    """Who saved a mapping set from the command line, as its history says."""
+    return f"cli:{getpass.getuser()}"
 
 
 def unknown_connector(name: str) -> CliError:
@@ -142,7 +147,7 @@ def connection_failure(steps: list[Step]) -> CliError:
     )
 
 
-def _show(prepared: Prepared) -> None:
+def show_prepared(prepared: Prepared) -> None:
     for line in prepared.plan.lines:
         typer.echo(line)
     if prepared.connection_test is not None:
@@ -159,7 +164,7 @@ def _show(prepared: Prepared) -> None:
             typer.echo(f"  mappings {issue.severity}: {issue.where}: {issue.message}. Fix: {issue.fix}")
 
 
-def _refusal(prepared: Prepared) -> CliError:
+def refusal(prepared: Prepared) -> CliError:
     if prepared.connection_test is not None and prepared.validation is None:
         return connection_failure(prepared.connection_test)
     assert prepared.validation is not None

@@ -82,11 +82,11 @@ def parse(text: str, environment: Mapping[str, str]) -> Desired:
     problems = _sections(data)
     if problems:
         raise DocumentError(problems)
-    connector, secret_sources, problems = _resolved(data.get("connector") or {}, environment)
-    settings = _checked(
+    connector, secret_sources, problems = resolve(data.get("connector") or {}, environment)
+    settings = checked(
         lambda: NewConnector.model_validate({**connector, "name": data.get("name")}), "connector", problems
     )
-    options = _checked(
+    options = checked(
         lambda: SyncOptions.model_validate(data.get("sync_options") or {}), "sync_options", problems
     )
     mappings = _mappings(data.get("mappings"), problems)
@@ -191,11 +191,12 @@ def _sections(data: dict[str, Any]) -> list[Problem]:
 _KEYS = ", ".join(SECTIONS)
 
 
-def _resolved(
+def resolve(
     connector: dict[str, Any], environment: Mapping[str, str]
 ) -> tuple[dict[str, Any], dict[str, str], list[Problem]]:
-    """The connector section with each `{env: NAME}` replaced by the variable's value; secrets must be such
-    references (a file is copied, committed and mailed; the environment is not)."""
+    """Connector settings with each `{env: NAME}` replaced by the variable's value, the variable each secret
+    came from, and the problems. Secrets must be such references (a file is copied, committed and mailed;
+    the environment is not)."""
     resolved: dict[str, Any] = {}
     sources: dict[str, str] = {}
     problems: list[Problem] = []
@@ -216,8 +217,8 @@ def _resolved(
                 problems.append(
                     Problem(
                         where,
-                        "a secret is written in the file",
-                        f"move it to the environment and write `{field}: {{env: VARIABLE}}`",
+                        "a secret is written out",
+                        f"put it in an environment variable and give `{field}: {{env: VARIABLE}}` instead",
                     )
                 )
                 continue
@@ -253,7 +254,7 @@ def _reference(value: Any) -> str | None:
     return None
 
 
-def _checked(make: Callable[[], T], section: str, problems: list[Problem]) -> T | None:
+def checked(make: Callable[[], T], section: str, problems: list[Problem]) -> T | None:
     """The model `make` builds, or None with its errors added: the place and the rule, never the value
     (a misspelt key may hold a secret)."""
     try:

@@ -57,7 +57,7 @@ class Plan:
 def plan(desired: Desired, current: Current | None) -> Plan:
     before = current or _blank()
     connector, connector_lines = _connector(desired, before, creating=current is None)
-    options_lines = _flat_changes(
+    options_lines = flat_changes(
         before.sync_options.model_dump(mode="json"), desired.sync_options.model_dump(mode="json")
     )
     mapping_lines = _mapping_lines(before, desired.mappings)
@@ -118,26 +118,35 @@ def _connector(desired: Desired, before: Current, *, creating: bool) -> tuple[di
     return changes, lines
 
 
-def _flat_changes(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> list[str]:
+def flat_changes(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> list[str]:
+    """`  key.path: old -> new` for each value that differs."""
     lines = []
     for key in after:
         old, new = before.get(key), after[key]
         if isinstance(old, dict) and isinstance(new, dict):
-            lines += _flat_changes(old, new, f"{prefix}{key}.")
+            lines += flat_changes(old, new, f"{prefix}{key}.")
         elif old != new:
             lines.append(f"  {prefix}{key}: {_shown(old)} -> {_shown(new)}")
     return lines
 
 
 def _mapping_lines(before: Current, desired: MappingSet) -> list[str]:
-    old, new = to_data(before.mappings), to_data(desired)
-    if old == new:
+    diff = mapping_diff(before.mappings, desired, "in force", "file")
+    if not diff:
         return []
     was = "the guide's defaults" if before.mappings_version is None else f"version {before.mappings_version}"
-    diff = difflib.unified_diff(
-        dump_yaml(old).splitlines(), dump_yaml(new).splitlines(), "in force", "file", lineterm="", n=1
-    )
     return [f"mappings: a new version (in force: {was})", *(f"  {line}" for line in diff)]
+
+
+def mapping_diff(old: MappingSet, new: MappingSet, old_name: str, new_name: str) -> list[str]:
+    """A unified diff of two mapping sets as their YAML (one line of context); empty when they are equal."""
+    before, after = to_data(old), to_data(new)
+    if before == after:
+        return []
+    lines = difflib.unified_diff(
+        dump_yaml(before).splitlines(), dump_yaml(after).splitlines(), old_name, new_name, lineterm="", n=1
+    )
+    return list(lines)
 
 
 def _shown(value: Any) -> str:

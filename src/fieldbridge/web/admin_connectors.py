@@ -17,11 +17,11 @@ from fieldbridge.store import client_tokens, connectors, field_catalog, history,
 from fieldbridge.store.columns import Fits
 from fieldbridge.store.connectors import ConnectorChanges, ConnectorView, NewConnector
 from fieldbridge.store.tables import Connector, InboxEvent
+from fieldbridge.store.views import HistoryOut
 from fieldbridge.web import admin_checks
 from fieldbridge.web.admin_checks import CheckReport
 from fieldbridge.web.deps import Broker, BrokerDep, current_admin, utcnow
 from fieldbridge.web.inbound import AcceptedOut
-from fieldbridge.web.schemas import HistoryOut
 from fieldbridge.web.strict_json import StrictJsonRoute
 
 router = APIRouter(

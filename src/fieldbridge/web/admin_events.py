@@ -11,8 +11,8 @@ from fieldbridge.store import connectors, dead_letters, history, inbox, processi
 from fieldbridge.store.columns import Fits
 from fieldbridge.store.inbox import EventStatus
 from fieldbridge.store.tables import InboxEvent
+from fieldbridge.store.views import DeadLetterOut, EventDetail, EventOut, HistoryOut
 from fieldbridge.web.deps import AdminDep, Broker, BrokerDep, current_admin, utcnow
-from fieldbridge.web.schemas import DeadLetterOut, EventDetail, EventOut, HistoryOut
 
 router = APIRouter(prefix="/v1/admin", tags=["events"], dependencies=[Depends(current_admin)])
 

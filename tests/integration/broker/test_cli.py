@@ -1,5 +1,5 @@
 """The broker's commands, run in this process through the real `fieldbridge` app against a SQLite data dir:
-connectors (trigger URL printed once, never a secret), admin users, manual import, events and replay."""
+admin users, manual import, events and replay (the connectors commands: tests/integration/cli)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,10 @@ from typer.testing import CliRunner, Result
 
 from fieldbridge.cli import app
 from fieldbridge.settings import Settings
-from fieldbridge.store import client_tokens, processing
+from fieldbridge.store import processing
 from fieldbridge.store.database import Database, open_database
-from tests.support.emulators import AutotaskSim
-from tests.support.smtp import free_port
-
-SECRET = "Zq81-autotask-secret-cli"
+from fieldbridge.store.secrets import SecretBox
+from tests.integration.broker.store_helpers import add_connector
 
 
 @pytest.fixture
@@ -40,53 +38,9 @@ def database(env: dict[str, str | None]) -> Database:
     return open_database(Settings(data_dir=Path(str(env["FIELDBRIDGE_DATA_DIR"]))))
 
 
-def add_acme(env: dict[str, str | None], tmp_path: Path) -> str:
-    source = tmp_path / "acme.yaml"
-    source.write_text(
-        f"name: acme\nautotask_username: svc@acme.example\nautotask_secret: {SECRET}\n"
-        f"autotask_api_url: http://127.0.0.1:{free_port()}\n"  # the connection test stays on loopback
-    )
-    added = fieldbridge(env, "connectors", "add", "--from", str(source))
-    assert added.exit_code == 0, added.output
-    # Saving credentials runs the connection test; this deployment has no integration code to use.
-    assert "fail    Autotask zone discovery: no Autotask integration code" in added.output
-    return added.output.strip().splitlines()[-1]
-
-
-def test_connectors_add_prints_the_trigger_url_once_and_never_the_secret(
-    env: dict[str, str | None], tmp_path: Path
-) -> None:
-    url = add_acme(env, tmp_path)
-    assert url.startswith("https://bridge.example.test/v1/broker/inbound?client_token=fbc_")
-    listed = fieldbridge(env, "connectors", "list")
-    shown = fieldbridge(env, "connectors", "show", "acme")
-    for result in (listed, shown):
-        assert result.exit_code == 0, result.output
-        assert "acme" in result.output
-        assert SECRET not in result.output
-        assert url.split("=")[1] not in result.output
-    assert "autotask_secret: true" in shown.output
-
-    rotated = fieldbridge(env, "connectors", "rotate-token", "acme")
-    assert rotated.exit_code == 0
-    new_url = rotated.output.strip().splitlines()[-1]
-    db = database(env)
-    with db.transaction() as session:
-        assert client_tokens.connector_for(session, url.split("client_token=")[1]) is None
-        assert client_tokens.connector_for(session, new_url.split("client_token=")[1]) is not None
-    assert fieldbridge(env, "connectors", "add", "--from", str(tmp_path / "acme.yaml")).exit_code == 1
-
-
-def test_a_settings_file_with_a_mistake_is_refused_without_echoing_values(
-    env: dict[str, str | None], tmp_path: Path
-) -> None:
-    source = tmp_path / "bad.json"
-    source.write_text(f'{{"name": "bad", "autotask_secrett": "{SECRET}", "expense_target": "expense"}}')
-    result = fieldbridge(env, "connectors", "add", "--from", str(source))
-    assert result.exit_code == 1
-    assert "autotask_secrett" in result.output
-    assert "expense_target" in result.output
-    assert SECRET not in result.output
+def add_acme(env: dict[str, str | None], name: str = "acme") -> None:
+    """A saved connector (its connection test is the connectors commands' business, tested with them)."""
+    add_connector(database(env), SecretBox(str(env["FIELDBRIDGE_MASTER_KEY"]).encode()), name)
 
 
 def test_admin_users_need_a_long_enough_password(env: dict[str, str | None]) -> None:
@@ -103,8 +57,8 @@ def test_admin_users_need_a_long_enough_password(env: dict[str, str | None]) -> 
     assert again.exit_code == 1
 
 
-def test_import_events_and_replay(env: dict[str, str | None], tmp_path: Path) -> None:
-    add_acme(env, tmp_path)
+def test_import_events_and_replay(env: dict[str, str | None]) -> None:
+    add_acme(env)
     imported = fieldbridge(env, "import", "42")
     assert imported.exit_code == 0, imported.output
     event_id = int(imported.output.split("event ")[-1].rstrip(".\n"))
@@ -131,32 +85,10 @@ def test_import_events_and_replay(env: dict[str, str | None], tmp_path: Path) ->
     assert fieldbridge(env, "events", "replay", "999").exit_code == 1
 
 
-def test_import_needs_a_connector_name_when_there_are_several(
-    env: dict[str, str | None], tmp_path: Path
-) -> None:
-    add_acme(env, tmp_path)
-    other = tmp_path / "globex.json"
-    other.write_text('{"name": "globex"}')
-    assert fieldbridge(env, "connectors", "add", "--from", str(other)).exit_code == 0
+def test_import_needs_a_connector_name_when_there_are_several(env: dict[str, str | None]) -> None:
+    add_acme(env)
+    add_acme(env, "globex")
     result = fieldbridge(env, "import", "42")
     assert result.exit_code == 1
     assert "2 connectors exist: name one" in result.output
     assert fieldbridge(env, "import", "42", "--connector", "ghost").exit_code == 1
-
-
-def test_connectors_add_runs_the_full_check_once_signed_in(
-    env: dict[str, str | None], tmp_path: Path, autotask_sim: AutotaskSim
-) -> None:
-    handmade = autotask_sim.user("svc-handmade@")
-    source = tmp_path / "handmade.yaml"
-    source.write_text(
-        f"name: handmade\nautotask_username: {handmade['username']}\nautotask_secret: {handmade['secret']}\n"
-        f"autotask_integration_code: {handmade['integration_code']}\nautotask_api_url: {autotask_sim.url}\n"
-    )
-    added = fieldbridge(env, "connectors", "add", "--from", str(source))
-    assert added.exit_code == 0, added.output
-    assert "pass    Autotask authentication" in added.output
-    # The hand-made level's gaps show up right away, with the fix, not at the first failed sync.
-    assert "Tickets — Add" in added.output
-    assert "Contacts — View" in added.output
-    assert handmade["secret"] not in added.output

@@ -163,8 +163,8 @@ def test_a_secret_written_in_the_file_is_refused_without_echoing_it(env: Env, tm
     result = fieldbridge(env, "apply", "-f", str(file))
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"{file}: connector.autotask_secret: a secret is written in the file.",
-        "Fix: Move it to the environment and write `autotask_secret: {env: VARIABLE}`.",
+        f"{file}: connector.autotask_secret: a secret is written out.",
+        "Fix: Put it in an environment variable and give `autotask_secret: {env: VARIABLE}` instead.",
     ]
     assert "Zq81-inline-secret" not in result.output
     assert not Path(str(env["FIELDBRIDGE_DATA_DIR"])).exists()

@@ -1,4 +1,4 @@
-"""What the admin API answers about events, history and dead letters."""
+"""How events, history lines and dead letters are shown: the admin API's answers, the commands' `--json`."""
 
 from __future__ import annotations
 

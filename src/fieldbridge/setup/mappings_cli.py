@@ -1,0 +1,141 @@
+"""`fieldbridge mappings pull|push|diff|versions`: a saved connector's mapping sets, as the admin API keeps
+them (a new version per save, refused while it has errors, judged against the field catalog)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from fieldbridge.settings import Settings
+from fieldbridge.setup.cli import by, problems_error
+from fieldbridge.setup.connectors_cli import AsJson, Name, connector_named
+from fieldbridge.terminal import CliError, json_text
+
+if TYPE_CHECKING:
+    from fieldbridge.mapping import MappingSet
+    from fieldbridge.store.database import Database
+
+File = Annotated[Path, typer.Argument(help="A mapping set, YAML or JSON (by extension).")]
+
+
+def pull(
+    name: Name,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file (JSON if it ends .json).")
+    ] = None,
+    version: Annotated[int, typer.Option(help="An earlier version (0: the one in force).")] = 0,
+    as_json: AsJson = False,
+) -> None:
+    """The mapping set in force (or an earlier version), as `mappings push` and `apply` take it."""
+    from fieldbridge.mapping import MappingSet, default_set, dump
+    from fieldbridge.store import mapping_sets
+
+    db = _database()
+    with db.transaction() as session:
+        saved = mapping_sets.versions(session, connector_named(session, name).id)
+    chosen = next((row for row in saved if version in (0, row.version)), None)
+    if version and chosen is None:
+        known = ", ".join(str(row.version) for row in saved) or "none"
+        raise CliError(f"{name} has no mapping set version {version} (saved: {known}).")
+    mappings = default_set() if chosen is None else MappingSet.model_validate(chosen.body)
+    json_out = as_json or (output is not None and output.suffix.lower() == ".json")
+    text = dump(mappings, "json" if json_out else "yaml")
+    if chosen is None and not json_out:
+        text = "# No mapping set is saved: the setup guide's defaults, in force.\n" + text
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"Mapping set of {name} written to {output.absolute()}.")
+
+
+def push(name: Name, file: File) -> None:
+    """Save FILE as the connector's next mapping set version, after validating it against the field
+    catalog, the service object and Outbound Create; with an error nothing is saved (exit 1)."""
+    from fieldbridge.mapping.config import to_data
+    from fieldbridge.setup import rules
+    from fieldbridge.setup.plan import mapping_diff
+    from fieldbridge.store import field_catalog, mapping_sets
+
+    mappings = _read(file)
+    db = _database()
+    with db.transaction() as session:
+        row = connector_named(session, name)
+        in_force = rules.mappings_in_force(session, row.id)
+        checked = rules.validate_mappings(
+            mappings,
+            field_catalog.catalog(session, row.id),
+            service_object=row.service_object,
+            outbound_create=row.outbound_create,
+        )
+        for issue in checked.problems:
+            typer.echo(f"  {issue.severity}: {issue.where}: {issue.message}. Fix: {issue.fix}")
+        if not checked.ok:
+            raise CliError(
+                f"The mapping set has errors (listed above); {name}'s mappings were not changed.",
+                f"correct {file}, then push it again.",
+            )
+        if not mapping_diff(in_force, mappings, "", ""):
+            typer.echo(f"{name}: no changes.")
+            return
+        saved = mapping_sets.save(session, row.id, to_data(mappings), by(), datetime.now(UTC))
+    unchecked = "" if checked.catalog_used else " (not checked against the fields: run refresh-fields)"
+    typer.echo(f"{name}: mapping set version {saved.version} saved{unchecked}.")
+
+
+def diff(name: Name, file: File) -> None:
+    """How FILE differs from the mapping set in force; exits 1 when it does (0: the same)."""
+    from fieldbridge.setup import rules
+    from fieldbridge.setup.plan import mapping_diff
+
+    mappings = _read(file)
+    db = _database()
+    with db.transaction() as session:
+        in_force = rules.mappings_in_force(session, connector_named(session, name).id)
+    lines = mapping_diff(in_force, mappings, f"{name} (in force)", str(file))
+    for line in lines:
+        typer.echo(line)
+    if lines:
+        raise typer.Exit(1)
+
+
+def versions(name: Name, as_json: AsJson = False) -> None:
+    """Every saved version, newest first: when and by whom."""
+    from fieldbridge.store import mapping_sets
+
+    db = _database()
+    with db.transaction() as session:
+        rows = mapping_sets.versions(session, connector_named(session, name).id)
+        listed = [
+            {"version": row.version, "created_at": row.created_at, "created_by": row.created_by}
+            for row in rows
+        ]
+    if as_json:
+        typer.echo(json_text(listed))
+        return
+    if not listed:
+        typer.echo(f"{name} has no saved mapping set: the setup guide's defaults are in force.")
+    for entry in listed:
+        typer.echo(f"{entry['version']:>4}  {entry['created_at']:%Y-%m-%d %H:%M:%S}  {entry['created_by']}")
+
+
+def _read(file: Path) -> MappingSet:
+    from fieldbridge.mapping import ConfigError, load_file
+
+    try:
+        return load_file(file)
+    except OSError as error:
+        raise CliError(
+            f"Cannot read {file.absolute()}: {error.strerror or error}.", "check the path."
+        ) from None
+    except ConfigError as error:
+        raise problems_error(file, error.problems) from None
+
+
+def _database() -> Database:
+    from fieldbridge.store.database import open_database
+
+    return open_database(Settings(), create=False)
