@@ -19,7 +19,7 @@ from rich.table import Table
 from fieldbridge.checks.findings import Finding
 from fieldbridge.checks.permissions import REQUIRED
 from fieldbridge.settings import Settings
-from fieldbridge.terminal import console
+from fieldbridge.terminal import CliError, console
 
 if TYPE_CHECKING:
     from fieldbridge.checks.context import ConnectorContext
@@ -85,28 +85,29 @@ def check(
 @webhooks_app.command("provision")
 def provision(
     connector: str = typer.Option(..., help="The connector whose webhooks to create or update."),
+    rotate: bool = typer.Option(
+        False, "--rotate", help="Issue a new trigger URL; the current one stops working."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
 ) -> None:
     """Create or update the Autotask ticket webhook and the Field Nation webhook; safe to run again.
 
-    The Autotask webhook needs the trigger URL with its token, which is not stored: set
-    FIELDBRIDGE_TRIGGER_URL to keep the current one, else a new one is issued (and printed once)."""
+    The Autotask webhook posts to the trigger URL, kept as it is: a connector without one gets its first
+    (printed once). Only its hash is stored, so a live URL no webhook carries yet must be given in
+    FIELDBRIDGE_TRIGGER_URL, or replaced with --rotate."""
     from fieldbridge.checks.context import UnknownConnector
     from fieldbridge.checks.provisioning import ProvisioningError
     from fieldbridge.checks.provisioning import provision as run
     from fieldbridge.store.database import open_store
 
     settings = Settings()
-    db, box = open_store(settings)
+    db, box = open_store(settings, create=False)
     try:
-        done = run(db, box, settings, connector, os.environ.get(TRIGGER_URL_ENV) or None)
+        done = run(db, box, settings, connector, os.environ.get(TRIGGER_URL_ENV) or None, rotate=rotate)
     except UnknownConnector as unknown:
         _usage(str(unknown))
     except ProvisioningError as refused:
-        typer.echo(f"Provisioning stopped: {refused.problem}", err=True)
-        if refused.fix:
-            typer.echo(f"Fix: {refused.fix}", err=True)
-        raise typer.Exit(1) from None
+        raise CliError(f"Provisioning stopped: {refused.problem}.", refused.fix) from None
     if as_json:
         typer.echo(json.dumps(done.as_dict(), indent=2))
         return
@@ -115,7 +116,8 @@ def provision(
     for change in done.changes or ("nothing to change: both webhooks were as they should be",):
         typer.echo(f"  {change}")
     if done.new_trigger_url:
-        typer.echo("New trigger URL (shown this once; keep it secret; the previous one no longer works):")
+        was = "; the previous one no longer works" if rotate else ""
+        typer.echo(f"Trigger URL issued (shown this once; keep it secret{was}):")
         typer.echo(done.new_trigger_url)
 
 
@@ -135,7 +137,7 @@ def _context(settings: Settings, name: str) -> ConnectorContext:
     from fieldbridge.checks.context import UnknownConnector, load
     from fieldbridge.store.database import open_store
 
-    db, box = open_store(settings)
+    db, box = open_store(settings, create=False)
     try:
         return load(db, box, settings, name)
     except UnknownConnector as unknown:

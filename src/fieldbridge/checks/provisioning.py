@@ -67,10 +67,17 @@ class Provisioned:
 
 
 def provision(
-    db: Database, box: SecretBox, settings: Settings, name: str, trigger_url: str | None = None
+    db: Database,
+    box: SecretBox,
+    settings: Settings,
+    name: str,
+    trigger_url: str | None = None,
+    *,
+    rotate: bool = False,
 ) -> Provisioned:
-    """`trigger_url`: the connector's current trigger URL, for a first run that should keep it; without it
-    (and without a webhook that already carries it) a new one is issued, since only its hash is stored."""
+    """The webhook posts to the connector's live trigger URL: the one given (`trigger_url`), or the one our
+    webhook carries. Only its hash is stored, so when neither is at hand a live URL is never replaced
+    unless `rotate` says so (it may be in use elsewhere); a connector without one gets its first."""
     context = _with_secrets(db, box, settings, name)
     config = context.config
     # Both clients first: missing credentials stop the run before either side is changed.
@@ -79,7 +86,7 @@ def provision(
         _client(lambda: fieldnation_client(config)) as fn,
     ):
         with _refused("Autotask"):
-            autotask_id, issued, changes = _autotask(db, settings, context, autotask, trigger_url)
+            autotask_id, issued, changes = _autotask(db, settings, context, autotask, trigger_url, rotate)
         with _refused("Field Nation"):
             fieldnation_id, fn_changes = _fieldnation(context, fn)
     done = [f"autotask: {c.describe()}" for c in changes] + [
@@ -94,6 +101,7 @@ def _autotask(
     context: ConnectorContext,
     client: AutotaskClient,
     trigger_url: str | None,
+    rotate: bool,
 ) -> tuple[int, str | None, list[Change]]:
     """The ticket webhook's id, the trigger URL if one was issued, and the changes made."""
     resource = probes.own_resource(client)
@@ -106,7 +114,7 @@ def _autotask(
     name = webhook_name(context.name)
     found = ours(probes.ticket_webhooks(client), name, context.trigger.carried_by)
     existing = found[0] if found else None
-    url, issued = _trigger_url(db, settings, context, trigger_url, existing.url if existing else None)
+    url, issued = _trigger_url(db, settings, context, trigger_url, existing.url if existing else None, rotate)
     assert context.config.autotask_webhook_secret is not None
     spec = AutotaskWebhookSpec(
         name,
@@ -158,19 +166,36 @@ def _with_secrets(db: Database, box: SecretBox, settings: Settings, name: str) -
 
 
 def _trigger_url(
-    db: Database, settings: Settings, context: ConnectorContext, given: str | None, on_webhook: str | None
+    db: Database,
+    settings: Settings,
+    context: ConnectorContext,
+    given: str | None,
+    on_webhook: str | None,
+    rotate: bool,
 ) -> tuple[str, str | None]:
     """The trigger URL for the webhook, and the same URL again when it had to be issued now."""
     if given is not None:
+        if rotate:
+            raise ProvisioningError(
+                "a trigger URL to keep and a rotation were both asked for",
+                "Give the URL to keep, or ask for a rotation, not both",
+            )
         if not context.trigger.carried_by(given):
             raise ProvisioningError(
                 "the trigger URL given is not this connector's current one",
-                f"Give the URL shown when the token was last issued, or leave it out to issue a new one "
-                f"(`fieldbridge connectors rotate-token {context.name}` does too)",
+                f"Give the URL shown when the token was last issued, or rotate it to issue a new one "
+                f"(`fieldbridge webhooks provision --connector {context.name} --rotate`)",
             )
         return given, None
-    if on_webhook is not None and context.trigger.carried_by(on_webhook):
+    if not rotate and on_webhook is not None and context.trigger.carried_by(on_webhook):
         return on_webhook, None
+    if not rotate and context.trigger.live is not None:
+        raise ProvisioningError(
+            "the connector's trigger URL is live, but no webhook carries it and only its hash is kept, so "
+            "it cannot be put on the webhook; a new one would stop the current one working",
+            "Give the current URL (FIELDBRIDGE_TRIGGER_URL for `fieldbridge webhooks provision`, "
+            '"trigger_url" for the API), or rotate it (`--rotate`, "rotate": true) if nothing else uses it',
+        )
     with db.transaction() as session:
         row = connectors.get(session, context.name)
         assert row is not None

@@ -20,7 +20,7 @@ from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
 from fieldbridge.store.inbox import Hint
 from fieldbridge.sync import checkpoints, clients
-from fieldbridge.sync.backfill_rules import PAGE_SIZE, batches, condition, related_ids
+from fieldbridge.sync.backfill_rules import PAGE_SIZE, batches, check_fields, condition, related_ids
 from fieldbridge.sync.clients import ConnectorClients
 from fieldbridge.sync.context import utcnow
 from fieldbridge.sync.inbound_rules import complete_status
@@ -47,16 +47,21 @@ def backfill(
     where_text: list[str],
     *,
     restart: bool = False,
+    dry_run: bool = False,
     page_size: int = PAGE_SIZE,
     progress: Progress = lambda done, total: None,
 ) -> Result:
-    """Raises `backfill_rules.WhereError` for a condition it cannot read, before anything is loaded."""
+    """Raises `backfill_rules.WhereError` for a condition it cannot read, or that names no field of the
+    entity, before anything is loaded. `dry_run`: `process` sees every record that would be loaded, and
+    nothing is stored (no cursor) or cached."""
     conditions = [condition(text) for text in where_text]
     connector_clients = clients.for_connector(config, sync.client_timeout_seconds)
     autotask = connector_clients.autotask
     service_object = SERVICE_OBJECTS[config.service_object]
     entity_path, entity = service_object.endpoint, service_object.entity
-    status = status_field(autotask.fields(entity_path))
+    fields = autotask.fields(entity_path)
+    check_fields(where_text, entity, (field.name for field in fields))
+    status = status_field(fields)
     complete = complete_status(status.picklist_values) if status else None
     if complete is not None:
         conditions.append(noteq("status", complete))  # open: not in the instance's Complete status
@@ -68,28 +73,31 @@ def backfill(
         resumed = int(saved.position["after_id"])
     cursor = resumed or 0
     total = autotask.count(entity_path, where(*conditions, gt("id", cursor)))
-    fields = ("id", service_object.activity_field, *(related.id_field for related in RELATED))
+    wanted = ("id", service_object.activity_field, *(related.id_field for related in RELATED))
     done = 0
     progress(done, total)
     while True:
-        query = where(*conditions, gt("id", cursor), include_fields=fields, max_records=page_size)
+        query = where(*conditions, gt("id", cursor), include_fields=wanted, max_records=page_size)
         page = sorted(islice(autotask.query(entity_path, query), page_size), key=lambda r: int(r["id"]))
         if not page:
             break
-        _cache_related(connector_clients, page)
+        if not dry_run:
+            _cache_related(connector_clients, page)
         for record in page:
             record_id = int(record["id"])
             version = record.get(service_object.activity_field)
             process(Hint("backfill", "autotask", entity, record_id, None, f"backfill:{record_id}:{version}"))
             cursor = record_id
-            with db.transaction() as session:
-                checkpoints.save(
-                    session, config.id, CHECKPOINT, {"where": scope, "after_id": cursor}, utcnow()
-                )
+            if not dry_run:
+                with db.transaction() as session:
+                    checkpoints.save(
+                        session, config.id, CHECKPOINT, {"where": scope, "after_id": cursor}, utcnow()
+                    )
             done += 1
             progress(done, total)
-    with db.transaction() as session:
-        checkpoints.clear(session, config.id, CHECKPOINT)
+    if not dry_run:
+        with db.transaction() as session:
+            checkpoints.clear(session, config.id, CHECKPOINT)
     return Result(done, total, resumed)
 
 

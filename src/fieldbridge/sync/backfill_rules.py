@@ -1,10 +1,13 @@
-"""Backfill decisions, pure: the `--where` conditions, which related records a page of tickets needs, and
-the batches they are looked up in."""
+"""Backfill decisions, pure: the `--where` conditions and the fields they may name, which related records a
+page of tickets needs, the batches they are looked up in, and what each record's load came to."""
 
 from __future__ import annotations
 
+import difflib
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
 
 from fieldbridge.autotask import Condition, eq, in_
 from fieldbridge.autotask.service_objects import RELATED
@@ -28,6 +31,19 @@ def condition(text: str) -> Condition:
     return eq(field.strip(), values[0]) if len(values) == 1 else in_(field.strip(), values)
 
 
+def check_fields(where_text: Iterable[str], entity: str, known: Iterable[str]) -> None:
+    """Every condition names a field of the entity (compared as Autotask does, ignoring case), so a typo is
+    reported with the likely field before any query, not as Autotask's error half way."""
+    names = {name.lower(): name for name in known}
+    for text in where_text:
+        wanted = text.partition("=")[0].strip()
+        if wanted.lower() in names:
+            continue
+        close = difflib.get_close_matches(wanted.lower(), list(names), n=1)
+        hint = f"; the nearest is {names[close[0]]!r}" if close else ""
+        raise WhereError(f"{entity} has no field {wanted!r}{hint}")
+
+
 def _value(text: str) -> Any:
     return int(text) if text.lstrip("-").isdigit() else text
 
@@ -45,3 +61,54 @@ def related_ids(records: Iterable[Mapping[str, Any]]) -> dict[str, set[int]]:
 def batches(items: Sequence[T], size: int = PAGE_SIZE) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+Kind = Literal["created", "updated", "skipped", "failed"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: Kind
+    why: str = ""
+    """For a skipped or failed record: the reason, the same for every record it applies to."""
+
+
+def outcome(
+    linked_before: dict[str, Any] | None,
+    linked_after: dict[str, Any] | None,
+    status: str,
+    last_line: str,
+    last_error: str | None,
+) -> Outcome:
+    """What loading one record came to, from the pair's inbound document before and after (None: not
+    linked), the event's status and the last line of its history."""
+    if status in ("retrying", "dead"):
+        return Outcome("failed", last_error or last_line)
+    if status != "done":
+        return Outcome("skipped", f"left to the workers ({status})")
+    if linked_after is None:
+        return Outcome("skipped", last_line)
+    if linked_before is None:
+        return Outcome("created")
+    return Outcome("updated") if linked_after != linked_before else Outcome("skipped", "nothing to change")
+
+
+@dataclass
+class Tally:
+    counts: Counter[Kind] = field(default_factory=Counter)
+    reasons: dict[Kind, Counter[str]] = field(
+        default_factory=lambda: {"skipped": Counter(), "failed": Counter()}
+    )
+
+    def add(self, done: Outcome) -> None:
+        self.counts[done.kind] += 1
+        if done.kind in self.reasons:
+            self.reasons[done.kind][done.why] += 1
+
+    def lines(self) -> list[str]:
+        """`N created, N updated, N skipped, N failed`, then each reason with how many it holds for."""
+        kinds: tuple[Kind, ...] = ("created", "updated", "skipped", "failed")
+        lines = [", ".join(f"{self.counts[kind]} {kind}" for kind in kinds)]
+        for kind, reasons in self.reasons.items():
+            lines += [f"  {kind} ({count}): {why}" for why, count in reasons.most_common()]
+        return lines

@@ -43,7 +43,9 @@ class CheckReport(BaseModel):
 
 class ProvisionRequest(BaseModel):
     trigger_url: str | None = None
-    """The connector's current trigger URL, to keep it; left out, a new one may be issued (and answered)."""
+    """The connector's current trigger URL, to keep it (needed once, before a webhook carries it)."""
+    rotate: bool = False
+    """Issue a new trigger URL (answered once) even though the current one works; it stops working."""
 
 
 class Provisioned(BaseModel):
@@ -51,7 +53,7 @@ class Provisioned(BaseModel):
     fieldnation_webhook_id: str
     changes: list[str]
     new_trigger_url: str | None
-    """Only when provisioning issued a new trigger URL: shown this once."""
+    """Only when provisioning issued a trigger URL (the first, or a rotation asked for): shown this once."""
 
 
 class ReferenceEntry(BaseModel):
@@ -94,7 +96,10 @@ def provision_webhooks(name: str, broker: BrokerDep, body: ProvisionRequest | No
     """Create or update the Autotask ticket webhook and the Field Nation webhook; safe to repeat."""
     _context(broker, name)  # a 404 before anything is written
     try:
-        done = provision(broker.db, broker.box, broker.settings, name, body.trigger_url if body else None)
+        request = body or ProvisionRequest()
+        done = provision(
+            broker.db, broker.box, broker.settings, name, request.trigger_url, rotate=request.rotate
+        )
     except ProvisioningError as refused:
         raise HTTPException(409, {"problem": refused.problem, "fix": refused.fix}) from None
     return Provisioned.model_validate(done.as_dict())

@@ -102,9 +102,17 @@ def test_provisioning_twice_leaves_one_webhook_of_each_kind_and_then_everything_
     assert not_passed(report) == EMULATOR
 
 
-def test_without_the_trigger_url_provisioning_issues_one_and_says_so_once(bridge: Bridge) -> None:
+def test_provisioning_keeps_the_live_trigger_url_and_rotates_it_only_when_asked(bridge: Bridge) -> None:
     name, created = bridge.create()
-    issued = bridge.provision(name).json()["new_trigger_url"]
+    # Only the hash of the live URL is kept and no webhook carries it yet: it cannot be put on the webhook,
+    # and replacing it unasked would break whatever uses it.
+    kept = bridge.provision(name)
+    assert kept.status_code == 409
+    assert kept.json()["detail"]["problem"].startswith("the connector's trigger URL is live, but no webhook")
+    assert bridge.at.records("TicketWebhooks") == []
+    assert bridge.served.http.post(created["trigger_url"], json={"id": 7001}).status_code == 202
+
+    issued = bridge.provision(name, rotate=True).json()["new_trigger_url"]
     assert issued.startswith(f"{bridge.served.url}/v1/broker/inbound?client_token=fbc_")
     assert issued != created["trigger_url"]
     assert webhook_of(bridge)["webhookUrl"] == issued
@@ -114,7 +122,7 @@ def test_without_the_trigger_url_provisioning_issues_one_and_says_so_once(bridge
 
 def test_provisioning_mends_a_webhook_someone_changed(bridge: Bridge) -> None:
     name = bridge.ready()
-    bridge.provision(name)
+    bridge.provision(name, rotate=True)
     hook = webhook_of(bridge)
     bridge.at.emulator.tenant.table("TicketWebhooks")[hook["id"]]["isActive"] = False  # 25 failures in a row
     report = bridge.check(name)
@@ -126,7 +134,7 @@ def test_provisioning_mends_a_webhook_someone_changed(bridge: Bridge) -> None:
 def test_a_refused_provisioning_says_why_and_changes_neither_side(bridge: Bridge) -> None:
     handmade = bridge.at.user("svc-handmade")  # may not add tickets, so may not add ticket webhooks
     name, _ = bridge.create(autotask_username=handmade["username"], autotask_secret=handmade["secret"])
-    refused = bridge.provision(name)
+    refused = bridge.provision(name, rotate=True)
     assert refused.status_code == 409
     detail = refused.json()["detail"]
     assert "lacks the permission" in detail["problem"]
@@ -137,7 +145,7 @@ def test_a_refused_provisioning_says_why_and_changes_neither_side(bridge: Bridge
 
 def test_the_check_writes_nothing_to_autotask(bridge: Bridge) -> None:
     name = bridge.ready()
-    bridge.provision(name)
+    bridge.provision(name, rotate=True)
     bridge.at.control.delete("/_sim/calls")
     bridge.check(name)
     cli = bridge.fieldbridge("check", "--connector", name, "--json")
@@ -153,9 +161,14 @@ def test_the_cli_checks_and_provisions_a_saved_connector(bridge: Bridge) -> None
     assert before.exit_code == 1
     assert "FAIL" in before.output
     assert f"fieldbridge webhooks provision --connector {name}" in before.output
-    provisioned = bridge.fieldbridge("webhooks", "provision", "--connector", name)
+    kept = bridge.fieldbridge("webhooks", "provision", "--connector", name)
+    assert kept.exit_code == 1
+    assert kept.stderr.startswith("Provisioning stopped: the connector's trigger URL is live, but no webhook")
+    provisioned = bridge.fieldbridge("webhooks", "provision", "--connector", name, "--rotate")
     assert provisioned.exit_code == 0, provisioned.output
-    assert "New trigger URL (shown this once" in provisioned.output
+    assert "Trigger URL issued (shown this once; keep it secret; the previous one no longer works):" in (
+        provisioned.output
+    )
     again = bridge.fieldbridge("webhooks", "provision", "--connector", name, "--json")
     assert json.loads(again.stdout)["changes"] == []
     after = bridge.fieldbridge("check", "--connector", name, "--json")

@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import typer
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from fieldbridge.cli import app
 from fieldbridge.sandbox.autotask.seed import QUEUE
 from fieldbridge.store.tables import InboxEvent
 from fieldbridge.sync import backfill
-from fieldbridge.sync.cli import backfill as backfill_command
 from tests.integration.sync.bridge import Bridge
 
 COMPLETE = 5
@@ -98,13 +97,11 @@ def test_the_command_shows_progress_and_refuses_an_unreadable_condition(
     monkeypatch.setenv("FIELDBRIDGE_DATA_DIR", str(bridge.settings.data_dir))
     assert bridge.settings.master_key is not None
     monkeypatch.setenv("FIELDBRIDGE_MASTER_KEY", bridge.settings.master_key.get_secret_value())
-    app = typer.Typer()
-    app.command()(backfill_command)
     runner = CliRunner()
-    refused = runner.invoke(app, ["--connector", "acme", "--where", "queueID"])
+    refused = runner.invoke(app, ["backfill", "--connector", "acme", "--where", "queueID"])
     assert refused.exit_code == 2
     assert "FIELD=VALUE" in refused.output
-    done = runner.invoke(app, ["--connector", "acme", "--where", "companyID=174,175"])
+    done = runner.invoke(app, ["backfill", "--connector", "acme", "--where", "companyID=174,175"])
     assert done.exit_code == 0, done.output
     assert "Backfill done" in done.output
     assert backfilled(bridge) == sorted(
