@@ -93,6 +93,18 @@ def outcome(
     return Outcome("updated") if linked_after != linked_before else Outcome("skipped", "nothing to change")
 
 
+def loaded_before(status: str) -> Outcome:
+    """A record an earlier backfill already loaded at this version (the same dedup key): not loaded again,
+    whatever came of it then."""
+    if status == "dead":
+        why = "failed in an earlier backfill: see `fieldbridge events dead-letters`, and replay from there"
+    elif status in ("done", "skipped"):
+        why = "loaded already at this version (an earlier backfill)"
+    else:
+        why = f"waiting from an earlier backfill ({status}): the workers finish it"
+    return Outcome("skipped", why)
+
+
 @dataclass
 class Tally:
     counts: Counter[Kind] = field(default_factory=Counter)

@@ -96,7 +96,7 @@ def _loaded(parts: Parts, config: ConnectorConfig, tally: Tally) -> Callable[[Hi
     """Each record through the inbound flow, in this process, and what it came to."""
     from fieldbridge.store import history, inbox
     from fieldbridge.sync import pairs
-    from fieldbridge.sync.backfill_rules import Outcome, outcome
+    from fieldbridge.sync.backfill_rules import loaded_before, outcome
 
     processor = parts.processor()
 
@@ -110,16 +110,17 @@ def _loaded(parts: Parts, config: ConnectorConfig, tally: Tally) -> Callable[[Hi
         # retried by the workers like any other event.
         before = inbound(hint)
         accepted = inbox.accept(parts.db, config.id, hint, datetime.now(UTC))
-        if accepted.duplicate:
-            tally.add(Outcome("skipped", "loaded already at this version (an earlier backfill)"))
-            return
-        processor.process(accepted.event_id)
+        if not accepted.duplicate:
+            processor.process(accepted.event_id)
         with parts.db.transaction() as session:
             event = inbox.get(session, accepted.event_id)
             assert event is not None
             lines = history.for_event(session, accepted.event_id)
             status, error = event.status, event.last_error
-        tally.add(outcome(before, inbound(hint), status, lines[-1].message if lines else "", error))
+        if accepted.duplicate:
+            tally.add(loaded_before(status))
+        else:
+            tally.add(outcome(before, inbound(hint), status, lines[-1].message if lines else "", error))
 
     return process
 
