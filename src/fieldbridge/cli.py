@@ -55,7 +55,7 @@ class Commands(TyperGroup):
                 shown.show()
             code = shown.exit_code
         except click.ClickException as error:
-            code = _report(_usage(error), error.exit_code)
+            code = _report(_usage(error).lines(), error.exit_code)
         except typer.Abort:
             code = _report(["Stopped: nothing more was done."], 1)
         except Exception as error:
@@ -74,11 +74,15 @@ def _report(lines: list[str], code: int) -> int:
     return code
 
 
-def _usage(error: click.ClickException) -> list[str]:
+def _usage(error: click.ClickException) -> CliError:
     """A bad flag, value or command: the problem, and where the right ones are listed."""
     context = error.ctx if isinstance(error, click.UsageError) else None
-    where = f"{context.command_path} --help" if context else "fieldbridge --help"
-    return [f"Error: {error.format_message()}", f"Fix: see `{where}` for what it takes."]
+    names: list[str] = []
+    while context is not None and context.parent is not None:  # the root's own name varies with how it ran
+        names.insert(0, context.info_name or "")
+        context = context.parent
+    where = " ".join(["fieldbridge", *names, "--help"])
+    return CliError(f"Error: {error.format_message()}", f"see `{where}` for what it takes.")
 
 
 def explain(error: Exception) -> CliError:

@@ -105,7 +105,7 @@ def provision(
     try:
         done = run(db, box, settings, connector, os.environ.get(TRIGGER_URL_ENV) or None, rotate=rotate)
     except UnknownConnector as unknown:
-        _usage(str(unknown))
+        raise CliError(str(unknown), "see `fieldbridge connectors list` for the names.", code=USAGE) from None
     except ProvisioningError as refused:
         raise CliError(f"Provisioning stopped: {refused.problem}.", refused.fix) from None
     if as_json:
@@ -141,7 +141,7 @@ def _context(settings: Settings, name: str) -> ConnectorContext:
     try:
         return load(db, box, settings, name)
     except UnknownConnector as unknown:
-        _usage(str(unknown))
+        raise CliError(str(unknown), "see `fieldbridge connectors list` for the names.", code=USAGE) from None
 
 
 def print_report(report: Report) -> None:

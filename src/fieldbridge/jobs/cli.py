@@ -26,11 +26,12 @@ def worker(
     from fieldbridge.jobs.consumer import open_parts, run_in_foreground
     from fieldbridge.jobs.redaction import configure_logging
 
-    configure_logging()
     settings = Settings()
     if threads:
         settings.worker_threads = threads
-    run_in_foreground(open_parts(settings, create=False))
+    parts = open_parts(settings, create=False)  # a store that is missing or does not answer stops it here
+    configure_logging()
+    run_in_foreground(parts)
 
 
 def import_ticket(
