@@ -44,7 +44,11 @@ def check(
         envvar="FIELDBRIDGE_AUTOTASK_INTEGRATION_CODE",
         help="With --username; blank: the deployment's default (the Field Nation partner code).",
     ),
-    discovery_url: str = typer.Option("", help="With --username; blank: webservices.autotask.net."),
+    discovery_url: str = typer.Option(
+        "",
+        envvar="FIELDBRIDGE_AUTOTASK_DISCOVERY_URL",
+        help="With --username; blank: webservices.autotask.net.",
+    ),
     expense_target: str = typer.Option("", help="With --username: '' (Expense module) or 'charge'."),
     attachment_sync: bool = typer.Option(False, help="With --username: audit the attachment permissions."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),

@@ -40,7 +40,7 @@ def apply(
 
     desired = read_document(file)
     settings = Settings()
-    store = _store(settings, dry_run)
+    store = _store(settings, desired.name, dry_run)
     state, catalog = current(*store, desired.name) if store else (None, None)
     prepared = prepare(settings, desired, state, catalog)
     if prepared.plan.empty:
@@ -86,14 +86,23 @@ def export(
         typer.echo(f"Connector {name} written to {output.absolute()}.")
 
 
-def _store(settings: Settings, dry_run: bool) -> tuple[Database, SecretBox] | None:
-    """The store; a dry run makes no database (or master key) where there is none, and plans a creation."""
-    from fieldbridge.store.database import NoDatabase, open_store
+def _store(settings: Settings, name: str, dry_run: bool) -> tuple[Database, SecretBox] | None:
+    """The store. A dry run makes nothing: no database, no master key; where the connector does not exist
+    yet it needs neither, and plans its creation (None)."""
+    from fieldbridge.store import connectors
+    from fieldbridge.store.database import NoDatabase, open_database, open_store
+    from fieldbridge.store.secrets import SecretBox, load_master_key
 
+    if not dry_run:
+        return open_store(settings)
     try:
-        return open_store(settings, create=not dry_run)
+        db = open_database(settings, create=False)
     except NoDatabase:
         return None
+    with db.transaction() as session:
+        if connectors.get(session, name) is None:
+            return None
+    return db, SecretBox(load_master_key(settings, generate=False))
 
 
 def read_document(file: Path) -> Desired:
