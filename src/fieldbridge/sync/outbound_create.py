@@ -72,19 +72,20 @@ def create_ticket(ctx: Context, document: dict[str, Any]) -> Pair:
     with _failure_recorded(ctx):
         made = creates.create_once(ctx, create)
     ticket_id = made.id
-    # Linked at once, under the ticket's lock too, so a retry updates this ticket instead of making another
-    # and no event of the new ticket acts on the pair before it is whole. A ticket an earlier attempt made
-    # holds the work order as it was then: no snapshot, so the sync updates it from the work order as it is.
+    # Under the ticket's lock, so no event of the new ticket acts on the pair before it is whole.
     job.lock("autotask", "Ticket", ticket_id)
+    # The ticket as created is what Field Nation already shows: inbound compares later changes with it, so
+    # importing it (a webhook, the reconciler) writes nothing back to the work order it came from. Read
+    # before the pair is linked, so no pair is linked without it: a failed read leaves the create pending,
+    # and the retry finds the ticket by its marker.
+    record = inbound.current_record(ctx, "Tickets", ticket_id)
+    # A ticket an earlier attempt made holds the work order as it was then: no outbound snapshot, so the
+    # sync updates it from the work order as it is.
     synced = None if made.earlier else document.get("Ticket", {})
-    pair = Pair("Ticket", ticket_id, job.record_id, link_id=0, outbound=synced)
+    pair = Pair("Ticket", ticket_id, job.record_id, 0, record, ctx.inbound.apply(record), synced)
     with job.db.transaction() as session:
         pairs.save(session, job.connector.id, pair, utcnow())
         creates.settled(session, job.connector.id, create.key)
-    # The ticket as created is what Field Nation already shows: inbound compares later changes with it, so
-    # importing it (a webhook, the reconciler) writes nothing back to the work order it came from.
-    pair.record = inbound.current_record(ctx, "Tickets", ticket_id)
-    pair.inbound = ctx.inbound.apply(pair.record)
     return pair
 
 

@@ -12,7 +12,7 @@ from fieldbridge.mapping import default_set
 from fieldbridge.mapping.config import to_data
 from fieldbridge.sandbox.autotask.seed import PRIORITY, QUEUE, STATUS
 from tests.integration.sync.bridge import Bridge, fn_hint
-from tests.integration.sync.scenario import COMPANY, TECH, complete_set, new_work_order, tickets_for
+from tests.integration.sync.scenario import COMPANY, TECH, complete_set, new_work_order, records, tickets_for
 
 
 def test_a_new_work_order_creates_one_linked_ticket_with_the_six_required_fields(creating: Bridge) -> None:
@@ -58,6 +58,23 @@ def test_a_work_order_done_before_its_first_sync_becomes_a_ticket_in_its_mapped_
     assert "created (Outbound Create)" in creating.fn_event(work_order_id, "created")
     [ticket] = tickets_for(creating, work_order_id)
     assert (ticket["status"], ticket["resolution"]) == (STATUS["Complete"], "Rack in.")
+
+
+def test_a_ticket_that_could_not_be_read_back_is_read_again_before_its_children_are_written(
+    creating: Bridge,
+) -> None:
+    work_order_id = new_work_order(creating)
+    creating.fn.act(work_order_id, "assign", technician_id=TECH)
+    creating.fn.act(work_order_id, "add_expense", category_id=1, amount=42.5, description="Parking")
+    # The ticket is made; reading it back, Autotask's rate limit says to come back in ten minutes.
+    limited = {"kind": "status", "status": 429, "headers": {"Retry-After": "600"}, "count": 1}
+    creating.at.fault(method="GET", path=r"/V1\.0/Tickets/\d+$", **limited)
+    first = creating.deliver(fn_hint(work_order_id, "created"))
+    assert first.status == "retrying", first.lines
+    assert creating.process_when_due(first.event_id, after=timedelta(seconds=35)).status == "done"
+    [ticket] = tickets_for(creating, work_order_id)
+    [item] = records(creating, "ExpenseItems", ticketID=ticket["id"])
+    assert item["companyID"] == ticket["companyID"] == COMPANY
 
 
 def test_another_systems_correlation_id_does_not_hold_outbound_create_back(creating: Bridge) -> None:
