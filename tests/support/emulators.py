@@ -122,7 +122,14 @@ class AutotaskSim(ServedEmulator):
         return {i["route"] for i in self.calls()["items"]}
 
     def records(self, entity: str) -> list[dict[str, Any]]:
-        return list(self.control.get(f"/_sim/records/{entity}").json()["items"])
+        """Every record of `entity` as the emulator holds it, in id order, page after page."""
+        items: list[dict[str, Any]] = []
+        url: str | None = f"/_sim/records/{entity}"
+        while url:
+            page = self.control.get(url).json()
+            items += page["items"]
+            url = page["next"]
+        return items
 
     def limits(self, **change: Any) -> dict[str, Any]:
         response = self.control.put("/_sim/limits", json=change)

@@ -27,16 +27,6 @@ def grown(autotask_sim: AutotaskSim) -> Iterator[AutotaskSim]:
     autotask_sim.control.post("/_sim/reset").raise_for_status()
 
 
-def every(sim: AutotaskSim, entity: str) -> list[dict[str, Any]]:
-    """Every record of `entity` through `/_sim/records`, following `next` to the end."""
-    items, url = [], f"/_sim/records/{entity}"
-    while url:
-        page = sim.control.get(url).json()
-        items += page["items"]
-        url = page["next"]
-    return items
-
-
 def shape(records: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     """What the generator decides, without the timestamps (placed relative to the moment of seeding)."""
     return [
@@ -53,22 +43,22 @@ def test_the_tenant_holds_the_size_asked_for_and_keeps_the_default_seed(grown: A
 
 
 def test_the_same_seed_makes_the_same_tenant(grown: AutotaskSim) -> None:
-    first = shape(every(grown, "Tickets"))
+    first = shape(grown.records("Tickets"))
     grown.control.post(
         "/_sim/seed", json={"tickets": TICKETS, "companies": COMPANIES, "seed": 7}
     ).raise_for_status()
-    assert shape(every(grown, "Tickets")) == first
+    assert shape(grown.records("Tickets")) == first
     grown.control.post(
         "/_sim/seed", json={"tickets": TICKETS, "companies": COMPANIES, "seed": 8}
     ).raise_for_status()
-    assert shape(every(grown, "Tickets")) != first
+    assert shape(grown.records("Tickets")) != first
 
 
 def test_generated_records_keep_autotasks_rules(grown: AutotaskSim) -> None:
-    contacts = {c["id"]: c for c in every(grown, "Contacts")}
-    sites = {loc["id"]: loc for loc in every(grown, "CompanyLocations")}
-    companies = {c["id"] for c in every(grown, "Companies")}
-    tickets = every(grown, "Tickets")
+    contacts = {c["id"]: c for c in grown.records("Contacts")}
+    sites = {loc["id"]: loc for loc in grown.records("CompanyLocations")}
+    companies = {c["id"] for c in grown.records("Companies")}
+    tickets = grown.records("Tickets")
     for ticket in tickets:
         assert ticket["companyID"] in companies
         assert sites[ticket["companyLocationID"]]["companyID"] == ticket["companyID"]
@@ -107,12 +97,12 @@ def test_records_come_a_page_at_a_time(grown: AutotaskSim) -> None:
     assert first["next"] == f"/_sim/records/Tickets?after={first['items'][-1]['id']}&limit=1000"
     small = grown.control.get("/_sim/records/Tickets", params={"after": 7005, "limit": 3}).json()
     assert [t["id"] for t in small["items"]] == [7006, 7007, 7008]
-    assert len(every(grown, "Tickets")) == TICKETS
+    assert len(grown.records("Tickets")) == TICKETS
 
 
 def test_reset_goes_back_to_the_default_seed(grown: AutotaskSim) -> None:
     grown.control.post("/_sim/reset").raise_for_status()
-    assert [t["id"] for t in every(grown, "Tickets")] == list(range(7001, 7008))
+    assert [t["id"] for t in grown.records("Tickets")] == list(range(7001, 7008))
 
 
 @pytest.mark.parametrize(
