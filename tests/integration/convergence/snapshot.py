@@ -1,6 +1,7 @@
 """Both emulators' state in a form two runs can compare: ids and markers holding ids are replaced by what
 they stand for (a ticket by its title, a work order by its title), and times near the run by their offset
-from its start in whole hours (the emulators seed dates relative to their reset), so what remains is content.
+from its start in whole hours, dates in whole days (the emulators seed dates relative to their reset), so
+what remains is content.
 
 `differences` compares two snapshots record by record (as multisets: a duplicate counts) and says what one
 run has that the other does not, readably.
@@ -12,7 +13,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 Record = dict[str, Any]
@@ -112,6 +113,8 @@ def _dump(record: Record, start: datetime) -> str:
         at = datetime.fromisoformat(found.group(0)[:19].replace(" ", "T")).replace(tzinfo=UTC)
         if abs(at - start) > NEAR:
             return found.group(0)
+        if at.time() == time(0):  # a date (an expense report's week ending): days from the start's date
+            return f"start{(at.date() - start.date()).days:+d}d"
         return f"start{round((at - start).total_seconds() / 3600):+d}h"
 
     return _TIME.sub(relative, json.dumps(record, sort_keys=True, default=str))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from itertools import zip_longest
 from typing import Any
 
@@ -94,6 +95,18 @@ def _app(action: str, **body: Any) -> Callable[[World, Case], None]:
     return do
 
 
+def _visit(action: str, hours_before_start: float) -> Callable[[World, Case], None]:
+    """A check-in or check-out dated a set time before the run began, so the visit's length is the same
+    whatever the run's pace."""
+
+    def do(world: World, case: Case) -> None:
+        case.work_order = case.work_order or world.work_order_of(case.ticket)
+        since_start = (datetime.now(UTC) - world.started).total_seconds() / 3600
+        world.act(case.work_order, action, hours_ago=hours_before_start + since_start)
+
+    return do
+
+
 def _approve(world: World, case: Case) -> None:
     world.ticket_reaches(case.work_order, STATUS["Complete"])
     world.act(case.work_order, "approve")
@@ -122,7 +135,7 @@ def stories() -> tuple[Story, ...]:
                 Act("dispatcher sets it to the trigger status", _dispatch),
                 Act("buyer routes it to technician 3001", _app("route", technician_id=3001)),
                 Act("technician accepts", _app("accept", technician_id=3001)),
-                Act("technician checks in (3 h ago)", _app("check_in", hours_ago=3)),
+                Act("technician checks in (3 h before the run)", _visit("check_in", 3)),
                 Act("technician logs 1.5 h", _app("log_time", hours=1.5)),
                 Act("technician adds an expense", _app("add_expense", category_id=3, amount=18.5)),
                 Act("technician posts a message", _app("post_message", message="On site; switch is dead.")),
@@ -131,7 +144,7 @@ def stories() -> tuple[Story, ...]:
                     _app("upload", name="closet.jpg", content=PHOTO, mime="image/jpeg"),
                 ),
                 Act("technician adds closing notes", _app("closing_notes", notes="Replaced the switch.")),
-                Act("technician checks out (1 h ago)", _app("check_out", hours_ago=1)),
+                Act("technician checks out (1 h before the run)", _visit("check_out", 1)),
                 Act("technician marks work done", _app("work_done")),
                 Act("buyer approves the work once its ticket is Complete", _approve),
             ),

@@ -30,6 +30,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import create_engine, text
 
+from fieldbridge.autotask import AutotaskError
 from fieldbridge.demo import setup
 from fieldbridge.demo.scene import CONNECTOR, DISPATCHER, Scene
 from fieldbridge.demo.stack import Stack
@@ -65,6 +66,10 @@ BROKER = {
     "sync__create_settle_seconds": str(CREATE_SETTLE_SECONDS),
 }
 UNFINISHED = ("received", "queued", "processing", "retrying")
+RECONCILE_WHILE_WAITING_SECONDS = 4.0
+"""A person waiting on the broker's work gets a reconciler pass this often, as the broker's periodic
+reconciler would give one (scaled down): a change whose webhook deliveries were all dropped reaches the
+broker no other way."""
 
 
 @dataclass
@@ -108,6 +113,7 @@ class World:
     broker: Broker
     stack: Stack
     scene: Scene
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
     kills: int = 0
     fired: Counter[str] = field(default_factory=Counter)
     _labels: dict[tuple[str, int], str] = field(default_factory=dict)
@@ -149,7 +155,7 @@ class World:
             ids = [wo.id for wo in state.work_orders.values() if wo.correlation_id == str(ticket_id)]
             return min(ids) if ids else None
 
-        return poll(made, deadline, f"a work order for ticket {ticket_id}")
+        return self._wait(made, deadline, f"a work order for ticket {ticket_id}")
 
     def ticket_reaches(self, work_order_id: int, status: int, deadline: float = 30.0) -> None:
         """Wait until the work order's ticket is in `status`: the ticket it was made from (its correlation
@@ -164,7 +170,23 @@ class World:
             ]
             return True if [t["status"] for t in tickets] == [status] else None
 
-        poll(reached, deadline, f"the ticket of work order {work_order_id} to reach status {status}")
+        self._wait(reached, deadline, f"the ticket of work order {work_order_id} to reach status {status}")
+
+    def _wait(self, probe: Any, seconds: float, what: str) -> Any:
+        """`poll`, with a reconciler pass every `RECONCILE_WHILE_WAITING_SECONDS` (one that fails, say on
+        an injected fault, is tried again at the next interval, as the broker's own would be)."""
+        began, passes = time.monotonic(), 0
+
+        def found_or_reconciled() -> Any:
+            nonlocal passes
+            answer = probe()
+            if answer is None and time.monotonic() - began > (passes + 1) * RECONCILE_WHILE_WAITING_SECONDS:
+                passes += 1
+                with contextlib.suppress(AutotaskError):
+                    self.reconcile()
+            return answer
+
+        return poll(found_or_reconciled, seconds, what)
 
     # -- the network and the processes ---------------------------------------------------------------
     def inject(self, injection: Injection) -> None:
@@ -330,7 +352,9 @@ def broker(services: Services, directory: Path) -> Iterator[Broker]:
         )
         fleet = Fleet(directory, env)
         exits.callback(fleet.stop_all)
-        launched = fleet.launch(workers=1, threads=int(BROKER["worker_threads"]), port=port)
+        # The worker once `serve` has made the database: a worker never makes one.
+        launched = fleet.launch(port=port)
+        worker = fleet.worker(threads=int(BROKER["worker_threads"]))
         settings = Settings(
             data_dir=directory,
             database_url=database_url,
@@ -349,7 +373,7 @@ def broker(services: Services, directory: Path) -> Iterator[Broker]:
             admins.create_user(session, "admin", password, datetime.now(UTC))
         admin = exits.enter_context(httpx.Client(base_url=launched.url, timeout=30))
         admin.post("/v1/admin/session", json={"username": "admin", "password": password}).raise_for_status()
-        yield Broker(fleet, launched.workers[0], settings, admin, password, parts)
+        yield Broker(fleet, worker, settings, admin, password, parts)
 
 
 @contextlib.contextmanager
