@@ -143,6 +143,17 @@ class EventProcessor:
         except SecretUnreadable as error:
             self._fail(event, holder, JobFailed(str(error), retry=False), secrets=[])
             return
+        if not config.enabled:
+            self._finish(
+                event,
+                holder,
+                EventStatus.SKIPPED,
+                "warning",
+                "skipped",
+                f"Connector {config.name} is disabled, so nothing was synced.",
+                f"Enable it (`fieldbridge connectors enable {config.name}`), then replay the event.",
+            )
+            return
         job = Job(
             event_id=event.id,
             attempt=event.attempts,

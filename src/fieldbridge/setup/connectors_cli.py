@@ -165,6 +165,33 @@ def update_connector(
     typer.echo(f"{name}: updated.")
 
 
+@connectors_app.command("disable")
+def disable_connector(name: Name) -> None:
+    """Stop syncing a connector, keeping everything: its events are still received and kept, but each is
+    skipped with the reason (replayable), and the reconciler passes it by."""
+    _switch(name, enabled=False)
+    typer.echo(
+        f"Connector {name} disabled: its events are kept and skipped; "
+        f"`fieldbridge connectors enable {name}` turns it back on."
+    )
+
+
+@connectors_app.command("enable")
+def enable_connector(name: Name) -> None:
+    """Sync a disabled connector again (replay the events it skipped meanwhile with `events replay`)."""
+    _switch(name, enabled=True)
+    typer.echo(f"Connector {name} enabled.")
+
+
+def _switch(name: str, *, enabled: bool) -> None:
+    from fieldbridge.store import connectors
+
+    db, box = _store()
+    with db.transaction() as session:
+        row = connector_named(session, name)
+        connectors.update(session, box, row, connectors.ConnectorChanges(enabled=enabled), datetime.now(UTC))
+
+
 @connectors_app.command("delete")
 def delete_connector(
     name: Name,

@@ -61,6 +61,9 @@ class ConnectorOptions(BaseModel):
     """The buyer company's id: Refresh Fields reads its expense categories."""
     fieldnation_client_id: Annotated[str, Fits(Connector.fieldnation_client_id)] = ""
     fieldnation_username: Annotated[str, Fits(Connector.fieldnation_username)] = ""
+    enabled: bool = True
+    """False: the connector's events are still received and kept, but each is skipped with the reason
+    (replayable), and the reconciler passes the connector by."""
 
 
 def _blank_is_none(value: object) -> object:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -77,6 +78,7 @@ class Connector(Base):
     fieldnation_username: Mapped[str] = mapped_column(String(255))
     fieldnation_password_encrypted: Mapped[str | None] = mapped_column(Text)
     fieldnation_webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    enabled: Mapped[bool] = mapped_column(Boolean, server_default=true())
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -166,4 +166,8 @@ def _open(name: str) -> tuple[Parts, ConnectorConfig]:
             raise CliError(
                 f"There is no connector named {name!r}.", "see `fieldbridge connectors list` for the names."
             )
+        if not row.enabled:
+            raise CliError(
+                f"Connector {name} is disabled.", f"enable it: `fieldbridge connectors enable {name}`."
+            )
         return parts, connectors.config(row, parts.box, parts.settings.default_integration_code)

@@ -91,12 +91,14 @@ def reconcile(
 
 
 def reconcile_due(parts: Parts) -> None:
-    """The periodic task: a pass for each connector whose interval has passed since its last pass, a failed
-    one included (`reconcile_failures` writes it to history and alerts)."""
+    """The periodic task: a pass for each enabled connector whose interval has passed since its last pass, a
+    failed one included (`reconcile_failures` writes it to history and alerts)."""
     now = datetime.now(UTC)
     with parts.db.transaction() as session:
         due = []
         for row in connectors.list_all(session):
+            if not row.enabled:
+                continue
             minutes = options.load(session, row.id).reconcile_minutes
             passes = [
                 checkpoints.load(session, row.id, name) for name in (CHECKPOINT, reconcile_failures.FAILED)
