@@ -32,7 +32,6 @@ from fieldbridge.terminal import CliError
 from fieldbridge.web.cli import serve
 
 DEBUG_ENV = "FIELDBRIDGE_DEBUG"
-USAGE = 2
 
 
 class Commands(TyperGroup):
@@ -93,8 +92,9 @@ def explain(error: Exception) -> CliError:
         found = known(error)
         if found is not None:
             return found
+    said = str(error).splitlines()
     return CliError(
-        f"Unexpected error: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}",
+        f"Unexpected error: {type(error).__name__}" + (f": {said[0]}" if said else "."),
         "run the command again with --debug for the traceback, and report it.",
     )
 
