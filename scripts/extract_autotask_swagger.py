@@ -1,8 +1,8 @@
 """Extract the part of Autotask's official swagger that the emulator serves into package data.
 
 Run from the repo root:
-    python scripts/extract_autotask_swagger.py ../shared/reference/autotask/rest-v1.swagger.json
-The full swagger is 3.8 MB and lives outside the package; the emulator ships only routes and models of the
+    python scripts/extract_autotask_swagger.py reference/autotask/rest-v1.swagger.json
+The full swagger (3.8 MB, in reference/, where the contract tests read it) stays outside the package; the emulator ships only routes and models of the
 entities it emulates. The official copy predates ticket webhooks, so TicketWebhooks and its children are
 derived from CompanyWebhooks (the same shape in Autotask's documentation) and marked `derived`.
 """

@@ -1,6 +1,6 @@
 """Child collections such as `Tickets/{id}/Notes`: the only routes that create notes, charges, attachments,
-expense items, company locations and contacts, and a ticket webhook's fields and excluded resources (FACTS:
-the root routes of those entities are query/GET only)."""
+expense items, company locations and contacts, and a ticket webhook's fields and excluded resources (the
+root routes of those entities are query/GET only)."""
 
 from __future__ import annotations
 

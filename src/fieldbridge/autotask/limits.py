@@ -12,7 +12,7 @@ import threading
 import time
 from collections import deque
 
-THREADS_PER_ENDPOINT = 3  # FACTS, Limits: the 4th concurrent request gets 429
+THREADS_PER_ENDPOINT = 3  # Autotask's limit: the 4th concurrent request gets 429
 TENANT_HOURLY_THRESHOLD = 10_000
 DEFAULT_HOURLY_SHARE = TENANT_HOURLY_THRESHOLD // 2
 """The tenant's budget is shared with every other integration of the database: take half by default."""

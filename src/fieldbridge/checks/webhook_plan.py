@@ -29,7 +29,7 @@ DISPLAY_ALWAYS = ("title",)
 # Inbound paths through a related record (`Account.AccountName`) change when the ticket's reference does.
 _REFERENCES = {"account": "companyID", "company": "companyID", "contact": "contactID"}
 
-# The work order events the sync acts on (FACTS, webhooks v3). Left out: the once-per-provider routing
+# The work order events the sync acts on (Field Nation webhooks v3). Left out: the once-per-provider routing
 # and request events, declines, tags and parts, which no mapping reads.
 FIELDNATION_EVENTS: tuple[str, ...] = (
     "workorder.created",
@@ -103,7 +103,7 @@ class AutotaskWebhookSpec:
     url: str = field(repr=False)
     secret_key: str = field(repr=False)
     excluded_resource: int
-    """Our own API user: its edits must not come back as events (FACTS: exclude it to avoid echoes)."""
+    """Our own API user: its edits must not come back as events (Autotask advises to exclude it)."""
     subscribed: tuple[str, ...]
     display_always: tuple[str, ...] = DISPLAY_ALWAYS
     notification_email: str | None = None

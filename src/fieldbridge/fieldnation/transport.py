@@ -1,7 +1,8 @@
 """One logical request to Field Nation: authentication, retries with back-off, and typed errors.
 
-- Tokens: REST v2 gets `?access_token=` (FACTS), webhooks v3 a Bearer header (as Field Nation's webhooks
-  pages show). A 401 drops the token and the request is sent once more with a fresh one.
+- Tokens: REST v2 gets `?access_token=` (as one of Field Nation's pages documents), webhooks v3 a Bearer
+  header (as its webhooks pages show). A 401 drops the token and the request is sent once more with a fresh
+  one.
 - Retries: 429 always (the request was not processed); 5xx and timeouts only for idempotent methods, so a
   POST is never sent twice after the server may have acted on it; connection failures always (nothing
   was sent). Waits are `fieldbridge.backoff`'s, or the server's `Retry-After` when it gives one.

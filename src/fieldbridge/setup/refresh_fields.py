@@ -22,7 +22,7 @@ from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
 from fieldbridge.sync.clients import autotask_client, fieldnation_client
 
-# Field Nation's work order statuses (FACTS: ids 1-7 and 9).
+# Field Nation's work order statuses (ids 1-7 and 9).
 FIELDNATION_STATUSES = {
     1: "Draft",
     2: "Published",

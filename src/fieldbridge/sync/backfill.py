@@ -1,7 +1,7 @@
 """Backfill: load every open record matching some conditions through the normal inbound path (inbox, pair
 lock, import, history), page by page, resumable.
 
-Pages of 500 are read in id order (`id > cursor`, the paging FACTS reports clients use), and the companies,
+Pages of 500 are read in id order (`id > cursor`, the paging Autotask clients use), and the companies,
 locations and contacts a page refers to are fetched in one `in` query each and put in the related-record
 cache, so each import reads only its ticket. The cursor (last id done, and the conditions it belongs to) is
 stored after every record: an interrupted backfill run again with the same conditions resumes after it.

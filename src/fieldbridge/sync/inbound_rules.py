@@ -12,7 +12,7 @@ from fieldbridge.sync.fingerprint import changed_paths
 from fieldbridge.sync.markers import marker
 from fieldbridge.sync.options import NoteMessages, TriggerConditions
 
-# Field Nation statuses a buyer can put a work order into through the API (FACTS: publish, unpublish,
+# Field Nation statuses a buyer can put a work order into through the API (REST v2: publish, unpublish,
 # cancel); the others follow from what technicians do.
 SETTABLE_STATUSES = {1: "Draft", 2: "Published", 7: "Cancelled"}
 DRAFT, PUBLISHED = 1, 2

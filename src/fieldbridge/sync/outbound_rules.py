@@ -15,7 +15,7 @@ from fieldbridge.sync.markers import marker
 from fieldbridge.sync.options import SyncOptions
 
 ATTACHMENT_LIMIT_BYTES = 6 * 1024 * 1024
-"""Autotask's FILE_ATTACHMENT limit (FACTS: about 6-7 MB per file; the lower bound is the safe one)."""
+"""Autotask's FILE_ATTACHMENT limit (Autotask: about 6-7 MB per file; the lower bound is the safe one)."""
 
 
 def outbound_source(work_order: dict[str, Any], expenses: list[dict[str, Any]]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The reconciler: a poll that catches what webhooks missed (Autotask drops a payload after five failed
 attempts; a Field Nation delivery can be lost). Each pass reads the connector's Autotask records changed
 since its checkpoint and hands them, with every linked work order, to the normal flows as hints, so the
-flows' own comparison decides whether anything is written (DESIGN principle 1).
+flows' own comparison decides whether anything is written (events are hints, state is the truth).
 
 It runs every `reconcile_minutes` (a sync option) in each consuming process (`serve`, `worker`), and on
 demand with `fieldbridge reconcile`.

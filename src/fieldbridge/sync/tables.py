@@ -2,7 +2,7 @@
 
 A link's `fingerprint` says whether anything changed; the snapshot says *what*: the ticket as last seen and
 both mapped documents as last written, so a flow writes only the fields that differ and never echoes its own
-writes back (DESIGN principle 1).
+writes back (events are hints, state is the truth: docs/architecture.md).
 """
 
 from __future__ import annotations

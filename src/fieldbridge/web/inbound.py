@@ -65,9 +65,7 @@ async def trigger_url(request: Request, broker: BrokerDep, client_token: str | N
     return await _submit(broker, connector, hint, "trigger")
 
 
-@router.post(
-    FIELDNATION_WEBHOOK_ROUTE, status_code=202, responses={400: {}, 401: {}, 413: {}}
-)
+@router.post(FIELDNATION_WEBHOOK_ROUTE, status_code=202, responses={400: {}, 401: {}, 413: {}})
 async def fieldnation_webhook(connector_name: str, request: Request, broker: BrokerDep) -> AcceptedOut:
     """Field Nation webhooks (signed with the connector's Field Nation webhook secret, stamped within
     `fieldnation_timestamp_tolerance_seconds` of our clock); a signed body is stored once."""

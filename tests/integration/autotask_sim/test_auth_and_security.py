@@ -1,4 +1,4 @@
-"""Zone discovery, authentication causes as FACTS describes them, and security levels over real HTTP."""
+"""Zone discovery, authentication causes as Autotask reports them, and security levels over real HTTP."""
 
 from __future__ import annotations
 

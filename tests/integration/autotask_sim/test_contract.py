@@ -14,21 +14,19 @@ import pytest
 from fieldbridge.sandbox.autotask.catalog import load
 from tests.support.emulators import AutotaskSim
 
-SWAGGER = (
-    Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "autotask" / "rest-v1.swagger.json"
-)
+SWAGGER = Path(__file__).resolve().parents[3] / "reference" / "autotask" / "rest-v1.swagger.json"
 
 # Routes the emulator serves although the official swagger copy lacks them, and why.
 NOT_IN_SWAGGER = {
-    "TicketWebhook": "the swagger copy predates ticket webhooks; modelled on CompanyWebhooks (FACTS)",
-    "/query/next": "FACTS: nextPageUrl points at {E}/query/next",
+    "TicketWebhook": "the swagger copy predates ticket webhooks; modelled on CompanyWebhooks",
+    "/query/next": "Autotask's nextPageUrl points at {E}/query/next",
 }
 
 
 @cache
 def swagger() -> dict[str, Any]:
     if not SWAGGER.exists():
-        pytest.fail(f"the official swagger is expected at {SWAGGER} (shared/ beside the repo)")
+        pytest.fail(f"the official swagger is expected at {SWAGGER} (reference/ in the repository)")
     return dict(json.loads(SWAGGER.read_text()))
 
 

@@ -13,14 +13,7 @@ import pytest
 
 from tests.support.emulators import FieldNationSim
 
-MODELS_FILE = (
-    Path(__file__).resolve().parents[3]
-    / ".."
-    / "shared"
-    / "reference"
-    / "fieldnation"
-    / "rest-v2-models.json"
-)
+MODELS_FILE = Path(__file__).resolve().parents[3] / "reference" / "fieldnation" / "rest-v2-models.json"
 PRIMITIVES: dict[str, tuple[type, ...]] = {
     "String": (str,),
     "Integer": (int,),

@@ -1,4 +1,4 @@
-"""The status lifecycle with FACTS' ids: every transition the API offers, the app's steps in between
+"""The status lifecycle with Field Nation's ids: every transition the API offers, the app's steps in between
 (through `/_sim/`), the events each fires, and invalid transitions refused with a clear 409."""
 
 from __future__ import annotations

@@ -80,7 +80,7 @@ def test_create_update_and_delete_time_directly(fn_sim: FieldNationSim, client: 
     assert [t.id for t in client.time_logs.list(wo)] == [open_log.id]
     with pytest.raises(NotFoundError, match=f"Time log {log.id} was not found"):
         client.time_logs.update(wo, log.id, end=START)
-    assert fn_sim.events(wo)[-1] == "workorder.status.assigned"  # FACTS: no event of its own for time logs
+    assert fn_sim.events(wo)[-1] == "workorder.status.assigned"  # time logs have no event of their own
 
 
 def test_direct_time_is_checked(fn_sim: FieldNationSim, client: FieldNationClient) -> None:

@@ -34,7 +34,7 @@ from fieldbridge.sandbox.control import Sandbox, control_router, install
 from fieldbridge.sandbox.late import is_late_apply
 
 MAX_BODY_BYTES = 12 * 1024 * 1024  # a 6 MB attachment is about 8 MB of base64
-MAX_GET_URL = 2048  # FACTS: longer GET URLs fail with 404
+MAX_GET_URL = 2048  # Autotask: longer GET URLs fail with 404
 # The tenant's API: under its zone (`/webservices2/atservicesrest/...`), and under the discovery host's own
 # `/atservicesrest/...` so a client configured with one fixed base URL works too.
 _API_PATH = re.compile(r"^(?:/(?P<zone>webservices\d+))?/atservicesrest(?P<rest>/.*)?$", re.IGNORECASE)

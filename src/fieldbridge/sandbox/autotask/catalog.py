@@ -61,7 +61,7 @@ class EntityDef:
 
 
 # What the swagger does not say: required fields, references, picklists and read-only server fields,
-# from FACTS.md ("Required fields on create") and Autotask's entityInformation as clients report it.
+# from Autotask's documented required fields on create and Autotask's entityInformation as clients report it.
 _RULES: dict[str, dict[str, Any]] = {
     "Tickets": {
         "singular": "Ticket",
@@ -440,7 +440,7 @@ def _entity(path: str, spec: dict[str, Any], verbs: frozenset[str]) -> EntityDef
 def load() -> Catalog:
     data = json.loads(resources.files(__package__).joinpath("swagger_extract.json").read_text())
     routes = [Route(r["method"], r["path"], r["derived"], _pattern(r["path"])) for r in data["routes"]]
-    # FACTS: nextPageUrl points at `{E}/query/next`, a route the swagger does not list.
+    # Autotask's nextPageUrl points at `{E}/query/next`, a route the swagger does not list.
     routes += [
         Route(verb, f"{r.template}/next", True, _pattern(f"{r.template}/next"))
         for r in list(routes)

@@ -13,7 +13,7 @@ from fieldbridge.sandbox.autotask.errors import invalid
 from fieldbridge.sandbox.autotask.query import coerce, format_datetime, parse_datetime
 
 Record = dict[str, Any]
-MAX_ATTACHMENT_BYTES = 6 * 1024 * 1024  # FACTS: "about 6-7 MB per file"; the lower bound is the safe one
+MAX_ATTACHMENT_BYTES = 6 * 1024 * 1024  # Autotask: "about 6-7 MB per file"; the lower bound is the safe one
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ FORBIDDEN_SECRET_CHARS = "<>&"
 def authenticate(
     users: dict[str, ApiUser], username: str | None, secret: str | None, code: str | None
 ) -> ApiUser:
-    """Decide as Autotask does: the HTTP status and message differ by cause (FACTS.md, Authentication).
+    """Decide as Autotask does: the HTTP status and message differ by cause (as Autotask reports each cause).
 
     Unknown user and a bad integration code answer 500; a wrong secret 401. The causes Autotask's pages do not
     pin down (inactive user, a resource that is not an API user, a secret with < > &) answer 401 with a

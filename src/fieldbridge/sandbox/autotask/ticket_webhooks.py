@@ -14,7 +14,7 @@ from fieldbridge.sandbox.autotask.query import format_datetime
 from fieldbridge.sandbox.autotask.tenant import Change, Tenant
 from fieldbridge.sandbox.webhooks import Attempt, Delivery, RetryPolicy, WebhookDispatcher
 
-# FACTS: 10 s timeout, retried after 30 s, dropped after 5 attempts within about two minutes.
+# Autotask's delivery: 10 s timeout, retried after 30 s, dropped after 5 attempts within about two minutes.
 AUTOTASK_POLICY = RetryPolicy(delays=(0, 30, 30, 30, 30), timeout=10.0)
 DEACTIVATE_AFTER = 25
 

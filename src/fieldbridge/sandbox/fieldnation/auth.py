@@ -1,9 +1,9 @@
 """OAuth tokens as Field Nation issues them, and how requests present them.
 
-`POST /authentication/api/oauth/token` takes JSON or form data (FACTS: the pages disagree) with the
+`POST /authentication/api/oauth/token` takes JSON or form data (Field Nation's pages disagree) with the
 `password`, `client_credentials` or `refresh_token` grant. A token arrives as `?access_token=` or as a
 Bearer header. REST v2 accepts either kind of token (a client-credentials token acts as the API user);
-the webhooks API wants a client-credentials token, as FACTS says.
+the webhooks API wants a client-credentials token, as Field Nation documents.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Webhooks v3 events: the names from FACTS, the payload, the signed delivery headers, and the emulator's
+"""Webhooks v3 events: the documented names, the payload, the signed delivery headers, and the emulator's
 own record of every event fired (so `/_sim/` can show what an action caused even with no webhook)."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ EVENT_NAMES: tuple[str, ...] = (
     "workorder.status.cancelled",
 )
 
-# FACTS: attempts after 0, 10, 20 ... 640 s; 404/410 permanent; other 4xx not retried; 30 s to answer.
+# Field Nation: attempts after 0, 10, 20 ... 640 s; 404/410 permanent; other 4xx not retried; 30 s to answer.
 RETRY_POLICY = RetryPolicy(
     delays=(0, 10, 20, 40, 80, 160, 320, 640),
     timeout=30.0,

@@ -1,4 +1,4 @@
-"""The work order status lifecycle: status ids from FACTS, which action may move a work order from which
+"""The work order status lifecycle: Field Nation's status ids, which action may move a work order from which
 status, and the Assigned sub-statuses. Everything that changes a status goes through `transition`."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from fieldbridge.sandbox.fieldnation.errors import ApiError
 
 DRAFT, PUBLISHED, ASSIGNED, WORK_DONE, APPROVED, PAID, CANCELLED, ROUTED = 1, 2, 3, 4, 5, 6, 7, 9
 
-# id -> (name, code). `name` follows FACTS' `{"id": 1, "name": "Draft"}`; `code` is the lower-case form the
-# broker's status mappings compare (`draft`, `assigned`, `work_done`, `approved`).
+# id -> (name, code). `name` as Field Nation gives it (`{"id": 1, "name": "Draft"}`); `code` is the
+# lower-case form the broker's status mappings compare (`draft`, `assigned`, `work_done`, `approved`).
 STATUSES: dict[int, tuple[str, str]] = {
     DRAFT: ("Draft", "draft"),
     PUBLISHED: ("Published", "published"),
@@ -56,7 +56,7 @@ TRANSITIONS: dict[str, Transition] = {
     "assign": _t("assign", {DRAFT, PUBLISHED, ROUTED}, ASSIGNED, "workorder.status.assigned", "route"),
     "unassign": _t("unassign", {ASSIGNED}, PUBLISHED, "workorder.status.assigned_cancelled", "revert"),
     "work_done": _t("mark work done on", {ASSIGNED}, WORK_DONE, "workorder.status.work_done", "complete"),
-    # Marking incomplete sends the work order back to Assigned; FACTS names no event of its own for it.
+    # Marking incomplete sends the work order back to Assigned; Field Nation names no event of its own for it.
     "incomplete": _t("mark incomplete", {WORK_DONE}, ASSIGNED, "workorder.status.assigned", "incomplete"),
     "approve": _t("approve", {WORK_DONE}, APPROVED, "workorder.status.approved", "approve"),
     "pay": _t("pay", {APPROVED}, PAID, "workorder.status.paid", "paid"),

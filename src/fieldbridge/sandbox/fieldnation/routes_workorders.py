@@ -61,7 +61,7 @@ async def update(emu: Emu, actor: Actor, wo: WO, body: WorkOrderUpdate) -> JSON:
 async def cancel(
     request: Request, emu: Emu, actor: Actor, wo: WO, cancel_reason: str | None = None
 ) -> JSON | Response:
-    """A draft is deleted (204); anything later is cancelled and returned. FACTS gives `cancel_reason`
+    """A draft is deleted (204); anything later is cancelled and returned. Field Nation names `cancel_reason`
     without saying where it goes, so the query and a JSON body both work."""
     raw = await request.body()
     if raw:
