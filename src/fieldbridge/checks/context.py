@@ -18,7 +18,7 @@ from fieldbridge.store.connectors import ConnectorConfig, ConnectorView
 from fieldbridge.store.database import Database
 from fieldbridge.store.secrets import SecretBox
 from fieldbridge.sync import options
-from fieldbridge.sync.options import TriggerConditions
+from fieldbridge.sync.options import SyncOptions, TriggerConditions
 
 
 class UnknownConnector(LookupError):
@@ -33,13 +33,17 @@ class ConnectorContext:
     mappings: MappingSet
     mappings_version: int | None
     """None: no mapping set is saved, so the sync uses the guide's defaults (as checked here)."""
-    triggers: TriggerConditions
+    options: SyncOptions
     trigger: Trigger
     fieldnation_webhook_url: str
 
     @property
     def name(self) -> str:
         return self.config.name
+
+    @property
+    def triggers(self) -> TriggerConditions:
+        return self.options.triggers
 
     @property
     def mappings_origin(self) -> str:
@@ -66,6 +70,7 @@ class ConnectorContext:
             self.mappings,
             self.mappings_origin,
             self.webhook_setup(),
+            self.options,
         )
         return Subject(
             config.autotask_username,
@@ -85,13 +90,13 @@ def load(db: Database, box: SecretBox, settings: Settings, name: str) -> Connect
         view = connectors.view(row)
         token = client_tokens.live(session, row)
         saved = mapping_sets.latest(session, row.id)
-        triggers = options.load(session, row.id).triggers
+        sync_options = options.load(session, row.id)
     return ConnectorContext(
         config=config,
         view=view,
         mappings=default_set() if saved is None else MappingSet.model_validate(saved.body),
         mappings_version=None if saved is None else saved.version,
-        triggers=triggers,
+        options=sync_options,
         trigger=Trigger(
             settings.public_base_url,
             LiveToken(token.selector, token.verifier_hash) if token is not None else None,

@@ -61,6 +61,18 @@ class PicklistEntry:
 
 
 @dataclass(frozen=True)
+class InstanceIds:
+    """What this instance holds of the ids the sync options name: ids differ per instance."""
+
+    resources: Mapping[int, bool]
+    """The named time entry resource, when it exists: id -> active."""
+    roles: tuple[PicklistEntry, ...]
+    """Every role, so a wrong one can be told with the ones to choose from."""
+    picklists: Mapping[tuple[str, str], tuple[PicklistEntry, ...]]
+    """(entity, field) -> its picklist, for every picklist a sync option names a value of."""
+
+
+@dataclass(frozen=True)
 class WebhookField:
     id: int
     field_id: int
@@ -100,6 +112,8 @@ class AutotaskFacts:
     tickets: TicketVisibility | Failure | None = None
     statuses: tuple[PicklistEntry, ...] | Failure | None = None
     webhooks: tuple[TicketWebhook, ...] | Failure | None = None
+    ids: InstanceIds | Failure | None = None
+    """Read for a saved connector only: what its sync options name."""
 
     @property
     def signed_in(self) -> bool:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fieldbridge.checks import autotask_checks, connector_checks, webhook_checks
+from fieldbridge.checks import autotask_checks, connector_checks, options_checks, webhook_checks
 from fieldbridge.checks.credentials import lint_secret
 from fieldbridge.checks.facts import AutotaskFacts, FieldNationFacts
 from fieldbridge.checks.findings import Finding, Report
 from fieldbridge.checks.webhook_checks import WebhookSetup
 from fieldbridge.mapping import MappingSet
+from fieldbridge.sync.options import SyncOptions
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class ConnectorSetup:
     mappings_origin: str
     """Which mapping set: a saved version, or the guide's defaults when none is saved."""
     webhooks: WebhookSetup
+    options: SyncOptions
 
 
 @dataclass(frozen=True)
@@ -52,12 +54,16 @@ def judge(subject: Subject, autotask: AutotaskFacts, fieldnation: FieldNationFac
         autotask_checks.line_of_business(autotask),
     ]
     if subject.connector is not None:
-        findings += _connector(subject.connector, autotask, fieldnation)
+        findings += _connector(subject, subject.connector, autotask, fieldnation)
     return Report(subject.describe(), tuple(findings))
 
 
+def option_uses(subject: Subject, options: SyncOptions) -> list[options_checks.OptionUse]:
+    return options_checks.picklists_named(options, subject.expense_target, subject.attachment_sync)
+
+
 def _connector(
-    setup: ConnectorSetup, autotask: AutotaskFacts, fieldnation: FieldNationFacts | None
+    subject: Subject, setup: ConnectorSetup, autotask: AutotaskFacts, fieldnation: FieldNationFacts | None
 ) -> list[Finding]:
     uses = list(connector_checks.status_uses(setup.mappings))
     if setup.outbound_create:
@@ -66,6 +72,9 @@ def _connector(
         connector_checks.service_object(setup.service_object),
         *connector_checks.outbound_create(setup.outbound_create, setup.mappings, setup.mappings_origin),
         *connector_checks.status_mapping(uses, autotask.statuses),
+        *options_checks.sync_options(
+            setup.options, setup.name, option_uses(subject, setup.options), autotask.ids, autotask.statuses
+        ),
         connector_checks.trigger_url(setup.webhooks.trigger, setup.name),
         *webhook_checks.autotask_webhook(autotask, setup.webhooks),
         *webhook_checks.fieldnation_webhook(fieldnation, setup.webhooks),

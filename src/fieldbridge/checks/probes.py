@@ -8,6 +8,7 @@ refuses it, nothing else is asked.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fieldbridge import fieldnation
@@ -25,6 +26,7 @@ from fieldbridge.checks.facts import (
     AutotaskFacts,
     Failure,
     FieldNationFacts,
+    InstanceIds,
     PicklistEntry,
     Resource,
     TicketVisibility,
@@ -39,9 +41,13 @@ WebhookFilter = Callable[[str, str], bool]
 
 
 def autotask_facts(
-    client: AutotaskClient, discovery_url: str, webhooks: WebhookFilter | None = None
+    client: AutotaskClient,
+    discovery_url: str,
+    webhooks: WebhookFilter | None = None,
+    named: NamedIds | None = None,
 ) -> AutotaskFacts:
-    """Everything the Autotask checks need; `webhooks` given: the ticket webhooks too (connector checks)."""
+    """Everything the Autotask checks need; `webhooks` given: the ticket webhooks too, and `named`: what
+    the instance holds of the ids a connector's sync options name (connector checks)."""
     try:
         zone = client.zone_url()
     except AutotaskError as error:
@@ -58,6 +64,7 @@ def autotask_facts(
         tickets=_read(lambda: _tickets(client)),
         statuses=_read(lambda: ticket_statuses(client)),
         webhooks=_read(lambda: ticket_webhooks(client, webhooks)) if webhooks is not None else None,
+        ids=_read(lambda: instance_ids(client, named)) if named is not None else None,
     )
 
 
@@ -100,6 +107,33 @@ def own_resource(client: AutotaskClient) -> Resource | Failure:
     if found is None:
         return Failure(f"no resource has the user name {client.username}")
     return Resource(int(found["id"]), found.get("resourceType"))
+
+
+@dataclass(frozen=True)
+class NamedIds:
+    resource_id: int | None
+    picklists: tuple[tuple[str, str], ...]
+    """(entity, field) of every picklist an option names a value of."""
+
+
+def instance_ids(client: AutotaskClient, named: NamedIds) -> InstanceIds:
+    resources: dict[int, bool] = {}
+    if named.resource_id is not None:
+        query = where(eq("id", named.resource_id), include_fields=["id", "isActive"], max_records=1)
+        resources = {int(r["id"]): bool(r.get("isActive")) for r in client.query("Resources", query)}
+    roles = tuple(
+        PicklistEntry(int(r["id"]), str(r.get("name") or ""), r.get("isActive") is not False)
+        for r in client.query("Roles", where(include_fields=["id", "name", "isActive"]))
+    )
+    return InstanceIds(resources, roles, {key: picklist(client, *key) for key in set(named.picklists)})
+
+
+def picklist(client: AutotaskClient, entity: str, field: str) -> tuple[PicklistEntry, ...]:
+    """The field's picklist (fields compared case-insensitively: Autotask's casing varies); empty when the
+    entity has no such field."""
+    info = next((f for f in client.fields(entity) if f.name.lower() == field.lower()), None)
+    values = info.picklist_values if info is not None else ()
+    return tuple(PicklistEntry(int(v.value), v.label, v.is_active is not False) for v in values)
 
 
 def _tickets(client: AutotaskClient) -> TicketVisibility:

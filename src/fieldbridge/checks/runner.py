@@ -11,7 +11,7 @@ from fieldbridge.checks import probes
 from fieldbridge.checks.context import ConnectorContext
 from fieldbridge.checks.facts import AutotaskFacts, Failure, FieldNationFacts
 from fieldbridge.checks.findings import Report
-from fieldbridge.checks.preflight import Subject, judge
+from fieldbridge.checks.preflight import Subject, judge, option_uses
 from fieldbridge.checks.reference import Entry, sheet
 from fieldbridge.checks.trigger import token_in
 from fieldbridge.checks.webhook_plan import webhook_name
@@ -24,8 +24,11 @@ ONCE = Retry(attempts=1)
 
 
 def check_connector(context: ConnectorContext) -> Report:
-    autotask = _autotask(context, probes.autotask_facts)
-    return judge(context.subject(), autotask, fieldnation_facts(context))
+    subject = context.subject()
+    uses = option_uses(subject, context.options)
+    named = probes.NamedIds(context.options.resource_id, tuple(u.picklist for u in uses))
+    autotask = _autotask(context, lambda client, url, hooks: probes.autotask_facts(client, url, hooks, named))
+    return judge(subject, autotask, fieldnation_facts(context))
 
 
 def reference_for(context: ConnectorContext) -> list[Entry]:

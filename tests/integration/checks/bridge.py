@@ -14,13 +14,24 @@ from typer.testing import CliRunner, Result
 from fieldbridge.mapping import default_set
 from fieldbridge.mapping.config import to_data
 from fieldbridge.mapping.model import MappingSet, StatusMap, StatusPair
-from fieldbridge.sandbox.autotask.seed import STATUS
+from fieldbridge.sandbox.autotask.seed import ROLE, STATUS
 from fieldbridge.store import connectors
 from tests.support.emulators import AutotaskSim, FieldNationSim, connector_fields
 from tests.support.mappings import with_outbound_create_statics
 from tests.support.served import Served
 
 NORTHWIND = 174
+DISPATCHER = 29682887
+"""A seeded employee resource: field work is booked to the dispatcher."""
+
+
+def instance_options(**changes: Any) -> dict[str, Any]:
+    """Sync options with this instance's ids: imports on Dispatch to Field, time booked as a technician."""
+    return {
+        "triggers": {"status_becomes": [STATUS["Dispatch to Field"]]},
+        "resource_id": DISPATCHER,
+        "role_id": ROLE["Field Technician"],
+    } | changes
 
 
 def instance_mappings() -> MappingSet:
@@ -62,7 +73,12 @@ class Bridge:
         } | changes
         created = self.admin.post("/v1/admin/connectors", json=body)
         assert created.status_code == 201, created.text
+        self.save_options(name, instance_options())
         return name, created.json()
+
+    def save_options(self, name: str, options: dict[str, Any]) -> None:
+        saved = self.admin.put(f"/v1/admin/connectors/{name}/sync-options", json=options)
+        assert saved.status_code == 200, saved.text
 
     def save_mappings(self, name: str, mappings: MappingSet) -> None:
         saved = self.admin.put(f"/v1/admin/connectors/{name}/mappings", json=to_data(mappings))
