@@ -2,9 +2,10 @@
 the worker is SIGKILLed. Pure: the same seed and number of acts give the same schedule.
 
 The broker's clients give up after `CLIENT_TIMEOUT_SECONDS`, so a `timeout` fault (held past it, never
-applied) and a long `latency` fault (applied after the client gave up) are real read timeouts. Every write
-that lands after its client was answered or gave up (late applies, long latencies) lands within
-`CREATE_SETTLE_SECONDS` of being sent, as the broker's settling window assumes.
+applied) and a long `latency` fault (the call goes on after the client gave up, applied or not) are real
+read timeouts. Lost answers and late applies hit writes (a create or an update applied while its client
+sees an error). Every write that lands after its client was answered or gave up (late applies, long
+latencies) lands within `CREATE_SETTLE_SECONDS` of being sent, as the broker's settling window assumes.
 """
 
 from __future__ import annotations
@@ -38,6 +39,25 @@ FIELDNATION_PATHS = (
     "attachments",
     "oauth/token",
 )
+WRITE_METHODS = {"autotask": ("POST", "PATCH"), "fieldnation": ("POST", "PUT")}
+WRITES = {
+    "autotask": (
+        ("Tickets$", "POST"),  # Outbound Create
+        ("Tickets$", "PATCH"),
+        ("/Notes$", "POST"),
+        ("TimeEntries$", "POST"),
+        ("Expense", "POST"),  # reports and their items
+        ("/Attachments$", "POST"),
+    ),
+    "fieldnation": (
+        ("/workorders$", "POST"),
+        (r"/workorders/\d+$", "PUT"),
+        ("/publish$", "POST"),
+        ("custom_fields", "PUT"),
+        ("/messages$", "POST"),
+    ),
+}
+"""The broker's writes, as (path pattern, verb): what a lost answer or a late apply is about."""
 # Webhook target URLs: Autotask posts to the trigger URL, Field Nation to the connector's webhook door.
 WEBHOOK_PATHS = {"autotask": "/v1/broker/inbound", "fieldnation": "/v1/fieldnation/webhooks/"}
 
@@ -69,9 +89,14 @@ def _request(rng: random.Random, target: str) -> Spec:
     return {
         "path": rng.choice(paths),
         # Any verb half the time: a fault on a verb its path never sees would not fire.
-        "method": rng.choice(["*", "*", "*", "GET", "POST", "PUT" if target == "fieldnation" else "PATCH"]),
+        "method": rng.choice(["*", "*", "*", "GET", *WRITE_METHODS[target]]),
         "probability": rng.choice([1.0, 0.5]),
     }
+
+
+def _write(rng: random.Random, target: str) -> Spec:
+    path, method = rng.choice(WRITES[target])
+    return {"path": path, "method": method, "probability": rng.choice([1.0, 0.5])}
 
 
 def _webhook(target: str) -> Spec:
@@ -104,14 +129,15 @@ def _fault(label: str, rng: random.Random, target: str) -> Spec:
             seconds = CLIENT_TIMEOUT_SECONDS + rng.uniform(0.2, 1.0)
             kind = {"kind": "timeout", "seconds": seconds, "count": rng.randint(1, 2)}
         case "latency":
-            # Half the time past the client's timeout: the call is applied after the client gave up.
+            # Half the time past the client's timeout: the client gives up while the call goes on.
             long = rng.random() < 0.5
             seconds = CLIENT_TIMEOUT_SECONDS + rng.uniform(0.2, 0.6) if long else rng.uniform(0.1, 0.6)
             kind = {"kind": "latency", "seconds": seconds, "count": rng.randint(1, 4)}
         case "lost_answer":
-            kind = {"kind": "lost_answer", "seconds": rng.uniform(0, 0.3), "count": rng.randint(1, 2)}
+            answer = {"kind": "lost_answer", "seconds": rng.uniform(0, 0.3), "count": rng.randint(1, 2)}
+            return {**_write(rng, target), **answer}
         case "late_apply":
-            kind = {"kind": "late_apply", "seconds": rng.uniform(0.3, 1.5), "count": 1}
+            return {**_write(rng, target), "kind": "late_apply", "seconds": rng.uniform(0.3, 1.5), "count": 1}
         case _:
             raise ValueError(f"no fault labelled {label!r}; known: {', '.join(LABELS)}")
     return {**_request(rng, target), **kind}
