@@ -3,11 +3,13 @@ egress, authentication with its cause, API access, the permission audit and Line
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from fieldbridge.autotask import causes
 from fieldbridge.checks.facts import AutotaskFacts, Failure
 from fieldbridge.checks.findings import Finding
+from fieldbridge.checks.integration_code import CodeSource, mismatch_fix
 from fieldbridge.checks.permissions import audit
 
 ZONE = "zone discovery"
@@ -34,12 +36,17 @@ def failed(check: str, failure: Failure, seen_prefix: str = "") -> Finding:
 
 def zone(facts: AutotaskFacts, username: str) -> Finding:
     if isinstance(facts.zone, Failure):
+        if not facts.zone.asked:
+            return failed(ZONE, facts.zone, "not asked: ")
         return failed(ZONE, facts.zone, f"asked {facts.discovery_url} about {username}: ")
     return Finding(ZONE, "pass", f"{username} is served from {facts.zone}")
 
 
 def egress(facts: AutotaskFacts) -> Finding:
-    """Autotask's zones are HTTPS on port 443. On loopback the emulator answers plain HTTP: said as seen."""
+    """Autotask's zones are HTTPS on port 443. On loopback the emulator answers plain HTTP: said as seen.
+    It passes only on an answer: nothing asked is nothing known."""
+    if isinstance(facts.zone, Failure) and not facts.zone.asked:
+        return Finding(EGRESS, "skip", f"not checked: nothing was asked ({facts.zone.summary})")
     unreachable = next(
         (f for f in (facts.zone, facts.login) if isinstance(f, Failure) and not f.answered), None
     )
@@ -63,7 +70,15 @@ def egress(facts: AutotaskFacts) -> Finding:
     )
 
 
-def authentication(facts: AutotaskFacts, username: str) -> Finding:
+def authentication(facts: AutotaskFacts, username: str, code: CodeSource) -> Finding:
+    """`code`: where the integration code sent came from, which decides the fix when Autotask refuses it."""
+    finding = _authentication(facts, username)
+    if finding.status == "fail" and finding.cause == causes.INTEGRATION_CODE.code:
+        return replace(finding, fix=mismatch_fix(code))
+    return finding
+
+
+def _authentication(facts: AutotaskFacts, username: str) -> Finding:
     if isinstance(facts.zone, Failure):
         # Autotask says "unknown user" through zone discovery: that is this check's answer too.
         if facts.zone.cause == causes.UNKNOWN_USER:

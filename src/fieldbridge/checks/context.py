@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from pydantic import SecretStr
 
+from fieldbridge.checks.integration_code import CodeSource
 from fieldbridge.checks.preflight import ConnectorSetup, Subject
 from fieldbridge.checks.trigger import LiveToken, Trigger
 from fieldbridge.checks.webhook_checks import WebhookSetup
@@ -77,8 +78,15 @@ class ConnectorContext:
             _plain(config.autotask_secret) or "",
             config.expense_target,
             config.attachment_sync,
+            self.integration_code,
             setup,
         )
+
+    @property
+    def integration_code(self) -> CodeSource:
+        if self.view.secrets_set.get("autotask_integration_code"):
+            return "entered"
+        return "default" if self.config.autotask_integration_code is not None else "none"
 
 
 def load(db: Database, box: SecretBox, settings: Settings, name: str) -> ConnectorContext:

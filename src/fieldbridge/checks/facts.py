@@ -25,6 +25,8 @@ class Failure:
     """The setup guide's troubleshooting row, when it has one for this cause."""
     answered: bool = True
     """False when no answer came at all: the host could not be reached or did not answer in time."""
+    asked: bool = True
+    """False when nothing was asked: the client could not be made (a credential is missing)."""
 
     @classmethod
     def of(cls, error: AutotaskError | fieldnation.FieldNationError) -> Failure:

@@ -12,6 +12,7 @@ from fieldbridge.checks import autotask_checks, connector_checks, options_checks
 from fieldbridge.checks.credentials import lint_secret
 from fieldbridge.checks.facts import AutotaskFacts, FieldNationFacts
 from fieldbridge.checks.findings import Finding, Report
+from fieldbridge.checks.integration_code import CodeSource
 from fieldbridge.checks.webhook_checks import WebhookSetup
 from fieldbridge.mapping import MappingSet
 from fieldbridge.sync.options import SyncOptions
@@ -37,6 +38,7 @@ class Subject:
     """Only linted (length, < > &); never shown."""
     expense_target: str = ""
     attachment_sync: bool = False
+    integration_code: CodeSource = "default"
     connector: ConnectorSetup | None = None
 
     def describe(self) -> str:
@@ -48,7 +50,7 @@ def judge(subject: Subject, autotask: AutotaskFacts, fieldnation: FieldNationFac
         lint_secret(subject.secret),
         autotask_checks.zone(autotask, subject.username),
         autotask_checks.egress(autotask),
-        autotask_checks.authentication(autotask, subject.username),
+        autotask_checks.authentication(autotask, subject.username, subject.integration_code),
         autotask_checks.api_access(autotask),
         *autotask_checks.permissions(autotask, subject.expense_target, subject.attachment_sync),
         autotask_checks.line_of_business(autotask),

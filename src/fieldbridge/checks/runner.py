@@ -11,6 +11,7 @@ from fieldbridge.checks import probes
 from fieldbridge.checks.context import ConnectorContext
 from fieldbridge.checks.facts import AutotaskFacts, Failure, FieldNationFacts
 from fieldbridge.checks.findings import Report
+from fieldbridge.checks.integration_code import no_code, source
 from fieldbridge.checks.preflight import Subject, judge, option_uses
 from fieldbridge.checks.reference import Entry, sheet
 from fieldbridge.checks.trigger import token_in
@@ -43,7 +44,8 @@ def _autotask(context: ConnectorContext, probe: Probe) -> AutotaskFacts:
     try:
         client = autotask_client(config, retry=ONCE)
     except ValueError as missing:
-        return AutotaskFacts(config.autotask_api_url, Failure(str(missing)))
+        failure = no_code() if context.integration_code == "none" else Failure(str(missing), asked=False)
+        return AutotaskFacts(config.autotask_api_url, failure)
     with client:
         return probe(client, config.autotask_api_url, may_be_ours)
 
@@ -69,7 +71,8 @@ def check_credentials(
 ) -> Report:
     """`integration_code` blank: the deployment's default (the Field Nation partner code), as for a
     connector whose Integration Code is left blank."""
-    subject = Subject(username, secret, expense_target, attachment_sync)
+    code = source(integration_code, default_integration_code)
+    subject = Subject(username, secret, expense_target, attachment_sync, code)
     try:
         client = AutotaskClient(
             username,
@@ -81,6 +84,7 @@ def check_credentials(
             retry=ONCE,
         )
     except ValueError as missing:
-        return judge(subject, AutotaskFacts(discovery_url, Failure(str(missing))))
+        failure = no_code() if code == "none" else Failure(str(missing), asked=False)
+        return judge(subject, AutotaskFacts(discovery_url, failure))
     with client:
         return judge(subject, probes.autotask_facts(client, discovery_url))

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from fieldbridge.checks.integration_code import NO_CODE, mismatch_fix
 from tests.integration.checks.bridge import Bridge, writes
 from tests.support.emulators import AutotaskSim
 from tests.support.handmade_level import BEYOND_THE_GUIDE, MISSING
@@ -129,3 +130,35 @@ def test_the_secret_comes_from_the_environment_only(bridge: Bridge) -> None:
         "check", "--username", "a@x", "--connector", "c", FIELDBRIDGE_AUTOTASK_SECRET="x"
     )
     assert both.exit_code == 2
+
+
+def finding(report: dict[str, Any], check_name: str) -> tuple[str, str, str]:
+    found = next(f for f in report["findings"] if f["check"] == check_name)
+    return found["status"], found["cause"], found["fix"]
+
+
+def test_a_refused_integration_code_gets_the_fix_for_an_entered_code_or_a_blank_one(bridge: Bridge) -> None:
+    custom = bridge.at.user("svc-custom")  # its tracking identifier is its own, not Field Nation's
+    _, blank, _ = check(bridge, custom["username"], custom["secret"], "--integration-code", "")
+    assert finding(blank, "authentication") == ("fail", "integration_code", mismatch_fix("default"))
+    fieldnation = bridge.at.user("svc-fieldnation")
+    _, wrong, _ = check(
+        bridge, fieldnation["username"], fieldnation["secret"], "--integration-code", "WRONG42"
+    )
+    assert finding(wrong, "authentication") == ("fail", "integration_code", mismatch_fix("entered"))
+
+
+def test_a_blank_code_without_a_deployment_default_fails_with_the_fix_and_asks_nothing(
+    bridge: Bridge, autotask_sim: AutotaskSim
+) -> None:
+    user = bridge.at.user("svc-fieldnation")
+    autotask_sim.control.delete("/_sim/calls")
+    args = ["check", "--username", user["username"], "--discovery-url", bridge.at.url, "--json"]
+    ran = bridge.fieldbridge(
+        *args, FIELDBRIDGE_AUTOTASK_SECRET=user["secret"], FIELDBRIDGE_DEFAULT_INTEGRATION_CODE=""
+    )
+    assert ran.exit_code == 1
+    report = json.loads(ran.stdout)
+    assert finding(report, "zone discovery") == ("fail", "integration_code", NO_CODE.fix)
+    assert finding(report, "egress to the zone (HTTPS)")[0] == "skip"
+    assert autotask_sim.calls()["total"] == 0

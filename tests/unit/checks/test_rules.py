@@ -46,12 +46,12 @@ def test_an_unreachable_zone_fails_egress_with_the_guides_fix_and_skips_authenti
     facts = AutotaskFacts(DISCOVERY, ZONE, login=failure(causes.NETWORK_EGRESS, answered=False))
     egress = autotask_checks.egress(facts)
     assert (egress.status, egress.cause, egress.fix) == ("fail", "network_egress", causes.NETWORK_EGRESS.fix)
-    assert autotask_checks.authentication(facts, "svc@x").status == "skip"
+    assert autotask_checks.authentication(facts, "svc@x", "default").status == "skip"
 
 
 def test_authentication_names_the_cause() -> None:
     facts = AutotaskFacts(DISCOVERY, ZONE, login=failure(causes.INACTIVE_USER))
-    finding = autotask_checks.authentication(facts, "svc@x")
+    finding = autotask_checks.authentication(facts, "svc@x", "default")
     assert (finding.status, finding.cause, finding.fix) == ("fail", "inactive_user", causes.INACTIVE_USER.fix)
     assert autotask_checks.api_access(facts).status == "skip"
     assert autotask_checks.permissions(facts, "", False) == [
@@ -62,7 +62,7 @@ def test_authentication_names_the_cause() -> None:
 def test_an_unknown_user_fails_discovery_and_authentication_alike() -> None:
     facts = AutotaskFacts(DISCOVERY, failure(causes.UNKNOWN_USER))
     assert autotask_checks.zone(facts, "nobody@x").cause == "unknown_user"
-    assert autotask_checks.authentication(facts, "nobody@x").cause == "unknown_user"
+    assert autotask_checks.authentication(facts, "nobody@x", "default").cause == "unknown_user"
 
 
 @pytest.mark.parametrize(("visible", "without", "status"), [(7, 6, "pass"), (1, 0, "warn"), (0, 0, "warn")])
