@@ -119,14 +119,29 @@ class EventProcessor:
             return links.pair_records(session, connector_id, system, entity, record_id)
 
     def _attempt(self, event: InboxEvent, locks: HeldLocks) -> None:
+        """Runs one attempt and logs its outcome in one INFO line (ids, never payloads or settings)."""
+        started = time.monotonic()
+        outcome = self._run(event, locks)
+        if outcome is not None:  # None: the lease was lost, which is logged where it is found
+            log.info(
+                "event %s %s: %s, connector %s, attempt %s, took %.2f s",
+                event.id,
+                outcome,
+                inbox.describe(event.system, event.entity, event.record_id),
+                event.connector_id,
+                event.attempts,
+                time.monotonic() - started,
+            )
+
+    def _run(self, event: InboxEvent, locks: HeldLocks) -> str | None:
+        """The attempt's outcome (processed, skipped, retry in N s, dead letter), None when not recorded."""
         holder = locks.holder
         handler = self._registry.find(event.system, event.entity)
         if handler is None:
-            self._skip(event, holder)
-            return
+            return self._skip(event, holder)
         if event.attempts > self._settings.retry.attempts:
             # Each earlier claim ended without an outcome: the worker died or hung while processing it.
-            self._fail(
+            return self._fail(
                 event,
                 holder,
                 JobFailed(
@@ -137,14 +152,12 @@ class EventProcessor:
                 ),
                 secrets=[],
             )
-            return
         try:
             config = self._connector_config(event.connector_id)
         except SecretUnreadable as error:
-            self._fail(event, holder, JobFailed(str(error), retry=False), secrets=[])
-            return
+            return self._fail(event, holder, JobFailed(str(error), retry=False), secrets=[])
         if not config.enabled:
-            self._finish(
+            return self._finish(
                 event,
                 holder,
                 EventStatus.SKIPPED,
@@ -153,7 +166,6 @@ class EventProcessor:
                 f"Connector {config.name} is disabled, so nothing was synced.",
                 f"Enable it (`fieldbridge connectors enable {config.name}`), then replay the event.",
             )
-            return
         job = Job(
             event_id=event.id,
             attempt=event.attempts,
@@ -173,7 +185,7 @@ class EventProcessor:
         try:
             summary = handler(job)
         except JobFailed as failure:
-            self._fail(event, holder, failure, secrets)
+            return self._fail(event, holder, failure, secrets)
         except Exception as error:
             log.warning(
                 "event %s: unexpected error\n%s",
@@ -182,13 +194,14 @@ class EventProcessor:
             )
             failed = JobFailed(f"{type(error).__name__}: {error}")
             failed.__cause__ = error
-            self._fail(event, holder, failed, secrets)
-        else:
-            self._finish(event, holder, EventStatus.DONE, "info", "processed", summary or "Processed.", None)
+            return self._fail(event, holder, failed, secrets)
+        return self._finish(
+            event, holder, EventStatus.DONE, "info", "processed", summary or "Processed.", None
+        )
 
-    def _skip(self, event: InboxEvent, holder: str) -> None:
+    def _skip(self, event: InboxEvent, holder: str) -> str | None:
         what = inbox.describe(event.system, event.entity, event.record_id)
-        self._finish(
+        return self._finish(
             event,
             holder,
             EventStatus.SKIPPED,
@@ -207,7 +220,8 @@ class EventProcessor:
         action: str,
         message: str,
         fix: str | None,
-    ) -> None:
+    ) -> str | None:
+        """`action` once recorded; None when the lease was lost first."""
         now = self._clock()
         with self._db.transaction() as session:
             finished = processing.finish(session, event.id, holder, status, now)
@@ -217,8 +231,10 @@ class EventProcessor:
             log.warning(
                 "event %s: lease lost before the outcome was recorded; another worker took over", event.id
             )
+            return None
+        return action
 
-    def _fail(self, event: InboxEvent, holder: str, failure: JobFailed, secrets: list[str]) -> None:
+    def _fail(self, event: InboxEvent, holder: str, failure: JobFailed, secrets: list[str]) -> str | None:
         cause = redact(failure.cause, secrets)
         fix = redact(failure.fix, secrets) if failure.fix else None
         delay = retry.next_delay(self._settings.retry, event.attempts, failure.retry, self._rand)
@@ -243,14 +259,14 @@ class EventProcessor:
             log.warning(
                 "event %s: lease lost before the failure was recorded; another worker took over", event.id
             )
-            return
-        log.info("event %s: %s", event.id, "dead letter" if delay is None else f"retry in {delay:.1f} s")
+            return None
         if delay is not None:
             self._enqueue(event.id, delay)
         kind = failure.alert or _auth_failure(failure) or ("dead_letter" if delay is None else None)
         if kind is not None:
             subject = inbox.describe(event.system, event.entity, event.record_id)
             self._alert(Alert(kind, event.connector_id, event.id, subject, cause, fix))
+        return "dead letter" if delay is None else f"retry in {delay:.1f} s"
 
     def _connector_config(self, connector_id: int) -> connectors.ConnectorConfig:
         with self._db.transaction() as session:

@@ -3,6 +3,8 @@ and a real (SQLite) huey queue, with handlers registered by the test."""
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -100,6 +102,28 @@ def test_an_event_without_a_flow_is_skipped_and_says_so(world: World) -> None:
     action, message = world.history(event_id)[-1]
     assert action == "skipped"
     assert "No sync flow handles Autotask Ticket 42" in message
+
+
+def test_each_attempt_logs_one_info_line_with_its_outcome_and_no_secret(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    def handler(job: Job) -> str:
+        if job.record_id == 43:
+            raise JobFailed(f"refused {SECRET}", retry=False)
+        return f"done with {SECRET}"
+
+    world.handle(handler)
+    done, failed = world.store(42), world.store(43)
+    with caplog.at_level(logging.INFO, logger="fieldbridge.jobs.worker"):
+        world.processor.process(done)
+        world.processor.process(failed)
+    lines = [r.getMessage() for r in caplog.records if r.name == "fieldbridge.jobs.worker"]
+    assert len(lines) == 2, lines
+    pattern = r"event {} {}: Autotask Ticket {}, connector {}, attempt 1, took \d+\.\d\d s"
+    assert re.fullmatch(pattern.format(done, "processed", 42, world.connector_id), lines[0]), lines[0]
+    assert re.fullmatch(pattern.format(failed, "dead letter", 43, world.connector_id), lines[1]), lines[1]
+    assert {r.levelno for r in caplog.records if r.name == "fieldbridge.jobs.worker"} == {logging.INFO}
+    assert SECRET not in caplog.text
 
 
 def test_a_failure_is_retried_later_with_the_secret_scrubbed(world: World) -> None:
