@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
@@ -103,6 +103,14 @@ class Settings(BaseSettings):
     retry: RetrySettings = Field(default_factory=RetrySettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
     sign_in: SignInSettings = Field(default_factory=SignInSettings)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING"] = "INFO"
+    """What `serve` and `worker` log: DEBUG adds an access line per HTTP request `serve` answers."""
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_any_case(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     worker_threads: int = Field(4, ge=1)
     lease_seconds: float = Field(10.0, gt=0)

@@ -30,7 +30,7 @@ def worker(
     if threads:
         settings.worker_threads = threads
     parts = open_parts(settings, create=False)  # a store that is missing or does not answer stops it here
-    configure_logging()
+    configure_logging(settings.log_level)
     run_in_foreground(parts)
 
 

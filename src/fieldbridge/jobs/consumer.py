@@ -32,7 +32,19 @@ class _EmbeddedConsumer(Consumer):  # type: ignore[misc]
         """Leave SIGINT/SIGTERM to the web server, which stops this consumer from its shutdown hook."""
 
 
+class _HueysPeriodicLine(logging.Filter):
+    """huey's consumer says "Periodic tasks are disabled." since its own scheduler runs none, which reads as
+    if the reconciler did not run: FieldBridge's periodic tasks run on their own threads, and
+    `_start_sweeping` says which."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Periodic tasks are %s."
+
+
 def _consumer(cls: type[Consumer], queue: EventQueue, settings: Settings) -> Consumer:
+    huey_log = logging.getLogger("huey.consumer")
+    if not any(isinstance(f, _HueysPeriodicLine) for f in huey_log.filters):
+        huey_log.addFilter(_HueysPeriodicLine())
     # A SQLite queue is polled: keep the idle poll short (huey's default grows to 10 s) so an event waits
     # at most half a second. Redis blocks on the queue instead and does not poll.
     return cls(
@@ -104,6 +116,9 @@ def _start_sweeping(parts: Parts) -> tuple[list[threading.Thread], threading.Eve
     ]
     for thread in threads:
         thread.start()
+    every = [("sweeper", settings.sweep_interval_seconds)]
+    every += [(task.name, task.interval_seconds) for task in parts.registry.periodic]
+    log.info("periodic tasks: %s", ", ".join(f"{name} every {seconds:g} s" for name, seconds in every))
     return threads, stop
 
 

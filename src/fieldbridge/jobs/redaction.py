@@ -41,9 +41,25 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    """Log to stderr through the redacting filter (stdout stays free for what commands print)."""
+class AccessAtDebug(logging.Filter):
+    """uvicorn logs each request it answers at INFO: one line per webhook delivery and admin call would bury
+    the event lines, so `serve` keeps them at DEBUG (FIELDBRIDGE_LOG_LEVEL=DEBUG shows them, redacted like
+    everything else: a trigger URL's client token is in its query)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+        return logging.getLogger().isEnabledFor(logging.DEBUG)
+
+
+def configure_logging(level: int | str = logging.INFO) -> None:
+    """Log to stderr through the redacting filter (stdout stays free for what commands print); uvicorn's
+    loggers go the same way, its access lines at DEBUG."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    logging.getLogger("uvicorn.error").setLevel(logging.WARNING)  # its start-up chatter says nothing new
+    logging.getLogger("huey").setLevel(logging.INFO)  # at DEBUG its scheduler logs every second
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, AccessAtDebug) for f in access.filters):
+        access.addFilter(AccessAtDebug())

@@ -36,9 +36,14 @@ def base_url(sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
-def _config(app: ASGIApp) -> uvicorn.Config:
-    # One process, no access log: the emulators count calls themselves and their stdout is for the
-    # first-line announcement only.
+def _config(app: ASGIApp, *, access_log: bool = False) -> uvicorn.Config:
+    """`access_log`: uvicorn logs through the logging the process configured (the broker's redacting
+    handler on stderr) instead of its own, access lines included. Otherwise (the emulators) no access log:
+    they count calls themselves and their stdout is for the first-line announcement only."""
+    if access_log:
+        return uvicorn.Config(
+            app, log_config=None, log_level=None, access_log=True, lifespan="on", timeout_keep_alive=30
+        )
     return uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_keep_alive=30)
 
 
@@ -48,6 +53,8 @@ def serve_forever(
     port: int,
     announce: Callable[[str], dict[str, Any]],
     on_url: Callable[[str], None],
+    *,
+    access_log: bool = False,
 ) -> None:
     """Run until interrupted; the first stdout line is `announce(url)` as one JSON object."""
     sock = bind_socket(host, port)
@@ -55,7 +62,7 @@ def serve_forever(
     on_url(url)
     sys.stdout.write(json.dumps(announce(url)) + "\n")
     sys.stdout.flush()
-    server = uvicorn.Server(_config(app))
+    server = uvicorn.Server(_config(app, access_log=access_log))
     with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[sock])
 

@@ -26,8 +26,8 @@ def serve(
     from fieldbridge.store.database import open_store
     from fieldbridge.web.app import create_app
 
-    configure_logging()
     settings = Settings()
+    configure_logging(settings.log_level)
     # Opened once before listening: a database that does not answer stops the start with its cause, rather
     # than in the middle of the HTTP server's startup.
     open_store(settings)[0].dispose()
@@ -37,7 +37,12 @@ def serve(
     )
     try:
         serve_forever(
-            app, host, port, announce=lambda url: {"url": url, "queue": mode}, on_url=lambda url: None
+            app,
+            host,
+            port,
+            announce=lambda url: {"url": url, "queue": mode},
+            on_url=lambda url: None,
+            access_log=True,
         )
     except OSError as error:
         refusal = _bind_refusal(error, host, port)

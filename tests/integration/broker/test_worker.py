@@ -330,6 +330,22 @@ def consuming(world: World) -> Iterator[World]:
     running.stop()
 
 
+def test_the_consumer_says_which_periodic_tasks_run_and_not_that_none_do(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.registry.every("reconciler", 30, lambda parts: None)
+    with caplog.at_level(logging.INFO):
+        running = start_in_background(
+            Parts(world.settings, world.db, world.box, world.queue, world.registry, world.alerts.append)
+        )
+        running.stop()
+    messages = [r.getMessage() for r in caplog.records]
+    sweep = f"{world.settings.sweep_interval_seconds:g}"
+    assert f"periodic tasks: sweeper every {sweep} s, reconciler every 30 s" in messages
+    assert "Huey consumer started" in caplog.text  # huey's own start lines are kept
+    assert "Periodic tasks are" not in caplog.text
+
+
 def test_events_flow_through_the_embedded_consumer_with_retries(consuming: World, tmp_path: Path) -> None:
     calls: list[int] = []
     done = threading.Event()

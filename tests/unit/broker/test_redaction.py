@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from fieldbridge.jobs.redaction import REDACTED, RedactingFilter, redact
+from fieldbridge.jobs.redaction import REDACTED, AccessAtDebug, RedactingFilter, redact
 
 
 def test_known_secrets_and_token_parameters_are_replaced() -> None:
@@ -39,3 +39,18 @@ def test_the_log_filter_cleans_messages_and_tracebacks(caplog: pytest.LogCapture
     assert "verysecret" not in caplog.text
     assert "t0ps3cret" not in caplog.text
     assert "client_token=[redacted]" in caplog.text
+
+
+def test_access_lines_are_debug_lines(caplog: pytest.LogCaptureFixture) -> None:
+    access = logging.getLogger("fieldbridge.test.access")
+    access.addFilter(AccessAtDebug())
+    line = '127.0.0.1:5 - "POST /v1/broker/inbound?client_token=fbc_a.b HTTP/1.1" 202'
+    try:
+        with caplog.at_level(logging.INFO):
+            access.info(line)
+        assert caplog.records == []
+        with caplog.at_level(logging.DEBUG):
+            access.info(line)
+        assert [(r.levelname, r.getMessage()) for r in caplog.records] == [("DEBUG", line)]
+    finally:
+        access.filters.clear()
