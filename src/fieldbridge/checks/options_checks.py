@@ -175,7 +175,8 @@ def time_role(role_id: int | None, roles: tuple[PicklistEntry, ...], connector: 
 def option_ids(
     uses: list[OptionUse], picklists: dict[tuple[str, str], tuple[PicklistEntry, ...]], connector: str
 ) -> list[Finding]:
-    """One failure per id not in its picklist (with the ids to choose from), else one pass for them all."""
+    """One failure per id not in its picklist (with the ids to choose from), a warning per option whose
+    picklist the instance does not give, else one pass for them all."""
     findings = list(_unknown(uses, picklists, connector))
     if findings:
         return findings
@@ -190,9 +191,15 @@ def _unknown(
         entries = picklists.get(use.picklist)
         if entries is None:
             continue  # not read (the status picklist could not be): the status mapping check says so
+        entity, field = use.picklist
+        if not entries and use.values:
+            seen = f"{use.option}: not confirmed: the instance gives no picklist for {entity}.{field}"
+            yield Finding(
+                OPTION_IDS, "warn", seen, f"Check {use.option} against Autotask's {entity} settings"
+            )
+            continue
         known = {e.value for e in entries}
         listed = ", ".join(f"{e.value} {e.label}" for e in entries if e.active)
-        entity, field = use.picklist
         for value in use.values:
             if value not in known:
                 yield Finding(
