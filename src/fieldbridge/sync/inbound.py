@@ -38,7 +38,7 @@ def import_record(ctx: Context) -> str:
     if pair is None and job.source == "autotask-webhook":
         refusal = trigger_refusal(ctx.options.triggers, (job.payload or {}).get("Fields"), record)
         if refusal is not None:
-            return f"Not imported: the trigger conditions do not hold ({refusal})."
+            return f"Not imported: {refusal}."
     status = status_field(autotask.fields(ctx.entity_path))
     complete = complete_status(status.picklist_values) if status else None
     if complete is not None and field_value(record, "status") == complete:

@@ -44,15 +44,24 @@ def field_value(record: Mapping[str, Any], name: str) -> Any:
 def trigger_refusal(
     conditions: TriggerConditions, webhook_fields: Mapping[str, Any] | None, record: Mapping[str, Any]
 ) -> str | None:
-    """Why a webhook event must not import this record, or None when the conditions hold."""
+    """Why a webhook event must not import this record, or None when the conditions hold. Without any
+    condition nothing is imported: every ticket of the tenant would otherwise become a work order."""
+    if not (conditions.status_becomes or conditions.queues):
+        return (
+            "no trigger conditions are set yet, so webhooks import no ticket (set them with `fieldbridge "
+            "sync-options set`; an import by ticket id works meanwhile)"
+        )
     if conditions.status_becomes:
         became = None if webhook_fields is None else field_value(webhook_fields, "status")
         if became is None or int(became) not in conditions.status_becomes:
             wanted = ", ".join(map(str, conditions.status_becomes))
-            return f"the webhook did not report a status change to {wanted}"
+            return (
+                f"the trigger conditions do not hold (the webhook did not report a status change to {wanted})"
+            )
     if conditions.queues and field_value(record, "queueID") not in conditions.queues:
         wanted = ", ".join(map(str, conditions.queues))
-        return f"it is in queue {field_value(record, 'queueID')}, not in {wanted}"
+        queue = field_value(record, "queueID")
+        return f"the trigger conditions do not hold (it is in queue {queue}, not in {wanted})"
     return None
 
 

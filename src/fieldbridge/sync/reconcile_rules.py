@@ -49,8 +49,6 @@ def imports_unlinked(conditions: TriggerConditions, record: Mapping[str, Any]) -
     """Whether a changed, unlinked record is one the Autotask webhook would have imported.
 
     The reconciler sees only the current record, not the change: "status becomes X" is read as "status is
-    X". Without trigger conditions it imports nothing unlinked, because it cannot tell a ticket meant for
-    Field Nation from any other changed ticket; linked records always sync."""
-    if not (conditions.status_becomes or conditions.queues):
-        return False
+    X". Without trigger conditions it imports nothing unlinked, as webhooks do not; linked records always
+    sync."""
     return trigger_refusal(conditions, {"status": field_value(record, "status")}, record) is None

@@ -59,8 +59,11 @@ def test_queue_conditions_read_the_record() -> None:
     assert "queue 3" in (trigger_refusal(conditions, None, {"queueID": 3}) or "")
 
 
-def test_no_conditions_refuse_nothing() -> None:
-    assert trigger_refusal(TriggerConditions(), None, {}) is None
+def test_without_conditions_webhooks_import_nothing_and_say_how_to_set_them() -> None:
+    refusal = trigger_refusal(TriggerConditions(), {"status": 24}, {"queueID": 2})
+    assert refusal is not None
+    assert "no trigger conditions are set" in refusal
+    assert "fieldbridge sync-options set" in refusal
 
 
 def test_only_changed_parts_are_written_each_in_field_nations_shape() -> None:
