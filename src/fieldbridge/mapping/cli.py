@@ -91,11 +91,12 @@ def preview(
     if as_json:
         typer.echo(json.dumps(result.to_data(), indent=2, ensure_ascii=False))
     else:
-        _print_preview(result)
+        print_preview(result)
     raise typer.Exit(0 if result.ok else 1)
 
 
-def _print_preview(result: Preview) -> None:
+def print_preview(result: Preview) -> None:
+    """The document a preview made, then where each value came from."""
     out = console()
     out.print(JSON.from_data(result.document))
     table = Table("Mapping", "Target", "Value", "Source", "Notes", show_lines=False)

@@ -214,7 +214,7 @@ def connection_test(name: Name, as_json: AsJson = False) -> None:
     """Run the connection test with the saved credentials; exits 1 when a step fails."""
     from fieldbridge.setup import connection_check, rules
 
-    steps = connection_check.check(_config(name))
+    steps = connection_check.check(connector_config(name))
     if as_json:
         typer.echo(json_text([step.model_dump(mode="json") for step in steps]))
     else:
@@ -231,7 +231,7 @@ def refresh_fields(name: Name, as_json: AsJson = False) -> None:
 
     settings = Settings()
     db, box = _store(settings)
-    done = refresh(db, _config(name, settings, db, box), datetime.now(UTC))
+    done = refresh(db, connector_config(name, settings, db, box), datetime.now(UTC))
     if as_json:
         typer.echo(json_text(done.model_dump(mode="json")))
     else:
@@ -349,7 +349,7 @@ def _store(settings: Settings | None = None) -> tuple[Database, SecretBox]:
     return open_store(settings or Settings(), create=False)
 
 
-def _config(
+def connector_config(
     name: str, settings: Settings | None = None, db: Database | None = None, box: SecretBox | None = None
 ) -> ConnectorConfig:
     from fieldbridge.store import connectors

@@ -1,11 +1,12 @@
-"""`fieldbridge mappings pull|push|diff|versions`: a saved connector's mapping sets, as the admin API keeps
-them (a new version per save, refused while it has errors, judged against the field catalog)."""
+"""`fieldbridge mappings pull|push|diff|versions|preview-live`: a saved connector's mapping sets, as the admin
+API keeps them (a new version per save, refused while it has errors, judged against the field catalog), and
+a preview of them on a real record fetched now."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,6 +17,7 @@ from fieldbridge.terminal import CliError, json_text
 
 if TYPE_CHECKING:
     from fieldbridge.mapping import MappingSet
+    from fieldbridge.store.connectors import ConnectorConfig
     from fieldbridge.store.database import Database
 
 File = Annotated[Path, typer.Argument(help="A mapping set, YAML or JSON (by extension).")]
@@ -120,6 +122,92 @@ def versions(name: Name, as_json: AsJson = False) -> None:
         typer.echo(f"{name} has no saved mapping set: the setup guide's defaults are in force.")
     for entry in listed:
         typer.echo(f"{entry['version']:>4}  {entry['created_at']:%Y-%m-%d %H:%M:%S}  {entry['created_by']}")
+
+
+def preview_live(
+    name: Name,
+    ticket: Annotated[
+        str | None, typer.Option(help="A ticket's id or number (T20261201.0001): the inbound mappings.")
+    ] = None,
+    work_order: Annotated[int | None, typer.Option(help="A work order's id: the outbound mappings.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="A mapping set to try instead of the one in force.")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Run the connector's mappings over a real record fetched now: a ticket with the account, location and
+    contact the inbound mappings read, or a work order with its expenses, as the outbound mappings read it.
+    Shows the document a sync would write from, and where each value came from; writes nothing."""
+    import json
+
+    from fieldbridge.mapping import MappingError, MappingSet, compile_mappings, default_set
+    from fieldbridge.mapping.cli import print_preview
+    from fieldbridge.setup.connectors_cli import connector_config
+    from fieldbridge.store import mapping_sets
+
+    if (ticket is None) == (work_order is None):
+        raise CliError(
+            "Say which record to preview.", "give --ticket ID-OR-NUMBER or --work-order ID, one of them."
+        )
+    db = _database()
+    config = connector_config(name, db=db)
+    if file is not None:
+        mappings = _read(file)
+    else:
+        with db.transaction() as session:
+            saved = mapping_sets.latest(session, config.id)
+        mappings = default_set() if saved is None else MappingSet.model_validate(saved.body)
+    record = _live_ticket(config, ticket) if ticket is not None else _live_work_order(config, work_order or 0)
+    try:
+        engine = compile_mappings(mappings, "inbound" if ticket is not None else "outbound")
+    except MappingError as error:
+        raise problems_error(file or Path(name), [error.problem]) from None
+    result = engine.preview(record)
+    if as_json:
+        typer.echo(json.dumps(result.to_data(), indent=2, ensure_ascii=False, default=str))
+    else:
+        print_preview(result)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+def _live_ticket(config: ConnectorConfig, ticket: str) -> dict[str, Any]:
+    from fieldbridge.autotask import AutotaskError, eq, where
+    from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
+    from fieldbridge.sync.clients import ConnectorClients
+    from fieldbridge.sync.inbound import with_related
+
+    endpoint = SERVICE_OBJECTS[config.service_object].endpoint
+    clients = ConnectorClients(config)
+    try:
+        if ticket.isdigit():
+            record = clients.autotask.get(endpoint, int(ticket))
+        else:
+            record = next(iter(clients.autotask.query(endpoint, where(eq("ticketNumber", ticket)))), None)
+        if record is None:
+            raise CliError(
+                f"Autotask has no {endpoint} record {ticket} that the API user may see.",
+                "check the id or number, and the API user's security level and Line of Business.",
+            )
+        return with_related(clients, record)
+    except AutotaskError as error:
+        raise CliError(f"Autotask refused: {error}", error.cause.fix if error.cause else "") from None
+    finally:
+        clients.close()
+
+
+def _live_work_order(config: ConnectorConfig, work_order_id: int) -> dict[str, Any]:
+    from fieldbridge.fieldnation import FieldNationError
+    from fieldbridge.sync.clients import fieldnation_client
+    from fieldbridge.sync.outbound import read_work_order
+
+    with fieldnation_client(config) as fieldnation:
+        try:
+            return read_work_order(fieldnation, work_order_id)[1]
+        except FieldNationError as error:
+            raise CliError(
+                f"Field Nation work order {work_order_id} could not be read: {error}",
+                "check the id, and that the connector's Field Nation user may see it.",
+            ) from None
 
 
 def _read(file: Path) -> MappingSet:

@@ -12,6 +12,7 @@ from fieldbridge.fieldnation.models import WorkOrder
 from fieldbridge.jobs.handlers import JobFailed
 from fieldbridge.sync import children, creates, pairs
 from fieldbridge.sync.children import ChildKind, Wanted, Writer
+from fieldbridge.sync.clients import ConnectorClients
 from fieldbridge.sync.context import Context, utcnow
 from fieldbridge.sync.inbound_rules import (
     SETTABLE_STATUSES,
@@ -43,7 +44,7 @@ def import_record(ctx: Context) -> str:
     complete = complete_status(status.picklist_values) if status else None
     if complete is not None and field_value(record, "status") == complete:
         return f"Not loaded: {what} is in the Complete status ({complete}); completed records are excluded."
-    enriched = with_related(ctx, record)
+    enriched = with_related(ctx.clients, record)
     document = ctx.inbound.apply(enriched)
     writes = workorder_writes(pair.inbound if pair else {}, document)
     created = pair is None
@@ -73,7 +74,7 @@ def import_record(ctx: Context) -> str:
 def current_record(ctx: Context, entity_path: str, record_id: int) -> dict[str, Any]:
     """The record as Autotask holds it now, with the related records the inbound mappings read: what a
     pair's inbound snapshot is taken from."""
-    return with_related(ctx, _fetch(ctx, entity_path, record_id))
+    return with_related(ctx.clients, _fetch(ctx, entity_path, record_id))
 
 
 def _fetch(ctx: Context, entity_path: str, record_id: int) -> dict[str, Any]:
@@ -90,13 +91,14 @@ def _fetch(ctx: Context, entity_path: str, record_id: int) -> dict[str, Any]:
     return record
 
 
-def with_related(ctx: Context, record: dict[str, Any]) -> dict[str, Any]:
+def with_related(clients: ConnectorClients, record: dict[str, Any]) -> dict[str, Any]:
+    """The record with the related records its inbound mappings may read, as the import gives it to them."""
     enriched = dict(record)
     # Each related record the guide's inbound paths read (`Account.AccountName`), under every name the
     # mapping engine accepts for it.
     for related in RELATED:
         related_id = field_value(record, related.id_field)
-        found = ctx.clients.related(related.endpoint, int(related_id)) if related_id is not None else None
+        found = clients.related(related.endpoint, int(related_id)) if related_id is not None else None
         for name in related.names:
             enriched[name] = found
     return enriched

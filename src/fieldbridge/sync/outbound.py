@@ -18,7 +18,8 @@ from fieldbridge.autotask import (
     eq,
     where,
 )
-from fieldbridge.fieldnation import FieldNationError
+from fieldbridge.fieldnation import FieldNationClient, FieldNationError
+from fieldbridge.fieldnation.models import WorkOrder
 from fieldbridge.jobs.handlers import JobFailed
 from fieldbridge.sync import children, creates, outbound_create, pairs
 from fieldbridge.sync.children import ChildKind, Linked, Wanted, Writer
@@ -45,14 +46,9 @@ NOT_TICKET_FIX = "Set the connector's Service Object Name to ticket if time entr
 def sync_work_order(ctx: Context) -> str:
     job = ctx.job
     try:
-        work_order = ctx.clients.fieldnation.workorders.get(job.record_id)
-        expenses = [
-            e.model_dump(mode="json", by_alias=True)
-            for e in ctx.clients.fieldnation.expenses.list(job.record_id)
-        ]
+        work_order, source = read_work_order(ctx.clients.fieldnation, job.record_id)
     except FieldNationError as error:
         raise JobFailed(f"Field Nation work order {job.record_id} could not be read: {error}") from error
-    source = outbound_source(work_order.model_dump(mode="json", by_alias=True, exclude_none=True), expenses)
     document = ctx.outbound.apply(source)
     with job.db.transaction() as session:
         pair = pairs.find(session, job.connector.id, "fieldnation", WORK_ORDER, job.record_id)
@@ -81,6 +77,14 @@ def sync_work_order(ctx: Context) -> str:
     if not done:
         return f"Nothing changed for {pair.autotask_entity} {pair.autotask_id}."
     return f"{pair.autotask_entity} {pair.autotask_id}: " + "; ".join(done) + "."
+
+
+def read_work_order(fieldnation: FieldNationClient, work_order_id: int) -> tuple[WorkOrder, dict[str, Any]]:
+    """The work order, and the record the outbound mappings read: it with its expenses."""
+    work_order = fieldnation.workorders.get(work_order_id)
+    expenses = [e.model_dump(mode="json", by_alias=True) for e in fieldnation.expenses.list(work_order_id)]
+    dumped = work_order.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return work_order, outbound_source(dumped, expenses)
 
 
 def _update_record(ctx: Context, pair: Pair, ticket: dict[str, Any]) -> list[str]:
