@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 from fieldbridge import __version__
 from fieldbridge.checks.cli import check, reference, webhooks_app
 from fieldbridge.demo.command import demo
-from fieldbridge.jobs.cli import events_app, import_ticket, worker
+from fieldbridge.jobs.cli import events_app, import_ticket, resync, worker
 from fieldbridge.mapping.cli import mappings_app
 from fieldbridge.sandbox.cli import sim_app
 from fieldbridge.setup import mappings_cli
@@ -196,6 +196,7 @@ app.command("demo")(demo)
 app.command("serve")(serve)
 app.command("worker")(worker)
 app.command("import")(import_ticket)
+app.command("resync")(resync)
 app.command("backfill")(backfill)
 app.command("reconcile")(reconcile)
 app.command("apply")(apply)

@@ -39,12 +39,25 @@ def import_ticket(
     connector: str = typer.Option("", help="Connector name; may be left out when there is only one."),
 ) -> None:
     """Store an inbound event for one ticket, as if Autotask had posted it to the trigger URL."""
+    _store_checks(ticket_id, connector, with_work_order=False)
+
+
+def resync(
+    ticket_id: int = typer.Argument(..., help="The Autotask ticket (or service call, or project) id."),
+    connector: str = typer.Option("", help="Connector name; may be left out when there is only one."),
+) -> None:
+    """Sync a pair now, both ways: an event for the ticket and, once it is linked, one for its work order."""
+    _store_checks(ticket_id, connector, with_work_order=True)
+
+
+def _store_checks(ticket_id: int, connector: str, *, with_work_order: bool) -> None:
     from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
     from fieldbridge.jobs import intake
     from fieldbridge.jobs.hints import BadHint, manual_import
     from fieldbridge.jobs.queue import EventQueue
-    from fieldbridge.store import connectors
+    from fieldbridge.store import connectors, inbox, links
     from fieldbridge.store.database import open_database
+    from fieldbridge.store.inbox import Hint
 
     settings = Settings()
     db = open_database(settings, create=False)
@@ -54,13 +67,25 @@ def import_ticket(
     if len(found) != 1:
         why = f"no connector named {connector!r}" if connector else f"{len(found)} connectors exist: name one"
         _fail(f"Cannot import: {why} (--connector NAME).")
+    chosen, entity = found[0], SERVICE_OBJECTS[found[0].service_object].entity
     try:
-        hint = manual_import(ticket_id, SERVICE_OBJECTS[found[0].service_object].entity)
+        hints = [manual_import(ticket_id, entity)]
     except BadHint as bad:
         _fail(str(bad))
-    accepted = intake.submit(db, EventQueue(settings), found[0].id, hint, datetime.now(UTC))
-    state = "already waiting as" if accepted.duplicate else "stored as"
-    typer.echo(f"Ticket {ticket_id} for connector {found[0].name}: {state} event {accepted.event_id}.")
+    if with_work_order:
+        with db.transaction() as session:
+            pair = links.pair_records(session, chosen.id, "autotask", entity, ticket_id)
+        hints += [
+            Hint("import", system, kind, record_id, coalesce=True) for system, kind, record_id in pair[1:]
+        ]
+    queue = EventQueue(settings)
+    for hint in hints:
+        accepted = intake.submit(db, queue, chosen.id, hint, datetime.now(UTC))
+        state = "already waiting as" if accepted.duplicate else "stored as"
+        what = inbox.describe(hint.system, hint.entity, hint.record_id)
+        typer.echo(f"{what} for connector {chosen.name}: {state} event {accepted.event_id}.")
+    if with_work_order and len(hints) == 1:
+        typer.echo(f"{entity} {ticket_id} is not linked to a work order yet: its import links it.")
 
 
 @events_app.command("list")

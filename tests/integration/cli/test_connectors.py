@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
-from fieldbridge.store import client_tokens, connectors, mapping_sets
+from fieldbridge.store import client_tokens, connectors, links, mapping_sets
 from fieldbridge.sync import options
 from tests.integration.cli.commands import EXAMPLE, Env, database, fieldbridge, first_error
 from tests.support.emulators import AutotaskSim, FieldNationSim, connector_fields
@@ -246,3 +247,22 @@ def test_history_of_the_connector_and_of_a_pair(applied: Env) -> None:
     bad = fieldbridge(applied, "connectors", "history", "acme", "--record", "Ticket/7002")
     assert bad.exit_code == 1
     assert first_error(bad) == "--record 'Ticket/7002' is not SYSTEM/ENTITY/ID."
+
+
+def test_resync_stores_a_check_of_both_records_of_a_linked_pair(applied: Env) -> None:
+    unlinked = fieldbridge(applied, "resync", "7001", "--connector", "acme")
+    assert unlinked.exit_code == 0, unlinked.output
+    assert unlinked.stdout.splitlines() == [
+        "Autotask Ticket 7001 for connector acme: stored as event 1.",
+        "Ticket 7001 is not linked to a work order yet: its import links it.",
+    ]
+    db = database(applied)
+    with db.transaction() as session:
+        acme = connectors.get(session, "acme")
+        assert acme is not None
+        links.save(session, acme.id, ("Ticket", 7002), ("workorder", 14000001), "f" * 64, datetime.now(UTC))
+    linked = fieldbridge(applied, "resync", "7002", "--connector", "acme")
+    assert linked.stdout.splitlines() == [
+        "Autotask Ticket 7002 for connector acme: stored as event 2.",
+        "Field Nation workorder 14000001 for connector acme: stored as event 3.",
+    ]
