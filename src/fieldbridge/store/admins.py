@@ -121,6 +121,10 @@ def user_for_api_token(session: Session, token: str | None, now: datetime) -> Ad
     return session.get(AdminUser, row.user_id)
 
 
+def named(session: Session, username: str) -> AdminUser | None:
+    return session.scalars(select(AdminUser).where(AdminUser.username == username)).one_or_none()
+
+
 def api_tokens(session: Session, user: AdminUser) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
 
