@@ -138,7 +138,13 @@ class EventProcessor:
         holder = locks.holder
         handler = self._registry.find(event.system, event.entity)
         if handler is None:
-            return self._skip(event, holder)
+            what = inbox.describe(event.system, event.entity, event.record_id)
+            return self._skip(
+                event,
+                holder,
+                f"No sync flow handles {what} yet, so nothing was changed.",
+                "Replay the event once a flow for it is installed.",
+            )
         if event.attempts > self._settings.retry.attempts:
             # Each earlier claim ended without an outcome: the worker died or hung while processing it.
             return self._fail(
@@ -157,12 +163,9 @@ class EventProcessor:
         except SecretUnreadable as error:
             return self._fail(event, holder, JobFailed(str(error), retry=False), secrets=[])
         if not config.enabled:
-            return self._finish(
+            return self._skip(
                 event,
                 holder,
-                EventStatus.SKIPPED,
-                "warning",
-                "skipped",
                 f"Connector {config.name} is disabled, so nothing was synced.",
                 f"Enable it (`fieldbridge connectors enable {config.name}`), then replay the event.",
             )
@@ -199,17 +202,8 @@ class EventProcessor:
             event, holder, EventStatus.DONE, "info", "processed", summary or "Processed.", None
         )
 
-    def _skip(self, event: InboxEvent, holder: str) -> str | None:
-        what = inbox.describe(event.system, event.entity, event.record_id)
-        return self._finish(
-            event,
-            holder,
-            EventStatus.SKIPPED,
-            "warning",
-            "skipped",
-            f"No sync flow handles {what} yet, so nothing was changed.",
-            "Replay the event once a flow for it is installed.",
-        )
+    def _skip(self, event: InboxEvent, holder: str, message: str, fix: str) -> str | None:
+        return self._finish(event, holder, EventStatus.SKIPPED, "warning", "skipped", message, fix)
 
     def _finish(
         self,
