@@ -1,5 +1,6 @@
-"""One run: the stories with a seed's faults and kills (or none), then settling, a reconciler pass, settling
-again, and the snapshot of both emulators; with what it took and what went wrong on the way."""
+"""One run: the stories with a seed's faults and kills (or none), then settling (the faults still armed), a
+reconciler pass without faults, settling again, and the snapshot of both emulators; with what it took and
+what went wrong on the way."""
 
 from __future__ import annotations
 
@@ -56,8 +57,10 @@ def play(emus: Emulators, broker: Broker, seed: int | None) -> Result:
                 # Later acts of the story build on this one: the story stops here, and says why.
                 broken.add(story.name)
                 problems.append(f"{story.name}: {act.label!r} could not be done: {failure}")
+        # Each fault fires a set number of times at most: those still armed meet the retries and the
+        # late deliveries too, until the system settles; only then do they go.
+        problems += _settled(w, "after the stories")
         w.stop_faults()
-        problems += _settled(w, "after the faults stopped")
         w.reconcile()
         problems += _settled(w, "after the reconciler pass")
         return Result(
