@@ -6,15 +6,14 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import IO, Any
 
 import httpx
 import pytest
 
-FIELDBRIDGE = str(Path(sys.executable).with_name("fieldbridge"))
+from tests.support.emulators import FIELDBRIDGE
+
 TICKET = 7002
 
 

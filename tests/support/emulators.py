@@ -3,9 +3,15 @@ calls counted, faults injected), and the connector settings that point at them."
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -212,6 +218,28 @@ def serve_fieldnation(**options: Any) -> Iterator[FieldNationSim]:
     with running(app) as server, httpx.Client(base_url=server.url, timeout=10) as control:
         app.state.emulator.set_base_url(server.url)
         yield FieldNationSim(app, server.url, control)
+
+
+FIELDBRIDGE = str(Path(sys.executable).with_name("fieldbridge"))
+
+
+@contextmanager
+def sim_process(*args: str) -> Iterator[tuple[dict[str, Any], subprocess.Popen[str]]]:
+    """`fieldbridge sim ARGS` as a real process: its first line (where and how to connect) and the process,
+    stopped with SIGINT (Ctrl+C) on the way out."""
+    process = subprocess.Popen(
+        [FIELDBRIDGE, "sim", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        yield json.loads(process.stdout.readline()), process
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)
 
 
 def connector_fields(at: AutotaskSim, fn: FieldNationSim, autotask_user: str) -> dict[str, Any]:

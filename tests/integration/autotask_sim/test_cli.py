@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
-import sys
-from pathlib import Path
 
 import httpx
 
-FIELDBRIDGE = str(Path(sys.executable).with_name("fieldbridge"))
+from tests.support.emulators import FIELDBRIDGE, sim_process
 
 
 def test_print_users_lists_every_seeded_user_with_its_level() -> None:
@@ -32,16 +28,7 @@ def test_print_users_lists_every_seeded_user_with_its_level() -> None:
 
 
 def test_the_first_line_says_where_and_how_to_connect() -> None:
-    process = subprocess.Popen(
-        [FIELDBRIDGE, "sim", "autotask", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert process.stdout is not None
-        first = json.loads(process.stdout.readline())
+    with sim_process("autotask", "--port", "0") as (first, _):
         assert set(first) == {"url", "username", "secret", "integration_code"}
         assert first["url"].startswith("http://127.0.0.1:")
         zone = httpx.get(
@@ -55,9 +42,6 @@ def test_the_first_line_says_where_and_how_to_connect() -> None:
             "ApiIntegrationCode": first["integration_code"],
         }
         assert httpx.get(f"{zone}V1.0/Tickets/7001", headers=headers, timeout=10).json()["item"]["id"] == 7001
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=20)
 
 
 def test_print_users_lists_an_api_user_on_the_built_in_level() -> None:
@@ -73,16 +57,8 @@ def test_print_users_lists_an_api_user_on_the_built_in_level() -> None:
 
 
 def test_seed_options_start_a_tenant_of_that_size() -> None:
-    process = subprocess.Popen(
-        [FIELDBRIDGE, "sim", "autotask", "--seed-tickets", "1200", "--seed-companies", "60", "--seed", "3"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert process.stdout is not None
-        first = json.loads(process.stdout.readline())
+    sized = ("--seed-tickets", "1200", "--seed-companies", "60", "--seed", "3")
+    with sim_process("autotask", *sized) as (first, _):
         control = httpx.Client(base_url=first["url"], timeout=10)
 
         def last_tickets() -> list[int]:
@@ -93,9 +69,6 @@ def test_seed_options_start_a_tenant_of_that_size() -> None:
         assert len(control.get("/_sim/records/Companies").json()["items"]) == 60
         control.post("/_sim/reset").raise_for_status()  # back to the size it started with
         assert last_tickets() == [8196, 8197, 8198, 8199, 8200]
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=20)
 
 
 def test_a_seed_size_below_the_default_seed_is_refused_with_what_to_change() -> None:

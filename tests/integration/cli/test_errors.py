@@ -6,13 +6,13 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from fieldbridge import __version__
 from tests.integration.cli.commands import Env, fieldbridge, first_error
+from tests.support.emulators import FIELDBRIDGE
 
 NO_DATABASE_FIX = (
     "Fix: Run the command where the data directory is, or set FIELDBRIDGE_DATA_DIR (or "
@@ -144,7 +144,7 @@ def test_serve_on_a_port_in_use_says_so_in_two_lines(env: Env) -> None:
         port = taken.getsockname()[1]
         variables = {k: v for k, v in (os.environ | env).items() if v is not None}
         done = subprocess.run(
-            [str(Path(sys.executable).with_name("fieldbridge")), "serve", "--port", str(port)],
+            [FIELDBRIDGE, "serve", "--port", str(port)],
             env=variables,
             capture_output=True,
             text=True,

@@ -15,7 +15,6 @@ import re
 import shlex
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +25,7 @@ import pytest
 
 from fieldbridge.fieldnation import FieldNationClient
 from tests.integration.cli.commands import Env, fieldbridge
-from tests.support.emulators import AutotaskSim, FieldNationSim
+from tests.support.emulators import FIELDBRIDGE, AutotaskSim, FieldNationSim
 from tests.support.smtp import free_port
 from tests.support.waiting import wait_until
 
@@ -122,7 +121,7 @@ def _serving(shell: Env, log: Path) -> Iterator[None]:
     variables = {name: value for name, value in (dict(os.environ) | shell).items() if value is not None}
     with log.open("w") as errors:
         process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("fieldbridge")), "serve"],
+            [FIELDBRIDGE, "serve"],
             env=variables,
             stdout=subprocess.PIPE,
             stderr=errors,
