@@ -205,6 +205,8 @@ class HistoryEntry(Base):
     action: Mapped[str] = mapped_column(String(32))
     message: Mapped[str] = mapped_column(Text)
     fix: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[dict[str, Any] | None]
+    """A processed event's outcome as data (`jobs.outcome.Outcome.as_data`); `message` is its sentence."""
 
 
 class DeadLetter(Base):
