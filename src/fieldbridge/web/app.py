@@ -23,6 +23,7 @@ from fieldbridge.web import (
     admin_mappings,
     admin_session,
     admin_sync_options,
+    console,
     health,
     inbound,
 )
@@ -51,6 +52,8 @@ def create_app(settings: Settings, *, consume: bool) -> FastAPI:
         version=__version__,
         description="Keeps Autotask PSA tickets and Field Nation work orders in sync.",
         lifespan=lifespan,
+        docs_url=None,  # the console serves /docs from local files (no CDN)
+        redoc_url=None,
     )
     for module in (
         inbound,
@@ -63,6 +66,7 @@ def create_app(settings: Settings, *, consume: bool) -> FastAPI:
         health,
     ):
         app.include_router(module.router)
+    console.install(app)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(SecretUnreadable, _secret_unreadable)
     app.add_middleware(RequestLimits, settings=settings)
