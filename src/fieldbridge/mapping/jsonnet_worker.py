@@ -5,6 +5,13 @@ Reads one JSON request a line (`{"script", "input"}`) and answers one line (`{"o
 native callbacks `fb_next` and `fb_emit` (see jsonnet.py for why). A request for a script the program does not
 hold ends the program, which is rebuilt with the script added; a script that fails ends it too, and the next
 request starts a fresh one.
+
+Memory: the binding (`_jsonnet`, 0.22) never releases the object a native callback returns, nor each item it
+takes out of a returned list, so whatever a callback returns lives as long as the process: a fresh request
+record per evaluation grew the worker by the record's size every time (~21.5 KB for a ticket) until it hit
+its memory cap. So a callback that passes data in returns one dict kept for the life of the process, whose
+only value is JSON text (a dict's values are borrowed and a string is copied, so nothing is kept), and the
+program decodes the text with `std.parseJson`, a builtin.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import json
 import resource
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import _jsonnet
@@ -33,13 +41,25 @@ MAX_SCRIPTS = 256  # a program holding every script ever edited would grow witho
 # manifester (a one-element array, so a string comes back quoted); `std.manifestJsonMinified` is Jsonnet
 # code, ~100x slower.
 _LOOP = """local serve(n) =
-  local job = std.native('fb_next')(n);
+  local job = std.parseJson(std.native('fb_next')(n).json);
   if job == null then n
   else if std.native('fb_emit')(std.toString([scripts[job.name](job.input)]))
   then serve(n + 1) tailstrict
   else n;
 serve(0)
 """
+
+
+def as_json_text(function: Callable[..., Any]) -> Callable[..., dict[str, str]]:
+    """A native callback that returns `function`'s value as JSON text in one dict reused for every call,
+    which is all the binding then keeps (see above); the program reads it with `std.parseJson(...json)`."""
+    held = {"json": "null"}
+
+    def callback(*args: Any) -> dict[str, str]:
+        held["json"] = json.dumps(function(*args))
+        return held
+
+    return callback
 
 
 def _send(reply: bytes) -> None:
@@ -61,9 +81,9 @@ class Server:
 
     def run(self) -> None:
         callbacks = {
-            "fb_next": (("n",), self.next_job),
-            "fb_emit": (("wrapped",), self.emit),
-            "fb_split": (("path",), split_path),
+            "fb_next": (("n",), as_json_text(self.next_job)),
+            "fb_emit": (("wrapped",), self.emit),  # True, which lives for ever anyway
+            "fb_split": (("path",), as_json_text(split_path)),
         }
         while not self.closed:
             try:
