@@ -52,12 +52,11 @@ def resync(
 
 def _store_checks(ticket_id: int, connector: str, *, with_work_order: bool) -> None:
     from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
+    from fieldbridge.jobs import hints as change_notices
     from fieldbridge.jobs import intake
-    from fieldbridge.jobs.hints import BadHint, manual_import
     from fieldbridge.jobs.queue import EventQueue
     from fieldbridge.store import connectors, inbox, links
     from fieldbridge.store.database import open_database
-    from fieldbridge.store.inbox import Hint
 
     settings = Settings()
     db = open_database(settings, create=False)
@@ -69,15 +68,13 @@ def _store_checks(ticket_id: int, connector: str, *, with_work_order: bool) -> N
         _fail(f"Cannot import: {why} (--connector NAME).")
     chosen, entity = found[0], SERVICE_OBJECTS[found[0].service_object].entity
     try:
-        hints = [manual_import(ticket_id, entity)]
-    except BadHint as bad:
+        hints = [change_notices.manual_import(ticket_id, entity)]
+    except change_notices.BadHint as bad:
         _fail(str(bad))
     if with_work_order:
         with db.transaction() as session:
             pair = links.pair_records(session, chosen.id, "autotask", entity, ticket_id)
-        hints += [
-            Hint("import", system, kind, record_id, coalesce=True) for system, kind, record_id in pair[1:]
-        ]
+        hints += change_notices.partner_imports(pair)
     queue = EventQueue(settings)
     for hint in hints:
         accepted = intake.submit(db, queue, chosen.id, hint, datetime.now(UTC))

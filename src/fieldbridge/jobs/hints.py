@@ -207,3 +207,10 @@ def manual_import(record_id: int, entity: str) -> Hint:
         record_id=_record_id(record_id, "The ticket id"),
         coalesce=True,
     )
+
+
+def partner_imports(pair: list[tuple[str, str, int]]) -> list[Hint]:
+    """Syncing a pair now, both ways (`fieldbridge resync`, the console): besides the ticket's own
+    `manual_import`, one import for each other record of its pair (`store.links.pair_records`: the ticket
+    first, then its work order once linked)."""
+    return [Hint("import", system, kind, record_id, coalesce=True) for system, kind, record_id in pair[1:]]
