@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -77,37 +78,45 @@ def describe(system: str, entity: str, record_id: int) -> str:
 
 def accept(db: Database, connector_id: int, hint: Hint, now: datetime) -> Accepted:
     """Store the hint (with a history line) in one transaction, unless it is one the inbox holds already."""
+    return accept_all(db, [(connector_id, hint)], now)[0]
+
+
+def accept_all(db: Database, hints: Sequence[tuple[int, Hint]], now: datetime) -> list[Accepted]:
+    """`accept` for several hints (connector id, hint) in one transaction: one commit, however many. A
+    hint the same as one before it in the list is its duplicate."""
     for _ in range(3):
         try:
             with db.transaction() as session:
-                existing = _same_event(session, connector_id, hint)
-                if existing is not None:
-                    return Accepted(existing, duplicate=True)
-                event = InboxEvent(
-                    connector_id=connector_id,
-                    source=hint.source,
-                    system=hint.system,
-                    entity=hint.entity,
-                    record_id=hint.record_id,
-                    payload=hint.payload,
-                    dedup_key=hint.dedup_key,
-                    body_digest=hint.body_digest,
-                    pending_key=hint.pending_key,
-                    status=EventStatus.RECEIVED,
-                    attempts=0,
-                    received_at=now,
-                )
-                session.add(event)
-                session.flush()
-                where = SOURCES.get(hint.source, hint.source)
-                history.record(
-                    session, event, now, "info", "received", f"Change notice received from {where}."
-                )
-                return Accepted(event.id, duplicate=False)
+                return [_store(session, connector_id, hint, now) for connector_id, hint in hints]
         except IntegrityError:
             # A concurrent delivery of the same event committed first (PostgreSQL); look again.
             continue
     raise RuntimeError("the inbox kept refusing an event that it also could not find")
+
+
+def _store(session: Session, connector_id: int, hint: Hint, now: datetime) -> Accepted:
+    existing = _same_event(session, connector_id, hint)
+    if existing is not None:
+        return Accepted(existing, duplicate=True)
+    event = InboxEvent(
+        connector_id=connector_id,
+        source=hint.source,
+        system=hint.system,
+        entity=hint.entity,
+        record_id=hint.record_id,
+        payload=hint.payload,
+        dedup_key=hint.dedup_key,
+        body_digest=hint.body_digest,
+        pending_key=hint.pending_key,
+        status=EventStatus.RECEIVED,
+        attempts=0,
+        received_at=now,
+    )
+    session.add(event)
+    session.flush()
+    where = SOURCES.get(hint.source, hint.source)
+    history.record(session, event, now, "info", "received", f"Change notice received from {where}.")
+    return Accepted(event.id, duplicate=False)
 
 
 def _same_event(session: Session, connector_id: int, hint: Hint) -> int | None:
@@ -135,10 +144,13 @@ def page(
     connector_id: int | None = None,
     status: str | None = None,
     before_id: int | None = None,
+    received_since: datetime | None = None,
     limit: int = 50,
 ) -> list[InboxEvent]:
     """Newest first; pass the last id seen as `before_id` for the next page."""
     query = select(InboxEvent).order_by(InboxEvent.id.desc()).limit(limit)
+    if received_since is not None:
+        query = query.where(InboxEvent.received_at >= received_since)
     if connector_id is not None:
         query = query.where(InboxEvent.connector_id == connector_id)
     if status is not None:

@@ -1,0 +1,67 @@
+"""Dead letters: events that kept failing, each with its cause and fix, replayed one at a time or all at
+once (the admin API's replay: `jobs.intake.replay`)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from fieldbridge.store import dead_letters, inbox
+from fieldbridge.store.tables import Connector, InboxEvent
+from fieldbridge.web.console.activity import connector_names, named, replay_one
+from fieldbridge.web.console.pages import redirect, render
+from fieldbridge.web.console.security import CheckedForm, ConsoleAdmin
+from fieldbridge.web.deps import BrokerDep
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/dead-letters")
+def waiting(
+    request: Request, admin: ConsoleAdmin, broker: BrokerDep, connector: str = "", replayed: int = 0
+) -> HTMLResponse:
+    with broker.db.transaction() as session:
+        chosen = named(session, connector) if connector else None
+        letters = dead_letters.open_letters(session, chosen.id if chosen else None)
+        ids = [letter.event_id for letter in letters]
+        events = {e.id: e for e in session.scalars(select(InboxEvent).where(InboxEvent.id.in_(ids)))}
+        names = {c.id: c.name for c in session.scalars(select(Connector))}
+        all_names = connector_names(session)
+    return render(
+        request,
+        "dead_letters.html",
+        admin,
+        letters=letters,
+        events=events,
+        connector_names=names,
+        names=all_names,
+        connector=connector,
+        replayed=replayed,
+        describe=inbox.describe,
+    )
+
+
+@router.post("/dead-letters/{event_id}/replay")
+def replay(event_id: int, form: CheckedForm, admin: ConsoleAdmin, broker: BrokerDep) -> Response:
+    replay_one(broker, event_id, admin.username)
+    return redirect(_back(str(form.get("connector", "")), 1))
+
+
+@router.post("/dead-letters/replay-all")
+def replay_all(form: CheckedForm, admin: ConsoleAdmin, broker: BrokerDep) -> Response:
+    """Every dead letter waiting (of the connector chosen, if one is); each goes through again."""
+    connector = str(form.get("connector", ""))
+    with broker.db.transaction() as session:
+        chosen = named(session, connector) if connector else None
+        event_ids = [
+            letter.event_id for letter in dead_letters.open_letters(session, chosen.id if chosen else None)
+        ]
+    for event_id in event_ids:
+        replay_one(broker, event_id, admin.username)
+    return redirect(_back(connector, len(event_ids)))
+
+
+def _back(connector: str, replayed: int) -> str:
+    where = f"connector={connector}&" if connector else ""
+    return f"/dead-letters?{where}replayed={replayed}"
