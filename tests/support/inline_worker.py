@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from fieldbridge.jobs.handlers import load
+from fieldbridge.jobs.outcome import Outcome
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.jobs.worker import EventProcessor
 from fieldbridge.notify.alerts import Alert
@@ -29,10 +30,12 @@ class Line(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Processed:
     event_id: int
     status: str
     lines: list[Line]
+    outcome: Outcome | None
+    """What the handler did, as data, when the event was processed."""
 
 
 class InlineWorker:
@@ -62,18 +65,20 @@ class InlineWorker:
             new = connectors.NewConnector.model_validate(fields)
             return connectors.create(session, self.box, new, datetime.now(UTC)).id
 
-    def run(self, connector_id: int, hint: Hint) -> Outcome:
+    def run(self, connector_id: int, hint: Hint) -> Processed:
         """Store the hint and process it once; what the event became and its history lines."""
         accepted = inbox.accept(self.db, connector_id, hint, datetime.now(UTC))
         self.processor.process(accepted.event_id)
         return self.outcome(accepted.event_id)
 
-    def outcome(self, event_id: int) -> Outcome:
+    def outcome(self, event_id: int) -> Processed:
         with self.db.transaction() as session:
             event = inbox.get(session, event_id)
             assert event is not None
-            lines = [Line(h.level, h.action, h.message, h.fix) for h in history.for_event(session, event_id)]
-            return Outcome(event_id, event.status, lines)
+            entries = history.for_event(session, event_id)
+            lines = [Line(h.level, h.action, h.message, h.fix) for h in entries]
+            done = [Outcome.from_data(h.outcome) for h in entries if h.outcome is not None]
+            return Processed(event_id, event.status, lines, done[-1] if done else None)
 
     def close(self) -> None:
         self.db.dispose()

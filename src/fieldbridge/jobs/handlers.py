@@ -2,18 +2,20 @@
 
 A handler module has `register(registry)`. The sync flows will be one; tests bring their own through the
 `handler_modules` setting, which is how the inbox, queue, retry and dead-letter machinery is tested on its
-own. A handler gets a `Job` and either returns (a short summary for the pair's history, or None) or
-raises: `JobFailed` for a failure it understands, anything else for one it does not (both are retried).
+own. A handler gets a `Job` and either returns its `Outcome` (None: nothing to tell) or raises: `JobFailed`
+for a failure it understands, anything else for one it does not (both are retried). What it leaves undone
+on the way it tells `Job.skip`; the worker writes those lines whatever the attempt's end.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from fieldbridge.jobs.outcome import Outcome, Skip
 from fieldbridge.notify.alerts import Alerter, AlertKind
 from fieldbridge.settings import SyncSettings
 from fieldbridge.store.connectors import ConnectorConfig
@@ -44,6 +46,11 @@ class Job:
     """How the flows wait on the services: timeouts, the settling window of a create of unknown outcome."""
     alert: Alerter
     """Where a flow's alerts go (the worker's own, rate limited)."""
+    skips: list[Skip] = field(default_factory=list)
+
+    def skip(self, message: str, fix: str | None = None) -> None:
+        """Something this attempt leaves undone, for the pair's history (written with the attempt's end)."""
+        self.skips.append(Skip(message, fix))
 
 
 class JobFailed(Exception):
@@ -71,7 +78,7 @@ class JobFailed(Exception):
         """Seconds after which a retry can succeed, when the handler knows (instead of the backoff)."""
 
 
-Handler = Callable[[Job], str | None]
+Handler = Callable[[Job], Outcome | None]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 from fieldbridge import autotask, fieldnation
 from fieldbridge.jobs import retry
 from fieldbridge.jobs.handlers import HandlerRegistry, Job, JobFailed
+from fieldbridge.jobs.outcome import Outcome, Skip
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.jobs.redaction import redact
 from fieldbridge.notify.alerts import Alert, Alerter, AlertKind
@@ -186,9 +188,9 @@ class EventProcessor:
         )
         secrets = config.secret_values()
         try:
-            summary = handler(job)
+            outcome = handler(job)
         except JobFailed as failure:
-            return self._fail(event, holder, failure, secrets)
+            return self._fail(event, holder, failure, secrets, job.skips)
         except Exception as error:
             log.warning(
                 "event %s: unexpected error\n%s",
@@ -197,9 +199,12 @@ class EventProcessor:
             )
             failed = JobFailed(f"{type(error).__name__}: {error}")
             failed.__cause__ = error
-            return self._fail(event, holder, failed, secrets)
+            return self._fail(event, holder, failed, secrets, job.skips)
+        if outcome is not None:
+            outcome = replace(outcome, skips=tuple(job.skips))
+        message = "Processed." if outcome is None else outcome.sentence()
         return self._finish(
-            event, holder, EventStatus.DONE, "info", "processed", summary or "Processed.", None
+            event, holder, EventStatus.DONE, "info", "processed", message, None, outcome, job.skips
         )
 
     def _skip(self, event: InboxEvent, holder: str, message: str, fix: str) -> str | None:
@@ -214,13 +219,17 @@ class EventProcessor:
         action: str,
         message: str,
         fix: str | None,
+        outcome: Outcome | None = None,
+        skips: Sequence[Skip] = (),
     ) -> str | None:
         """`action` once recorded; None when the lease was lost first."""
         now = self._clock()
         with self._db.transaction() as session:
             finished = processing.finish(session, event.id, holder, status, now)
             if finished is not None:
-                history.record(session, finished, now, level, action, message, fix)
+                _record_skips(session, finished, now, skips)
+                data = None if outcome is None else outcome.as_data()
+                history.record(session, finished, now, level, action, message, fix, data)
         if finished is None:
             log.warning(
                 "event %s: lease lost before the outcome was recorded; another worker took over", event.id
@@ -228,7 +237,14 @@ class EventProcessor:
             return None
         return action
 
-    def _fail(self, event: InboxEvent, holder: str, failure: JobFailed, secrets: list[str]) -> str | None:
+    def _fail(
+        self,
+        event: InboxEvent,
+        holder: str,
+        failure: JobFailed,
+        secrets: list[str],
+        skips: Sequence[Skip] = (),
+    ) -> str | None:
         cause = redact(failure.cause, secrets)
         fix = redact(failure.fix, secrets) if failure.fix else None
         delay = retry.next_delay(self._settings.retry, event.attempts, failure.retry, self._rand)
@@ -236,6 +252,7 @@ class EventProcessor:
             delay = failure.retry_in
         now = self._clock()
         with self._db.transaction() as session:
+            _record_skips(session, event, now, skips)
             if delay is None:
                 recorded = processing.bury(session, event.id, holder, now, cause, fix) is not None
             else:
@@ -351,6 +368,11 @@ class HeldLocks:
         with self._db.transaction() as session:
             pair_locks.release(session, self.holder)
         self._keys = []
+
+
+def _record_skips(session: Session, event: InboxEvent, at: datetime, skips: Sequence[Skip]) -> None:
+    for skip in skips:
+        history.record(session, event, at, "warning", "skipped", skip.message, skip.fix)
 
 
 def _auth_failure(failure: JobFailed) -> AlertKind | None:

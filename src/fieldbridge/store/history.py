@@ -4,7 +4,7 @@ connector's own lines, about the connector rather than one pair (a reconciler pa
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,8 +25,12 @@ def record(
     action: str,
     message: str,
     fix: str | None = None,
+    outcome: dict[str, Any] | None = None,
 ) -> HistoryEntry:
-    return _add(session, event.connector_id, event.id, event.pair_key, at, level, action, message, fix)
+    """`outcome`: a processed event's outcome as data (`jobs.outcome.Outcome.as_data`)."""
+    return _add(
+        session, event.connector_id, event.id, event.pair_key, at, level, action, message, fix, outcome
+    )
 
 
 def record_for_connector(
@@ -52,6 +56,7 @@ def _add(
     action: str,
     message: str,
     fix: str | None,
+    outcome: dict[str, Any] | None = None,
 ) -> HistoryEntry:
     entry = HistoryEntry(
         connector_id=connector_id,
@@ -62,6 +67,7 @@ def _add(
         action=action,
         message=message,
         fix=fix,
+        outcome=outcome,
     )
     session.add(entry)
     return entry

@@ -21,6 +21,7 @@ from typing import Any, Literal
 from fieldbridge.autotask import AutotaskError
 from fieldbridge.fieldnation import FieldNationError
 from fieldbridge.jobs.handlers import JobFailed
+from fieldbridge.jobs.outcome import Write
 from fieldbridge.store.tables import Link
 from fieldbridge.sync import creates, pairs
 from fieldbridge.sync.context import Context, utcnow
@@ -119,14 +120,16 @@ class Writer:
     link goes either way."""
 
 
-def write(ctx: Context, pair: Pair, writer: Writer, wanted: Sequence[Wanted], present: Set[int]) -> list[str]:
-    """Carry out the plan for one kind; what was done, for the history."""
+def write(
+    ctx: Context, pair: Pair, writer: Writer, wanted: Sequence[Wanted], present: Set[int]
+) -> list[Write]:
+    """Carry out the plan for one kind; the writes made."""
     kind = writer.kind
     with ctx.job.db.transaction() as session:
         rows = pairs.child_links(session, pair, kind.autotask_entity, kind.fieldnation_entity)
         linked = {link.origin_id: link for link in (_linked(kind, row) for row in rows)}
     todo = plan(kind, wanted, present, linked)
-    done = []
+    done: list[Write] = []
     for child in todo.create:
         what = f"the {kind.noun} for {kind.origin_entity} {child.origin_id}"
         create = creates.Create(
@@ -138,20 +141,18 @@ def write(ctx: Context, pair: Pair, writer: Writer, wanted: Sequence[Wanted], pr
         with refused(f"{what} was refused"):
             copy_id = creates.create_once(ctx, create).id
         _link(ctx, pair, kind, child, copy_id, settles=create.key)
-        done.append(f"{kind.noun} {copy_id} created")
+        done.append(Write("created", kind.noun, copy_id))
     for child, link in todo.update:
         assert writer.update is not None, f"{kind.noun} follows edits but has no update"
         with refused(f"The update of {kind.noun} {link.copy_id} was refused"):
             writer.update(link.copy_id, child)
         _link(ctx, pair, kind, child, link.copy_id)
-        done.append(f"{kind.noun} {link.copy_id} updated")
+        done.append(Write("updated", kind.noun, link.copy_id))
     for link in todo.delete:
         original = f"{kind.origin_entity.replace('_', ' ')} {link.origin_id}"
         if kind.on_delete == "warn":
             service = "Autotask" if kind.origin == "fieldnation" else "Field Nation"
-            ctx.note(
-                "warning",
-                "skipped",
+            ctx.job.skip(
                 f"{original.capitalize()} is gone, but {kind.noun} {link.copy_id} stays in {service}: "
                 f"{service}'s API cannot delete one.",
                 f"Delete {kind.noun} {link.copy_id} in {service} by hand if it should not count.",
@@ -164,7 +165,7 @@ def write(ctx: Context, pair: Pair, writer: Writer, wanted: Sequence[Wanted], pr
         with ctx.job.db.transaction() as session:
             pairs.unlink(session, link.link_id)
         if deleted:
-            done.append(f"{kind.noun} {link.copy_id} deleted ({original} is gone)")
+            done.append(Write("deleted", kind.noun, link.copy_id, f"{original} is gone"))
     return done
 
 

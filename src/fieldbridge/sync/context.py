@@ -13,7 +13,7 @@ from fieldbridge.jobs.handlers import Job
 from fieldbridge.mapping import Engine, MappingSet, compile_mappings, default_set
 from fieldbridge.mapping.model import SetStatic
 from fieldbridge.notify.alerts import Alert
-from fieldbridge.store import history, inbox, mapping_sets
+from fieldbridge.store import inbox, mapping_sets
 from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.sync import clients, options
 from fieldbridge.sync.clients import ConnectorClients
@@ -58,13 +58,6 @@ class Context:
         fixed = MappingSet(outbound=[m for m in self.mappings.outbound if isinstance(m, SetStatic)])
         statics: dict[str, Any] = compile_mappings(fixed, "outbound").apply({}).get("Ticket", {})
         return statics
-
-    def note(self, level: history.Level, action: str, message: str, fix: str | None = None) -> None:
-        """A line in the pair's history, besides the worker's line for the event's outcome."""
-        with self.job.db.transaction() as session:
-            event = inbox.get(session, self.job.event_id)
-            assert event is not None
-            history.record(session, event, utcnow(), level, action, message, fix)
 
     def notify(self, message: str, fix: str | None) -> None:
         """Alert the connector's people (rate limited; the history records whether it went out)."""

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
 from fieldbridge.jobs.handlers import HandlerRegistry, Job
+from fieldbridge.jobs.outcome import Outcome
 from fieldbridge.sync import context, inbound, outbound, reconcile
 from fieldbridge.sync.pairs import WORK_ORDER
 
 RECONCILE_CHECK_SECONDS = 30.0
 
 
-def handle_autotask(job: Job) -> str:
+def handle_autotask(job: Job) -> Outcome:
     return inbound.import_record(context.for_job(job))
 
 
-def handle_fieldnation(job: Job) -> str:
+def handle_fieldnation(job: Job) -> Outcome:
     return outbound.sync_work_order(context.for_job(job))
 
 

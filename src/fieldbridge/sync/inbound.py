@@ -10,6 +10,7 @@ from fieldbridge.autotask.service_objects import RELATED, status_field
 from fieldbridge.fieldnation import BadRequestError, FieldNationError
 from fieldbridge.fieldnation.models import WorkOrder
 from fieldbridge.jobs.handlers import JobFailed
+from fieldbridge.jobs.outcome import Outcome, Write
 from fieldbridge.sync import children, creates, pairs
 from fieldbridge.sync.children import ChildKind, Wanted, Writer
 from fieldbridge.sync.clients import ConnectorClients
@@ -30,7 +31,7 @@ from fieldbridge.sync.outbound_rules import outbound_after_write, outbound_sourc
 from fieldbridge.sync.pairs import WORK_ORDER, Pair
 
 
-def import_record(ctx: Context) -> str:
+def import_record(ctx: Context) -> Outcome:
     job, autotask = ctx.job, ctx.clients.autotask
     record = _fetch(ctx, ctx.entity_path, ctx.job.record_id)
     with job.db.transaction() as session:
@@ -39,27 +40,25 @@ def import_record(ctx: Context) -> str:
     if pair is None and job.source == "autotask-webhook":
         refusal = trigger_refusal(ctx.options.triggers, (job.payload or {}).get("Fields"), record)
         if refusal is not None:
-            return f"Not imported: {refusal}."
+            return Outcome.ignored(what, f"Not imported: {refusal}.")
     status = status_field(autotask.fields(ctx.entity_path))
     complete = complete_status(status.picklist_values) if status else None
     if complete is not None and field_value(record, "status") == complete:
-        return f"Not loaded: {what} is in the Complete status ({complete}); completed records are excluded."
+        excluded = f"{what} is in the Complete status ({complete}); completed records are excluded"
+        return Outcome.ignored(what, f"Not loaded: {excluded}.")
     enriched = with_related(ctx.clients, record)
     document = ctx.inbound.apply(enriched)
     writes = workorder_writes(pair.inbound if pair else {}, document)
     created = pair is None
     if pair is None:
         pair = _create_work_order(ctx, enriched, writes)
-        done = f"Work order {pair.work_order_id} created for {what}"
+        done = [Write("created", "work order", pair.work_order_id)]
     elif writes:
         _write(ctx, pair.work_order_id, writes)
-        done = f"Work order {pair.work_order_id} updated from {what} ({_describe(writes)})"
+        done = [Write("updated", "work order", pair.work_order_id, _describe(writes))]
     else:
-        done = f"Nothing changed for work order {pair.work_order_id}"
-    messages = _note_messages(ctx, pair, enriched, None if created else pair.record)
-    if messages:
-        head = done if writes or created else f"Work order {pair.work_order_id} of {what}"
-        done = f"{head}: " + "; ".join(messages)
+        done = []
+    done += _note_messages(ctx, pair, enriched, None if created else pair.record)
     pair.record, pair.inbound = enriched, document
     if writes:
         # Our own write is no change for outbound to send back; a Field Nation change not written to
@@ -68,7 +67,7 @@ def import_record(ctx: Context) -> str:
         pair.outbound = outbound_after_write(pair.outbound, now, enriched)
     with job.db.transaction() as session:
         pairs.save(session, job.connector.id, pair, utcnow())
-    return done + "."
+    return Outcome.of(what, done)
 
 
 def current_record(ctx: Context, entity_path: str, record_id: int) -> dict[str, Any]:
@@ -150,7 +149,7 @@ Nation messages share these links, so they never come back as messages."""
 
 def _note_messages(
     ctx: Context, pair: Pair, ticket: dict[str, Any], before: dict[str, Any] | None
-) -> list[str]:
+) -> list[Write]:
     """Post the ticket's new notes that go (`note_messages` options) to the work order. Read only when the
     ticket saw activity since it was last imported (a new note moves its last activity date)."""
     options = ctx.options.note_messages
@@ -212,9 +211,7 @@ def _write(ctx: Context, work_order_id: int, writes: WorkOrderWrites) -> None:
             }
             for name, value in writes.custom_fields.items():
                 if name not in known:
-                    ctx.note(
-                        "warning",
-                        "skipped",
+                    ctx.job.skip(
                         f"Field Nation has no custom field named {name!r}.",
                         "Click Refresh Fields and correct the mapping's target.",
                     )
@@ -248,9 +245,7 @@ def _reach_status(ctx: Context, work_order_id: int, target: int) -> None:
         workorders.cancel(work_order_id, "Cancelled in Autotask")
     else:
         settable = ", ".join(f"{k} {v}" for k, v in SETTABLE_STATUSES.items())
-        ctx.note(
-            "warning",
-            "skipped",
+        ctx.job.skip(
             f"The status mapping asks for Field Nation status {target}, but work order {work_order_id} is in "
             f"status {current_id}; Field Nation's API cannot make that change, so the status was left.",
             f"Map Autotask statuses only to statuses a buyer can set ({settable}).",

@@ -21,6 +21,7 @@ from fieldbridge.autotask import (
 from fieldbridge.fieldnation import FieldNationClient, FieldNationError
 from fieldbridge.fieldnation.models import WorkOrder
 from fieldbridge.jobs.handlers import JobFailed
+from fieldbridge.jobs.outcome import Outcome, Write
 from fieldbridge.sync import children, creates, outbound_create, pairs
 from fieldbridge.sync.children import ChildKind, Linked, Wanted, Writer
 from fieldbridge.sync.context import Context, utcnow
@@ -43,7 +44,7 @@ from fieldbridge.sync.pairs import SKIPPED, WORK_ORDER, Pair
 NOT_TICKET_FIX = "Set the connector's Service Object Name to ticket if time entries and charges must sync."
 
 
-def sync_work_order(ctx: Context) -> str:
+def sync_work_order(ctx: Context) -> Outcome:
     job = ctx.job
     try:
         work_order, source = read_work_order(ctx.clients.fieldnation, job.record_id)
@@ -54,7 +55,10 @@ def sync_work_order(ctx: Context) -> str:
         pair = pairs.find(session, job.connector.id, "fieldnation", WORK_ORDER, job.record_id)
     if pair is None:
         if not ctx.config.outbound_create:
-            return f"Work order {job.record_id} is not linked and Outbound Create is off: nothing to do."
+            return Outcome.ignored(
+                f"work order {job.record_id}",
+                f"Work order {job.record_id} is not linked and Outbound Create is off: nothing to do.",
+            )
         if _import_pending(ctx, work_order.correlation_id):
             # Made by an inbound import (it carries its ticket's id) that has not linked it yet: a ticket made
             # here would duplicate the one it came from.
@@ -65,7 +69,7 @@ def sync_work_order(ctx: Context) -> str:
                 retry_in=5.0,
             )
         pair = outbound_create.create_ticket(ctx, document)
-        done = [f"ticket {pair.autotask_id} created (Outbound Create)"]
+        done = [Write("created", pair.autotask_entity, pair.autotask_id, "Outbound Create")]
     else:
         done = []
     # A ticket made now is what the work order holds (nothing to update); one an earlier attempt made is
@@ -74,9 +78,7 @@ def sync_work_order(ctx: Context) -> str:
     done += _sync_children(ctx, pair, source, document)
     with job.db.transaction() as session:
         pairs.save(session, job.connector.id, pair, utcnow())
-    if not done:
-        return f"Nothing changed for {pair.autotask_entity} {pair.autotask_id}."
-    return f"{pair.autotask_entity} {pair.autotask_id}: " + "; ".join(done) + "."
+    return Outcome.of(f"{pair.autotask_entity} {pair.autotask_id}", done)
 
 
 def read_work_order(fieldnation: FieldNationClient, work_order_id: int) -> tuple[WorkOrder, dict[str, Any]]:
@@ -87,7 +89,7 @@ def read_work_order(fieldnation: FieldNationClient, work_order_id: int) -> tuple
     return work_order, outbound_source(dumped, expenses)
 
 
-def _update_record(ctx: Context, pair: Pair, ticket: dict[str, Any]) -> list[str]:
+def _update_record(ctx: Context, pair: Pair, ticket: dict[str, Any]) -> list[Write]:
     changes = ticket_changes(pair.outbound, ticket, pair.record, ctx.outbound_statics)
     pair.outbound = ticket
     if changes and ctx.config.service_object != "ticket":
@@ -103,7 +105,7 @@ def _update_record(ctx: Context, pair: Pair, ticket: dict[str, Any]) -> list[str
     for name, value in changes.items():
         pair.record[lowered.get(name.lower(), name)] = value
     pair.inbound = ctx.inbound.apply(pair.record)
-    return ["updated " + ", ".join(sorted(changes))]
+    return [Write("updated", pair.autotask_entity, pair.autotask_id, ", ".join(sorted(changes)))]
 
 
 def _required_kept(ctx: Context, pair: Pair, changes: dict[str, Any]) -> dict[str, Any]:
@@ -114,9 +116,7 @@ def _required_kept(ctx: Context, pair: Pair, changes: dict[str, Any]) -> dict[st
     required = {f.name.lower() for f in ctx.clients.autotask.fields(ctx.entity_path) if f.is_required}
     left = sorted(name for name, value in changes.items() if value is None and name.lower() in required)
     if left:
-        ctx.note(
-            "warning",
-            "skipped",
+        ctx.job.skip(
             f"The outbound mappings give no value for {', '.join(left)} for work order "
             f"{pair.work_order_id} as it is now, and Autotask requires one, so "
             f"{pair.autotask_entity} {pair.autotask_id} kept its value.",
@@ -139,9 +139,7 @@ def _fields_of_entity(ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
 
     kept = {name: value for name, value in changes.items() if fits(name, value)}
     if dropped := sorted(changes.keys() - kept.keys()):
-        ctx.note(
-            "warning",
-            "skipped",
+        ctx.job.skip(
             f"{ctx.entity_path} has no field or value for {', '.join(dropped)}; those mapped values were "
             "not written.",
             "Remove those outbound mappings, or set the service object to ticket.",
@@ -172,7 +170,7 @@ ATTACHMENTS = ChildKind(
 )
 
 
-def _sync_children(ctx: Context, pair: Pair, source: dict[str, Any], document: dict[str, Any]) -> list[str]:
+def _sync_children(ctx: Context, pair: Pair, source: dict[str, Any], document: dict[str, Any]) -> list[Write]:
     if ctx.config.service_object != "ticket":
         # Time entries, charges, notes and attachments hang off tickets only.
         if source["time_logs"] or source["expenses"] or _messages(source):
@@ -195,7 +193,7 @@ def _warn_not_ticket(ctx: Context, pair: Pair) -> None:
         f"object is {ctx.config.service_object}, and Autotask takes time entries, charges and notes only on "
         "tickets."
     )
-    ctx.note("warning", "skipped", message, NOT_TICKET_FIX)
+    ctx.job.skip(message, NOT_TICKET_FIX)
     if "not_ticket" not in pair.warned:
         pair.warned.append("not_ticket")
         ctx.notify(message, NOT_TICKET_FIX)
@@ -244,9 +242,7 @@ def _charge_deleted(ctx: Context, pair: Pair, charges: ChildCollection, link: Li
     try:
         ctx.clients.autotask.delete(charges, link.copy_id)
     except PermissionDeniedError:
-        ctx.note(
-            "warning",
-            "skipped",
+        ctx.job.skip(
             f"Expense {link.origin_id} was deleted in Field Nation, but charge {link.copy_id} "
             f"stays on {pair.autotask_entity} {pair.autotask_id}: the API user may not delete ticket "
             "charges.",
@@ -348,9 +344,7 @@ def _attachments(ctx: Context, pair: Pair, source: dict[str, Any]) -> Children:
 
 def _skip_large_file(ctx: Context, pair: Pair, attachment_id: int, name: str, size: int) -> None:
     """Reported once: the skip is remembered as a link to nothing."""
-    ctx.note(
-        "warning",
-        "skipped",
+    ctx.job.skip(
         f"File {name!r} ({size} bytes) of work order {pair.work_order_id} was not attached to "
         f"{pair.autotask_entity} {pair.autotask_id}: Autotask takes files up to "
         f"{ATTACHMENT_LIMIT_BYTES} bytes.",

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldbridge.jobs.handlers import HandlerRegistry, Job
+from fieldbridge.jobs.outcome import Outcome
 
 DIRECTORY_ENV = "FIELDBRIDGE_TEST_HANDLER_DIR"
 
@@ -33,7 +34,7 @@ def register(registry: HandlerRegistry) -> None:
     registry.register("fieldnation", "workorder", handle)
 
 
-def handle(job: Job) -> str:
+def handle(job: Job) -> Outcome:
     directory = Path(os.environ[DIRECTORY_ENV])
     plan_file = directory / "plan.json"
     plan: dict[str, Any] = json.loads(plan_file.read_text()) if plan_file.exists() else {}
@@ -53,7 +54,7 @@ def handle(job: Job) -> str:
             )
             raise RuntimeError(f"Autotask refused the call for user svc with secret {quoted}")
     _record(directory, "end", job, pair)
-    return f"Recorded by process {os.getpid()}."
+    return Outcome.ignored(f"{job.entity} {job.record_id}", f"Recorded by process {os.getpid()}.")
 
 
 @contextlib.contextmanager

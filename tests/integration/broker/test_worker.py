@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +17,8 @@ from sqlalchemy import select
 from fieldbridge import autotask, fieldnation
 from fieldbridge.jobs import intake
 from fieldbridge.jobs.consumer import Parts, start_in_background
-from fieldbridge.jobs.handlers import HandlerRegistry, Job, JobFailed
+from fieldbridge.jobs.handlers import Handler, HandlerRegistry, Job, JobFailed
+from fieldbridge.jobs.outcome import Outcome, Skip, Write
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.jobs.sweeper import Sweeper
 from fieldbridge.jobs.worker import EventProcessor
@@ -54,7 +55,7 @@ class World:
             rand=lambda: 0.0,
         )
 
-    def handle(self, handler: Callable[[Job], str | None]) -> None:
+    def handle(self, handler: Handler) -> None:
         self.registry.register("autotask", "Ticket", handler)
 
     def store(self, ticket_id: int = 42) -> int:
@@ -80,15 +81,28 @@ def world(settings: Settings, db: Database) -> World:
 def test_a_handled_event_is_done_with_the_handlers_summary(world: World) -> None:
     seen: list[Job] = []
 
-    def handler(job: Job) -> str:
+    def handler(job: Job) -> Outcome:
         seen.append(job)
-        return "Work order 7 created."
+        job.skip("The file was too large.", "Attach it by hand.")
+        return Outcome.of("Ticket 42", [Write("created", "work order", 7)])
 
     world.handle(handler)
     event_id = world.store()
     world.processor.process(event_id)
     assert world.event(event_id).status == "done"
-    assert world.history(event_id)[-1] == ("processed", "Work order 7 created.")
+    assert world.history(event_id)[-2:] == [
+        ("skipped", "The file was too large."),
+        ("processed", "Ticket 42: work order 7 created."),
+    ]
+    with world.db.transaction() as session:
+        recorded = history.for_event(session, event_id)[-1].outcome
+    assert recorded is not None
+    assert Outcome.from_data(recorded) == Outcome(
+        "synced",
+        "Ticket 42",
+        (Write("created", "work order", 7),),
+        skips=(Skip("The file was too large.", "Attach it by hand."),),
+    )
     (job,) = seen
     assert (job.record_id, job.attempt, job.entity) == (42, 1, "Ticket")
     assert job.connector.autotask_secret is not None
@@ -107,10 +121,10 @@ def test_an_event_without_a_flow_is_skipped_and_says_so(world: World) -> None:
 def test_each_attempt_logs_one_info_line_with_its_outcome_and_no_secret(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def handler(job: Job) -> str:
+    def handler(job: Job) -> Outcome:
         if job.record_id == 43:
             raise JobFailed(f"refused {SECRET}", retry=False)
-        return f"done with {SECRET}"
+        return Outcome.of("Ticket 42", [])
 
     world.handle(handler)
     done, failed = world.store(42), world.store(43)
@@ -350,12 +364,12 @@ def test_events_flow_through_the_embedded_consumer_with_retries(consuming: World
     calls: list[int] = []
     done = threading.Event()
 
-    def flaky(job: Job) -> str:
+    def flaky(job: Job) -> None:
         calls.append(job.attempt)
         if job.attempt < 2:
             raise TimeoutError("Autotask took too long")
         done.set()
-        return "ok"
+        return None
 
     consuming.handle(flaky)
     accepted = intake.submit(

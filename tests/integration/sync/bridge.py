@@ -9,6 +9,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
+from fieldbridge.jobs.outcome import Outcome
 from fieldbridge.mapping import MappingSet
 from fieldbridge.mapping.config import to_data
 from fieldbridge.settings import Settings
@@ -17,7 +18,7 @@ from fieldbridge.store.inbox import Hint
 from fieldbridge.sync import options, reconcile
 from fieldbridge.sync.options import SyncOptions
 from tests.support.emulators import AutotaskSim, FieldNationSim, connector_fields
-from tests.support.inline_worker import InlineWorker, Outcome
+from tests.support.inline_worker import InlineWorker, Processed
 
 TECH_RESOURCE, FIELD_TECH_ROLE = 29682886, 29682831
 
@@ -50,30 +51,31 @@ class Bridge(InlineWorker):
                 session, self.box, row, connectors.ConnectorChanges(**fields), datetime.now(UTC)
             )
 
-    def deliver(self, hint: Hint) -> Outcome:
+    def deliver(self, hint: Hint) -> Processed:
         """Store the hint and process it once; what the event became and its history lines."""
         return self.run(self.connector_id, hint)
 
-    def process_when_due(self, event_id: int, after: timedelta = timedelta(days=1)) -> Outcome:
+    def process_when_due(self, event_id: int, after: timedelta = timedelta(days=1)) -> Processed:
         """Process a retrying event as the worker would once its backoff is over (a clock `after` ahead)."""
         self.processor_at(lambda: datetime.now(UTC) + after).process(event_id)
         return self.outcome(event_id)
 
-    def _done(self, hint: Hint) -> str:
-        outcome = self.deliver(hint)
-        assert outcome.status == "done", outcome.lines
-        return outcome.lines[-1][2]
+    def _done(self, hint: Hint) -> Outcome:
+        processed = self.deliver(hint)
+        assert processed.status == "done", processed.lines
+        assert processed.outcome is not None, processed.lines
+        return processed.outcome
 
-    def import_ticket(self, ticket_id: int, entity: str = "Ticket") -> str:
+    def import_ticket(self, ticket_id: int, entity: str = "Ticket") -> Outcome:
         return self._done(Hint("import", "autotask", entity, ticket_id))
 
-    def ticket_webhook(self, ticket_id: int, fields: dict[str, Any], sequence: int) -> str:
+    def ticket_webhook(self, ticket_id: int, fields: dict[str, Any], sequence: int) -> Outcome:
         payload = {"Action": "Update", "Guid": "g", "EntityType": "Ticket", "Id": ticket_id, "Fields": fields}
         return self._done(
             Hint("autotask-webhook", "autotask", "Ticket", ticket_id, payload, f"at:{sequence}:{ticket_id}")
         )
 
-    def fn_event(self, work_order_id: int, delivery: str) -> str:
+    def fn_event(self, work_order_id: int, delivery: str) -> Outcome:
         return self._done(fn_hint(work_order_id, delivery))
 
     def config(self) -> connectors.ConnectorConfig:

@@ -3,6 +3,7 @@ Complete tickets are excluded, trigger conditions hold, and a warm import stays 
 
 from __future__ import annotations
 
+from fieldbridge.jobs.outcome import Write
 from fieldbridge.sync.options import SyncOptions, TriggerConditions
 from tests.integration.sync.bridge import FIELD_TECH_ROLE, TECH_RESOURCE, Bridge
 from tests.integration.sync.scenario import work_order, writes
@@ -18,7 +19,7 @@ def test_a_ticket_becomes_a_work_order_through_every_inbound_row(bridge: Bridge)
     summary = bridge.import_ticket(7001)
     wo = work_order(bridge, bridge.work_order_of(7001))
     ticket = next(t for t in bridge.at.records("Tickets") if t["id"] == 7001)
-    assert "created" in summary
+    assert summary.written("created", "work order") == [wo["id"]]
     assert wo["title"] == ticket["title"]  # Title -> title
     assert wo["description"]["html"] == ticket["description"]  # Description -> description
     assert wo["status"]["id"] == 1  # Status -> status_id through the status mapping (default: Draft)
@@ -32,7 +33,7 @@ def test_importing_twice_changes_nothing_and_writes_nothing(bridge: Bridge) -> N
     bridge.import_ticket(7001)
     bridge.reset_counts()
     summary = bridge.import_ticket(7001)
-    assert summary.startswith("Nothing changed")
+    assert summary.kind == "unchanged"
     assert writes(bridge.autotask_calls()) == 0
     assert bridge.fn.calls("/workorders", "POST") == 0
     assert bridge.fn.calls("/workorders/{work_order_id}", "PUT") == 0
@@ -47,7 +48,8 @@ def test_a_changed_ticket_updates_only_the_changed_field_and_a_warm_import_reads
     ).raise_for_status()
     bridge.reset_counts()
     summary = bridge.import_ticket(7001)
-    assert "(title)" in summary
+    [update] = summary.writes
+    assert (update.action, update.record, update.detail) == ("updated", "work order", "title")
     wo = work_order(bridge, bridge.work_order_of(7001))
     assert wo["title"] == "Switch replaced twice"
     calls = bridge.autotask_calls()
@@ -57,7 +59,8 @@ def test_a_changed_ticket_updates_only_the_changed_field_and_a_warm_import_reads
 
 def test_a_complete_ticket_is_not_loaded_and_history_says_so(bridge: Bridge) -> None:
     summary = bridge.import_ticket(7006)
-    assert "Complete status (5)" in summary
+    assert summary.kind == "ignored"
+    assert "Complete status (5)" in summary.reason
     assert bridge.fn.calls("/workorders", "POST") == 0
 
 
@@ -70,16 +73,16 @@ def test_trigger_conditions_apply_to_webhook_events(bridge: Bridge) -> None:
         )
     )
     refused = bridge.ticket_webhook(7002, {"title": "Install two workstations"}, 1)
-    assert refused.startswith("Not imported")
+    assert refused.kind == "ignored"
     accepted = bridge.ticket_webhook(7005, {"status": DISPATCH}, 2)
-    assert "created" in accepted
+    assert accepted.written("created", "work order") == [bridge.work_order_of(7005)]
 
 
 def test_service_object_service_call_imports_service_calls(bridge: Bridge) -> None:
     bridge.change(service_object="ServiceCall")
     summary = bridge.import_ticket(8601, entity="ServiceCall")
-    assert "created" in summary
     wo = work_order(bridge, bridge.work_order_of(8601, entity="ServiceCall"))
+    assert summary.written("created", "work order") == [wo["id"]]
     assert wo["description"]["html"] == "Switch replacement visit"
 
 
@@ -91,11 +94,12 @@ def test_duplicated_and_reordered_webhooks_leave_the_latest_state(bridge: Bridge
             "/_sim/ui/Tickets/7001", json={"as_resource": 29682887, "fields": {"title": title}}
         ).raise_for_status()
     # The later change's webhook arrives first, then the earlier one, then the later one again.
-    assert "(title)" in bridge.ticket_webhook(7001, {"title": "Switch replaced and labelled"}, 2)
+    later = bridge.ticket_webhook(7001, {"title": "Switch replaced and labelled"}, 2)
+    assert later.writes == (Write("updated", "work order", work_order_id, "title"),)
     bridge.reset_counts()
-    assert bridge.ticket_webhook(7001, {"title": "Switch replaced"}, 1).startswith("Nothing changed")
+    assert bridge.ticket_webhook(7001, {"title": "Switch replaced"}, 1).kind == "unchanged"
     # The same delivery again is the same event: its outcome, nothing processed twice.
-    assert bridge.ticket_webhook(7001, {"title": "Switch replaced and labelled"}, 2).startswith("Work order")
+    assert bridge.ticket_webhook(7001, {"title": "Switch replaced and labelled"}, 2) == later
     assert work_order(bridge, work_order_id)["title"] == "Switch replaced and labelled"
     assert bridge.fn.calls("/workorders/{work_order_id}", "PUT") == 0
     assert writes(bridge.autotask_calls()) == 0

@@ -58,7 +58,7 @@ def test_a_child_whose_answer_was_cut_after_it_was_saved_is_found_not_made_again
     outcome = bridge.deliver(fn_hint(work_order_id, "work-done"))
     assert outcome.status == "done", outcome.lines
     assert len(on_ticket(bridge, kind)) == 1
-    assert bridge.fn_event(work_order_id, "again").startswith("Nothing changed")
+    assert bridge.fn_event(work_order_id, "again").kind == "unchanged"
     assert len(on_ticket(bridge, kind)) == 1
 
 
@@ -104,7 +104,7 @@ def test_a_work_order_whose_answer_was_lost_is_found_not_made_again(creating: Br
     [work_order_id] = work_orders_for(creating, 7002)
     assert creating.work_order_of(7002) == work_order_id
     # Field Nation's `workorder.created` for it does not become a ticket (Outbound Create is on).
-    assert creating.fn_event(work_order_id, "created").startswith("Nothing changed")
+    assert creating.fn_event(work_order_id, "created").kind == "unchanged"
     assert tickets_for(creating, work_order_id) == []
 
 

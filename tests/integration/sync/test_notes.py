@@ -45,14 +45,14 @@ def test_a_note_published_to_all_becomes_one_message_and_an_internal_one_none(br
     shared = add_note(bridge, "Gate code is 4411; ask for Dana at reception.", PUBLISH["All Autotask Users"])
     add_note(bridge, "Customer is late on invoices: no extra work.", PUBLISH["Internal Only"])
     summary = bridge.import_ticket(7001)  # the ticket webhook, or the reconciler
-    assert f"message {messages_of(bridge, work_order_id)[0]} created" in summary
+    assert summary.written("created", "message") == messages_of(bridge, work_order_id)
     assert messages(bridge, work_order_id) == [
         f"(#{shared}) Dispatcher: Gate code is 4411; ask for Dana at reception."
     ]
     # The same hint again, and the technician's events that follow the message: nothing more.
     bridge.reset_counts()
-    assert bridge.import_ticket(7001).startswith("Nothing changed")
-    assert bridge.fn_event(work_order_id, "message-posted").startswith("Nothing changed")
+    assert bridge.import_ticket(7001).kind == "unchanged"
+    assert bridge.fn_event(work_order_id, "message-posted").kind == "unchanged"
     assert len(messages(bridge, work_order_id)) == 1
     assert len(notes(bridge)) == 2  # no ticket note came back from our own message
     assert bridge.fn.calls("/workorders/{work_order_id}/messages", "POST") == 0
@@ -68,7 +68,7 @@ def test_a_technicians_message_becomes_one_note_that_never_returns_as_a_message(
     bridge.fn.act(work_order_id, "post_message", message="On site now.")
     # Delivered twice, and the ticket's own event (our note moved its last activity) in between.
     bridge.fn_event(work_order_id, "posted")
-    assert bridge.import_ticket(7001).startswith("Nothing changed")
+    assert bridge.import_ticket(7001).kind == "unchanged"
     bridge.fn_event(work_order_id, "posted-again")
     [note] = notes(bridge)
     assert note["description"].endswith("On site now.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from fieldbridge.jobs.outcome import Write
 from fieldbridge.sandbox.autotask.security import Permission
 from fieldbridge.store import history, links
 from tests.integration.sync.bridge import Bridge, fn_hint
@@ -33,9 +34,9 @@ def test_the_technicians_work_lands_in_autotask_once(bridge: Bridge) -> None:
 
     # Duplicated and reordered deliveries, and an Autotask webhook about our own write: nothing more.
     bridge.reset_counts()
-    assert bridge.fn_event(work_order_id, "d1-again").startswith("Nothing changed")
-    assert bridge.import_ticket(7001).startswith("Not loaded")  # now Complete: excluded, no echo to FN
-    assert bridge.fn_event(work_order_id, "d0").startswith("Nothing changed")
+    assert bridge.fn_event(work_order_id, "d1-again").kind == "unchanged"
+    assert bridge.import_ticket(7001).kind == "ignored"  # now Complete: excluded, no echo to FN
+    assert bridge.fn_event(work_order_id, "d0").kind == "unchanged"
     calls = bridge.autotask_calls()
     assert not [route for route in calls if not route.startswith("GET")], calls
     assert len(records(bridge, "TimeEntries", ticketID=7001)) == 1
@@ -171,9 +172,10 @@ def test_a_deleted_expense_takes_its_charge_with_it(bridge: Bridge) -> None:
     work_order_id, expense_id = deleted_expense(bridge, "charge")
     [charge] = records(bridge, "TicketCharges", ticketID=7001)
     summary = bridge.fn_event(work_order_id, "expense-deleted")
-    assert f"charge {charge['id']} deleted (expense {expense_id} is gone)" in summary
+    [deleted] = summary.writes
+    assert deleted == Write("deleted", "charge", charge["id"], f"expense {expense_id} is gone")
     assert records(bridge, "TicketCharges", ticketID=7001) == []
-    assert bridge.fn_event(work_order_id, "again").startswith("Nothing changed")
+    assert bridge.fn_event(work_order_id, "again").kind == "unchanged"
 
 
 def test_a_charge_the_api_user_may_not_delete_stays_with_a_warning_and_the_fix(bridge: Bridge) -> None:
@@ -184,7 +186,7 @@ def test_a_charge_the_api_user_may_not_delete_stays_with_a_warning_and_the_fix(b
     assert f"Expense {expense_id} was deleted in Field Nation" in warning[2]
     assert "Ticket Costs (Charges) — Delete" in (warning[3] or "")
     assert len(records(bridge, "TicketCharges", ticketID=7001)) == 1
-    assert bridge.fn_event(work_order_id, "again").startswith("Nothing changed")  # warned once
+    assert bridge.fn_event(work_order_id, "again").kind == "unchanged"  # warned once
 
 
 def test_a_deleted_expense_leaves_its_expense_item_with_a_warning_since_autotask_cannot_delete_it(
@@ -196,7 +198,7 @@ def test_a_deleted_expense_leaves_its_expense_item_with_a_warning_since_autotask
     [warning] = [line for line in outcome.lines if line[0] == "warning"]
     assert f"Expense {expense_id} is gone, but expense item {item['id']} stays in Autotask" in warning[2]
     assert f"Delete expense item {item['id']} in Autotask by hand" in (warning[3] or "")
-    assert bridge.fn_event(work_order_id, "again").startswith("Nothing changed")  # warned once
+    assert bridge.fn_event(work_order_id, "again").kind == "unchanged"  # warned once
 
 
 def test_a_status_the_mappings_do_not_cover_leaves_the_ticket_status_and_says_so(bridge: Bridge) -> None:
@@ -211,4 +213,4 @@ def test_a_status_the_mappings_do_not_cover_leaves_the_ticket_status_and_says_so
     assert records(bridge, "Tickets", id=7001)[0]["status"] == status
     # The pair goes on syncing: a later message still becomes a note.
     bridge.fn.act(work_order_id, "post_message", message="Invoice sent.", type="INTERNAL")
-    assert "note" in bridge.fn_event(work_order_id, "message")
+    assert len(bridge.fn_event(work_order_id, "message").written("created", "note")) == 1

@@ -19,7 +19,7 @@ def test_a_new_work_order_creates_one_linked_ticket_with_the_six_required_fields
     work_order_id = new_work_order(creating)
     summary = creating.fn_event(work_order_id, "created")
     [ticket] = tickets_for(creating, work_order_id)
-    assert "created (Outbound Create)" in summary
+    assert summary.written("created", "Ticket") == [ticket["id"]]
     assert ticket["title"] == "Install a rack in Denver"
     assert ticket["status"] == STATUS["New"]  # the instance's New (21), not the guide's hard-coded 1
     assert ticket["priority"] == PRIORITY["Medium"]
@@ -31,8 +31,8 @@ def test_a_new_work_order_creates_one_linked_ticket_with_the_six_required_fields
     # Duplicated and reordered deliveries, and the Autotask side imported again: one ticket, no writes.
     creating.reset_counts()
     assert creating.fn_event(work_order_id, "created") == summary  # the same delivery: the same event
-    assert creating.fn_event(work_order_id, "published").startswith("Nothing changed")
-    assert creating.import_ticket(ticket["id"]).startswith("Nothing changed")
+    assert creating.fn_event(work_order_id, "published").kind == "unchanged"
+    assert creating.import_ticket(ticket["id"]).kind == "unchanged"
     assert len(tickets_for(creating, work_order_id)) == 1
     assert not [route for route in creating.autotask_calls() if not route.startswith("GET")]
     assert creating.fn.calls("/workorders/{work_order_id}", "PUT") == 0
@@ -55,8 +55,9 @@ def test_a_work_order_done_before_its_first_sync_becomes_a_ticket_in_its_mapped_
     creating.fn.act(work_order_id, "assign", technician_id=TECH)
     creating.fn.act(work_order_id, "closing_notes", notes="Rack in.")
     creating.fn.act(work_order_id, "work_done")
-    assert "created (Outbound Create)" in creating.fn_event(work_order_id, "created")
+    created = creating.fn_event(work_order_id, "created")
     [ticket] = tickets_for(creating, work_order_id)
+    assert created.written("created", "Ticket") == [ticket["id"]]
     assert (ticket["status"], ticket["resolution"]) == (STATUS["Complete"], "Rack in.")
 
 
@@ -80,8 +81,9 @@ def test_a_ticket_that_could_not_be_read_back_is_read_again_before_its_children_
 def test_another_systems_correlation_id_does_not_hold_outbound_create_back(creating: Bridge) -> None:
     work_order_id = new_work_order(creating)
     set_correlation_id(creating, work_order_id, "7002")  # no import of ticket 7002 is under way
-    assert "created (Outbound Create)" in creating.fn_event(work_order_id, "created")
-    assert len(tickets_for(creating, work_order_id)) == 1
+    created = creating.fn_event(work_order_id, "created")
+    [ticket] = tickets_for(creating, work_order_id)
+    assert created.written("created", "Ticket") == [ticket["id"]]
 
 
 def test_a_configured_default_status_is_used_when_the_instance_has_it(creating: Bridge) -> None:
@@ -93,7 +95,9 @@ def test_a_configured_default_status_is_used_when_the_instance_has_it(creating: 
 
 def test_without_outbound_create_an_unlinked_work_order_makes_no_ticket(bridge: Bridge) -> None:
     work_order_id = new_work_order(bridge)
-    assert "Outbound Create is off" in bridge.fn_event(work_order_id, "created")
+    ignored = bridge.fn_event(work_order_id, "created")
+    assert (ignored.kind, ignored.writes) == ("ignored", ())
+    assert "Outbound Create is off" in ignored.reason
     assert tickets_for(bridge, work_order_id) == []
 
 

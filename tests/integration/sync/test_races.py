@@ -13,15 +13,15 @@ from fieldbridge.store.inbox import Hint
 from fieldbridge.store.tables import PairLock
 from tests.integration.sync.bridge import Bridge, fn_hint
 from tests.integration.sync.scenario import PERSON, TECH, records, tickets_for
-from tests.support.inline_worker import Outcome
+from tests.support.inline_worker import Processed
 from tests.support.waiting import wait_until
 
 SLOW = 2.0
 """Seconds an injected latency holds a work order GET: long enough for the other event to run meanwhile."""
 
 
-def in_thread(run: Any) -> tuple[threading.Thread, list[Outcome]]:
-    outcome: list[Outcome] = []
+def in_thread(run: Any) -> tuple[threading.Thread, list[Processed]]:
+    outcome: list[Processed] = []
     thread = threading.Thread(target=lambda: outcome.append(run()), daemon=True)
     thread.start()
     return thread, outcome
@@ -71,9 +71,9 @@ def test_an_import_does_not_swallow_a_field_nation_change_still_on_its_way(bridg
     bridge.fn.act(work_order_id, "closing_notes", notes="Replaced the switch; tested all ports.")
     # A dispatcher edits the ticket; its import writes the new description to the work order.
     bridge.at.ui_edit(7001, PERSON, description="Caller adds: the second switch blinks amber too.")
-    assert "updated" in bridge.import_ticket(7001)
+    assert bridge.import_ticket(7001).written("updated", "work order") == [work_order_id]
     # The next Field Nation event (or the reconciler) still brings the closing notes over.
-    assert "Resolution" in bridge.fn_event(work_order_id, "reconciled")
+    assert "Resolution" in bridge.fn_event(work_order_id, "reconciled").writes[0].detail
     ticket = records(bridge, "Tickets", id=7001)[0]
     assert ticket["resolution"] == "Replaced the switch; tested all ports."
     assert ticket["description"] == "Caller adds: the second switch blinks amber too."
@@ -98,6 +98,6 @@ def test_a_field_nation_change_made_while_the_import_creates_the_work_order_reac
     assert imported.status == "done", imported.lines
     # Field Nation's webhook for the closing notes: what the work order holds that the ticket does not is
     # written, not taken for what the import itself wrote.
-    assert "Resolution" in bridge.fn_event(work_order_id, "closing-notes")
+    assert "Resolution" in bridge.fn_event(work_order_id, "closing-notes").writes[0].detail
     ticket = records(bridge, "Tickets", id=7001)[0]
     assert ticket["resolution"] == "Swapped the switch before the ticket was updated."

@@ -17,7 +17,7 @@ def test_options_are_read_saved_and_used_by_the_next_event(bridge: Bridge, admin
     saved = admin_api.put(URL, json=wanted)
     assert saved.status_code == 200, saved.text
     assert admin_api.get(URL).json() == wanted
-    assert bridge.ticket_webhook(7002, {"title": "x"}, 1).startswith("Not imported")
+    assert bridge.ticket_webhook(7002, {"title": "x"}, 1).kind == "ignored"
 
 
 def test_unreadable_options_and_unknown_connectors_are_refused(admin_api: httpx.Client) -> None:

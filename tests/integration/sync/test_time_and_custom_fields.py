@@ -50,14 +50,14 @@ def test_an_edited_time_log_updates_the_same_time_entry_with_one_write(bridge: B
     )
     bridge.reset_counts()
     summary = bridge.fn_event(work_order_id, "edited")
-    assert f"time entry {entry['id']} updated" in summary
+    assert summary.written("updated", "time entry") == [entry["id"]]
     [updated] = entries(bridge)
     assert updated["id"] == entry["id"]
     assert updated["endDateTime"].startswith(later_end.replace(" ", "T"))
     assert bridge.autotask_calls() == {"PATCH /V1.0/TimeEntries": 1}
 
     bridge.reset_counts()
-    assert bridge.fn_event(work_order_id, "edited-again").startswith("Nothing changed")
+    assert bridge.fn_event(work_order_id, "edited-again").kind == "unchanged"
     assert bridge.autotask_calls() == {}
 
 
@@ -67,11 +67,11 @@ def test_a_deleted_time_log_deletes_its_time_entry_once(bridge: Bridge) -> None:
     fn_rest(bridge, "DELETE", f"/workorders/{work_order_id}/time_logs/{log_id}")
     bridge.reset_counts()
     summary = bridge.fn_event(work_order_id, "deleted")
-    assert f"time entry {entry['id']} deleted" in summary
+    assert summary.written("deleted", "time entry") == [entry["id"]]
     assert entries(bridge) == []
     assert bridge.autotask_calls() == {"DELETE /V1.0/TimeEntries/{id}": 1}
     bridge.reset_counts()
-    assert bridge.fn_event(work_order_id, "deleted-again").startswith("Nothing changed")
+    assert bridge.fn_event(work_order_id, "deleted-again").kind == "unchanged"
     assert bridge.autotask_calls() == {}
 
 
@@ -104,7 +104,7 @@ def test_a_udf_lands_in_a_custom_field_and_is_written_again_only_when_it_changes
     ).raise_for_status()
     bridge.reset_counts()
     summary = bridge.import_ticket(7001)
-    assert "(custom field Devices on site)" in summary
+    assert [w.detail for w in summary.writes] == ["custom field Devices on site"]
     assert custom_field(bridge, work_order_id, "Devices on site") in ("2", 2)
     assert bridge.fn.calls("/workorders/{work_order_id}/custom_fields/{custom_field_id}", "PUT") == 1
     assert bridge.fn.calls("/workorders/{work_order_id}", "PUT") == 0

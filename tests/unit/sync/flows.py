@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from fieldbridge.jobs.handlers import Job
+from fieldbridge.jobs.outcome import Outcome, Skip
 from fieldbridge.mapping import MappingSet, default_set
 from fieldbridge.notify.alerts import Alert
 from fieldbridge.settings import SyncSettings
-from fieldbridge.store import history, inbox
+from fieldbridge.store import inbox
 from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
 from fieldbridge.store.inbox import Hint
@@ -61,29 +62,29 @@ class Flows:
     """Pair locks the flows took besides their event's own (system, entity, id)."""
     alerts: list[Alert] = field(default_factory=list)
     last_event: int = 0
+    last_job: Job | None = None
     _deliveries: itertools.count[int] = field(default_factory=itertools.count)
 
-    def import_record(self, record_id: int, entity: str = "Ticket") -> str:
+    def import_record(self, record_id: int, entity: str = "Ticket") -> Outcome:
         """An import of the Autotask record (inbound)."""
         return inbound.import_record(self._context(Hint("import", "autotask", entity, record_id)))
 
-    def work_order_changed(self, work_order_id: int) -> str:
+    def work_order_changed(self, work_order_id: int) -> Outcome:
         """A Field Nation webhook about the work order (outbound)."""
         payload = {"event": {"name": "workorder.changed", "params": {"work_order_id": work_order_id}}}
         hint = Hint("fieldnation-webhook", "fieldnation", "workorder", work_order_id, payload)
         return outbound.sync_work_order(self._context(hint))
 
-    def history(self) -> list[tuple[str, str]]:
-        """(level, message) of what the flows noted on the last event, besides the worker's own lines."""
-        with self.db.transaction() as session:
-            lines = history.for_event(session, self.last_event)
-            return [(line.level, line.message) for line in lines if line.action != "received"]
+    def skips(self) -> list[Skip]:
+        """What the flows left undone on the last event, for its history."""
+        assert self.last_job is not None, "no event was processed yet"
+        return self.last_job.skips
 
     def _context(self, hint: Hint) -> Context:
         # Each run is an event of its own in the inbox, so the flows' history lines have one to go to.
         delivered = replace(hint, dedup_key=f"d-{next(self._deliveries)}")
         self.last_event = inbox.accept(self.db, self.config.id, delivered, self.now).event_id
-        job = Job(
+        job = self.last_job = Job(
             event_id=self.last_event,
             attempt=1,
             source=hint.source,
