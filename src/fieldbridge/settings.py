@@ -66,6 +66,14 @@ class SyncSettings(BaseModel):
     create_settle_seconds: float = Field(120.0, gt=0)
     """After a create whose outcome is unknown, how long the record may still appear: until then it is looked
     for, never sent again."""
+    autotask_share: float = Field(0.5, gt=0, le=1)
+    """The share of the tenant's hourly request threshold (Autotask's ThresholdInformation) that every process
+    of this deployment uses between them; the rest is left to the tenant's other integrations."""
+    limits_url: str = ""
+    """Where the processes count Autotask's limits together: a Redis URL, or blank for the database. Set to
+    the queue URL when the queue is Redis."""
+    limits_namespace: str = "fieldbridge"
+    """The prefix of the Redis keys the limits are counted under."""
 
 
 class SignInSettings(BaseModel):
@@ -162,6 +170,8 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{(self.data_dir / 'fieldbridge.db').resolve()}"
         if not self.queue_url:
             self.queue_url = f"sqlite:///{(self.data_dir / 'queue.db').resolve()}"
+        if not self.sync.limits_url and self.queue_url.startswith(("redis:", "rediss:")):
+            self.sync.limits_url = self.queue_url
         return self
 
     @property

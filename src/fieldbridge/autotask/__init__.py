@@ -15,7 +15,7 @@ from fieldbridge.autotask.errors import (
     ServerError,
     ValidationError,
 )
-from fieldbridge.autotask.limits import RequestBudget
+from fieldbridge.autotask.limits import Limits, LocalLimits, RequestBudget, SharedLimits
 from fieldbridge.autotask.metadata import EntityInfo, FieldInfo, PicklistValue, ThresholdInfo, UdfInfo
 from fieldbridge.autotask.query import (
     Condition,
@@ -56,6 +56,8 @@ __all__ = [
     "FieldInfo",
     "Filter",
     "Group",
+    "Limits",
+    "LocalLimits",
     "NetworkError",
     "OutcomeUnknownError",
     "PermissionDeniedError",
@@ -67,6 +69,7 @@ __all__ = [
     "RequestTimeoutError",
     "Retry",
     "ServerError",
+    "SharedLimits",
     "ThresholdInfo",
     "UdfInfo",
     "ValidationError",

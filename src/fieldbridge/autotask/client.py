@@ -6,8 +6,8 @@ collections, and entity metadata.
             ...
         note_id = autotask.create(ChildCollection("Tickets", 7003, "Notes"), {...})
 
-One client per API user, shared by every thread of the process: it is thread-safe, and its zone, metadata
-cache and budget are worth sharing. How limits, retries and duplicates are handled: `sender`.
+One client per API user, shared by every thread of the process: it is thread-safe, and its zone and metadata
+cache are worth sharing. How limits, retries and duplicates are handled: `limits` and `sender`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import httpx
 from fieldbridge.autotask.children import ChildCollection
 from fieldbridge.autotask.credentials import Credentials
 from fieldbridge.autotask.errors import Operation, OutcomeUnknownError, ServerError
-from fieldbridge.autotask.limits import RequestBudget, shared_budget
+from fieldbridge.autotask.limits import Limits, LocalLimits, RequestBudget
 from fieldbridge.autotask.metadata import EntityInfo, FieldInfo, MetadataCache, ThresholdInfo, UdfInfo
 from fieldbridge.autotask.query import Query
 from fieldbridge.autotask.retry import Retry
@@ -49,17 +49,21 @@ class AutotaskClient:
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         retry: Retry | None = None,
         budget: RequestBudget | None = None,
+        limits: Limits | None = None,
         metadata_ttl: float = 3600.0,
     ) -> None:
         """`integration_code` blank means `default_integration_code` (the deployment's setting).
-        `budget` defaults to the API user's process-wide share of the tenant's hourly requests."""
+        `limits` says where the requests wait their turn: by default in this process, with the API user's
+        process-wide share of the tenant's hourly requests, or `budget` instead of that share."""
         credentials = Credentials.resolve(username, secret, integration_code, default_integration_code)
+        if limits is None:
+            limits = LocalLimits(budget) if budget else LocalLimits.of_user(credentials.username)
         self._sender = Sender(
             credentials,
             discovery_url=discovery_url,
             timeout=timeout,
             retry=retry or Retry(),
-            budget=budget or shared_budget(credentials.username),
+            limits=limits,
         )
         self._metadata = MetadataCache(metadata_ttl)
 
@@ -68,8 +72,8 @@ class AutotaskClient:
         return self._sender.credentials.username
 
     @property
-    def budget(self) -> RequestBudget:
-        return self._sender.budget
+    def limits(self) -> Limits:
+        return self._sender.limits
 
     def zone_url(self) -> str:
         """The tenant's API base URL, discovered from the username on first use."""

@@ -1,5 +1,6 @@
-"""Sending one Autotask call: zone discovery, credentials, the per-endpoint gate and hourly budget, retries
-with backoff, discovery again after a 401 (tenants move), and what happens when a write's outcome is unknown.
+"""Sending one Autotask call: zone discovery, credentials, the limits (`limits.Limits`: the per-endpoint
+gate, the hourly budget, the pause every caller keeps after a 429), retries with backoff, discovery again
+after a 401 (tenants move), and what happens when a write's outcome is unknown.
 
 Retried: connection failures, timeouts, 429 (thread threshold, or any 429 with a Retry-After), 502/503/504,
 and a 500 that is not Autotask's own `{"errors": [...]}` answer. Never retried: Autotask's business-rule 500s,
@@ -33,13 +34,14 @@ from fieldbridge.autotask.errors import (
     NetworkError,
     Operation,
     OutcomeUnknownError,
+    RateLimitError,
     RequestTimeoutError,
     ServerError,
     from_response,
     is_business_error,
     messages_of,
 )
-from fieldbridge.autotask.limits import RequestBudget, endpoint_gate
+from fieldbridge.autotask.limits import Held, Limits, gate_key
 from fieldbridge.autotask.retry import Retry
 
 log = logging.getLogger("fieldbridge.autotask")
@@ -83,11 +85,11 @@ class Sender:
         discovery_url: str,
         timeout: float | httpx.Timeout,
         retry: Retry,
-        budget: RequestBudget,
+        limits: Limits,
     ) -> None:
         self.credentials = credentials
         self.retry = retry
-        self.budget = budget
+        self.limits = limits
         self._discovery_url = discovery_url.rstrip("/")
         self._http = httpx.Client(timeout=timeout, headers={"Accept": "application/json"})
         self._zone: str | None = None
@@ -144,28 +146,45 @@ class Sender:
 
     def _through_gate(self, zone: str, call: Call) -> httpx.Response:
         endpoint = call.path.split("/")[1].split("?")[0]
-        with endpoint_gate(zone, self.credentials.integration_code.get_secret_value(), endpoint):
-            wait = self.budget.spend()
-            if wait is not None:
-                raise BudgetExhaustedError(
-                    f"not sent: this client's budget of {self.budget.limit} requests per "
-                    f"{self.budget.window:.0f} s is used up; the next one frees in {wait:.0f} s",
-                    retry_after=wait,
-                    operation=call.operation,
-                    entity=call.entity,
-                )
+        gate = gate_key(zone, self.credentials.integration_code.get_secret_value(), endpoint)
+        while isinstance(admission := self.limits.admit(gate), Held):
+            self._hold(admission, call)
+        try:
             request = self._http.build_request(
                 call.method, zone + call.path, json=call.body, headers=self.credentials.headers()
             )
             response = self._http.send(request)
+        finally:
+            self.limits.release(gate, admission.token)
         log.debug("Autotask %s %s -> %s", call.method, request.url.path, response.status_code)
         return response
+
+    def _hold(self, held: Held, call: Call) -> None:
+        """Wait out a pause another caller's 429 started, or raise when the wait is too long for a thread
+        (the hourly budget, or a long Retry-After): the job queue does that waiting."""
+        if held.reason == "budget":
+            raise BudgetExhaustedError(
+                f"not sent: the budget of {self.limits.limit} requests per {self.limits.window:.0f} s is "
+                f"used up; the next one frees in {held.seconds:.0f} s",
+                retry_after=held.seconds,
+                operation=call.operation,
+                entity=call.entity,
+            )
+        if held.seconds > self.retry.max_retry_after:
+            raise RateLimitError(
+                f"not sent: Autotask asked every caller to wait {held.seconds:.0f} s (429)",
+                retry_after=held.seconds,
+                operation=call.operation,
+                entity=call.entity,
+            )
+        time.sleep(held.seconds)
 
     def _with_retries(self, call: Call, once: Callable[[], httpx.Response]) -> Any:
         retries = 0
         unsure = False  # some attempt of this call may have been applied without an answer saying so
         while True:
             retry_after: float | None = None
+            throttled = False
             try:
                 response = once()
             except httpx.TransportError as exc:
@@ -182,12 +201,17 @@ class Sender:
                     secret=self.credentials.secret.get_secret_value(),
                     retry_after=retry_after,
                 )
+                throttled = response.status_code == 429
                 if not _retryable(response):
                     raise error
                 maybe_applied = response.status_code in _MAYBE_APPLIED_STATUSES
             unsure = unsure or maybe_applied
             retries += 1
             delay = self.retry.delay(retries, retry_after) if retries < self.retry.attempts else None
+            if throttled and delay is not None:
+                # Every caller of this user waits as this one does, in every process. A wait too long for
+                # a thread goes up with the error instead, and the job queue waits it for this job alone.
+                self.limits.pause(delay)
             if unsure and not call.repeatable and (call.lookup is None or delay is None):
                 raise _outcome_unknown(
                     error,

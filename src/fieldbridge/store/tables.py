@@ -291,3 +291,33 @@ class NotificationLog(Base):
     kind: Mapped[str] = mapped_column(String(32))
     last_sent_at: Mapped[datetime]
     held_back: Mapped[int] = mapped_column(Integer)
+
+
+class AutotaskRequest(Base):
+    """A request to Autotask from any process of the deployment, as the database counts Autotask's limits
+    (`store.request_counts`, when no Redis is configured): in flight until `in_flight_until` is cleared (or
+    passes, when its process died), and drawn on its user's hourly budget for a window after `sent_at`."""
+
+    __tablename__ = "autotask_requests"
+    __table_args__ = (
+        Index("ix_autotask_requests_gate", "gate", "in_flight_until"),
+        Index("ix_autotask_requests_user", "api_user", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    api_user: Mapped[str] = mapped_column(String(200))
+    """The API user (lower case) whose budget it draws on."""
+    gate: Mapped[str] = mapped_column(String(120))
+    """What Autotask's thread limit counts it under (`autotask.limits.gate_key`: no credential in it)."""
+    sent_at: Mapped[float]
+    """Seconds since the epoch, as the sending process's clock read them."""
+    in_flight_until: Mapped[float | None]
+
+
+class AutotaskPause(Base):
+    """Until when no request of an API user goes, after a 429 one process got (every process waits)."""
+
+    __tablename__ = "autotask_pauses"
+
+    api_user: Mapped[str] = mapped_column(String(200), primary_key=True)
+    until: Mapped[float]

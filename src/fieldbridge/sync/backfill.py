@@ -55,7 +55,7 @@ def backfill(
     entity, before anything is loaded. `dry_run`: `process` sees every record that would be loaded, and
     nothing is stored (no cursor) or cached."""
     conditions = [condition(text) for text in where_text]
-    connector_clients = clients.for_connector(config, sync.client_timeout_seconds)
+    connector_clients = clients.for_connector(config, sync, db)
     autotask = connector_clients.autotask
     service_object = SERVICE_OBJECTS[config.service_object]
     entity_path, entity = service_object.endpoint, service_object.entity

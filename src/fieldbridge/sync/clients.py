@@ -1,10 +1,15 @@
 """Autotask and Field Nation clients made from a connector's settings: the one factory of the flows, the
 connection test, Refresh Fields and the checks. The flows' clients are kept per process and connector (the
-Autotask client's zone, metadata cache and request budget are worth sharing), with a cache of slow-changing
-related records."""
+Autotask client's zone and metadata cache are worth sharing), with a cache of slow-changing related records.
+
+The flows' Autotask clients count Autotask's limits where every process of the deployment sees them (Redis
+when the deployment has one, else the database: `autotask.limits.SharedLimits`), with the deployment's share
+of the tenant's hourly threshold as ThresholdInformation gives it, read again every hour.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
@@ -12,13 +17,22 @@ from typing import Any
 import httpx
 
 from fieldbridge import fieldnation
-from fieldbridge.autotask import AutotaskClient, Retry
+from fieldbridge.autotask import AutotaskClient, AutotaskError, Limits, Retry, SharedLimits
+from fieldbridge.autotask.limits import HOUR, TENANT_HOURLY_THRESHOLD, Counts
+from fieldbridge.autotask.redis_counts import RedisCounts
+from fieldbridge.settings import SyncSettings
 from fieldbridge.store.connectors import ConnectorConfig
+from fieldbridge.store.database import Database
+from fieldbridge.store.request_counts import DatabaseCounts
 from fieldbridge.sync.fingerprint import fingerprint
+
+log = logging.getLogger(__name__)
 
 RELATED_TTL_SECONDS = 3600.0
 """Companies, locations and contacts change rarely; an hour-old name on a work order is acceptable."""
 
+THRESHOLD_RETRY_SECONDS = 300.0
+"""After ThresholdInformation could not be read (the share assumes Autotask's documented 10,000 meanwhile)."""
 
 INTERACTIVE_TIMEOUT = 10.0
 """Seconds per request when a person is waiting for the answer (connection test, Refresh Fields, checks)."""
@@ -29,9 +43,14 @@ def _secret(value: Any) -> str:
 
 
 def autotask_client(
-    config: ConnectorConfig, *, timeout: float = INTERACTIVE_TIMEOUT, retry: Retry | None = None
+    config: ConnectorConfig,
+    *,
+    timeout: float = INTERACTIVE_TIMEOUT,
+    retry: Retry | None = None,
+    limits: Limits | None = None,
 ) -> AutotaskClient:
-    """Raises ValueError when the username, secret or (own or default) integration code is missing."""
+    """Raises ValueError when the username, secret or (own or default) integration code is missing.
+    Without `limits`, the client counts Autotask's limits in this process alone."""
     return AutotaskClient(
         config.autotask_username,
         _secret(config.autotask_secret),
@@ -39,6 +58,7 @@ def autotask_client(
         discovery_url=config.autotask_api_url,
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         retry=retry,
+        limits=limits,
     )
 
 
@@ -66,11 +86,12 @@ def fieldnation_client(
 
 
 class ConnectorClients:
-    def __init__(self, config: ConnectorConfig, timeout: float = 30.0) -> None:
-        self.autotask = autotask_client(config, timeout=timeout)
+    def __init__(self, config: ConnectorConfig, timeout: float = 30.0, limits: Limits | None = None) -> None:
+        self.autotask = autotask_client(config, timeout=timeout, limits=limits)
         self.fieldnation = fieldnation_client(config, timeout=timeout)
         self._related: dict[tuple[str, int], tuple[float, dict[str, Any] | None]] = {}
         self._lock = threading.Lock()
+        self._threshold_due = 0.0
 
     def related(self, entity: str, record_id: int) -> dict[str, Any] | None:
         """An Autotask record from the cache, fetched when missing or older than the TTL."""
@@ -89,24 +110,65 @@ class ConnectorClients:
         with self._lock:
             self._related[(entity, record_id)] = (time.monotonic(), record)
 
+    def read_threshold(self, limits: SharedLimits, share: float) -> None:
+        """Set the hourly budget to the deployment's share of the tenant's threshold, read from Autotask once
+        an hour (one request)."""
+        now = time.monotonic()
+        with self._lock:
+            if now < self._threshold_due:
+                return
+            self._threshold_due = now + THRESHOLD_RETRY_SECONDS
+        try:
+            threshold = self.autotask.threshold().external_request_threshold
+        except AutotaskError as error:
+            log.warning(
+                "Autotask ThresholdInformation could not be read (%s); keeping %d requests an hour",
+                error.summary,
+                limits.limit,
+            )
+            return
+        limits.limit = _share_of(threshold, share)
+        with self._lock:
+            self._threshold_due = now + HOUR
+
     def close(self) -> None:
         self.autotask.close()
         self.fieldnation.close()
 
 
-_clients: dict[int, tuple[str, ConnectorClients]] = {}
+_clients: dict[int, tuple[str, ConnectorClients, SharedLimits]] = {}
+_redis: dict[tuple[str, str], RedisCounts] = {}
 _clients_lock = threading.Lock()
 
 
-def for_connector(config: ConnectorConfig, timeout: float = 30.0) -> ConnectorClients:
-    """The connector's clients; new ones when its settings changed (new credentials, another URL)."""
-    version = fingerprint(config.model_dump(mode="json"), config.secret_values(), timeout)
+def for_connector(config: ConnectorConfig, sync: SyncSettings, db: Database) -> ConnectorClients:
+    """The connector's clients; new ones when its settings changed (new credentials, another URL), counting
+    Autotask's limits where `sync.limits_url` says (Redis), or in `db`."""
+    timeout, share = sync.client_timeout_seconds, sync.autotask_share
+    where = sync.limits_url or f"database {id(db)}"
+    version = fingerprint(config.model_dump(mode="json"), config.secret_values(), timeout, share, where)
     with _clients_lock:
         known = _clients.get(config.id)
-        if known is not None and known[0] == version:
-            return known[1]
-        if known is not None:
-            known[1].close()
-        clients = ConnectorClients(config, timeout)
-        _clients[config.id] = (version, clients)
-        return clients
+        if known is None or known[0] != version:
+            if known is not None:
+                known[1].close()
+            # Until ThresholdInformation answers, the share of Autotask's documented threshold.
+            limit = _share_of(TENANT_HOURLY_THRESHOLD, share)
+            limits = SharedLimits(_counts(sync, db), config.autotask_username, limit, lease=timeout * 2 + 60)
+            known = _clients[config.id] = (version, ConnectorClients(config, timeout, limits), limits)
+    _, clients, limits = known
+    clients.read_threshold(limits, share)
+    return clients
+
+
+def _share_of(threshold: int, share: float) -> int:
+    return max(1, int(threshold * share))
+
+
+def _counts(sync: SyncSettings, db: Database) -> Counts:
+    if not sync.limits_url:
+        return DatabaseCounts(db)
+    key = (sync.limits_url, sync.limits_namespace)
+    if key not in _redis:
+        _redis[key] = RedisCounts(*key)
+    return _redis[key]

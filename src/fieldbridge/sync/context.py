@@ -71,5 +71,5 @@ def for_job(job: Job) -> Context:
         saved = mapping_sets.latest(session, job.connector.id)
         sync_options = options.load(session, job.connector.id)
     mappings = default_set() if saved is None else MappingSet.model_validate(saved.body)
-    connector_clients = clients.for_connector(job.connector, job.sync.client_timeout_seconds)
+    connector_clients = clients.for_connector(job.connector, job.sync, job.db)
     return Context(job, job.connector, connector_clients, sync_options, mappings)

@@ -70,7 +70,7 @@ def reconcile(
     )
     linked_ids = {autotask_id for linked_entity, autotask_id, _ in linked if linked_entity == entity}
     seen, autotask_hints = [], 0
-    autotask = clients.for_connector(config, sync.client_timeout_seconds).autotask
+    autotask = clients.for_connector(config, sync, db).autotask
     for record in autotask.query(entity_path, query):
         record_id, activity = int(record["id"]), record.get(activity_field)
         if (moment := parse_time(activity)) is not None:

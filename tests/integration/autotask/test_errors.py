@@ -236,7 +236,7 @@ def test_secrets_stay_out_of_messages_reprs_and_logs(
         repr(error),
         repr(good),
         repr(bad),
-        repr(good.budget),
+        repr(good.limits),
         str(dict(error.request.headers)),
         str(dict(error.response.request.headers)),
         caplog.text,

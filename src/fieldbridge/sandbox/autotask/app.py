@@ -77,6 +77,7 @@ class AutotaskEmulator:
         self.threshold.reset()
         self.threshold.threshold = HOURLY_THRESHOLD
         self.threads.limit = THREADS
+        self.threads.reset_peaks()
         self.webhooks.reset()
 
 

@@ -18,12 +18,14 @@ class ThreadLimiter:
         self.limit = limit
         self._lock = threading.Lock()
         self._in_flight: Counter[tuple[str, str]] = Counter()
+        self._peaks: Counter[tuple[str, str]] = Counter()
 
     def acquire(self, key: tuple[str, str]) -> bool:
         with self._lock:
             if self._in_flight[key] >= self.limit:
                 return False
             self._in_flight[key] += 1
+            self._peaks[key] = max(self._peaks[key], self._in_flight[key])
             return True
 
     def snapshot(self) -> list[dict[str, object]]:
@@ -33,6 +35,16 @@ class ThreadLimiter:
                 {"integration_code": c, "endpoint": e, "in_flight": n}
                 for (c, e), n in self._in_flight.items()
             ]
+
+    def peaks(self) -> list[dict[str, object]]:
+        """The most requests admitted in flight at once since the last reset, per (integration code,
+        endpoint): what shows whether callers kept within the limit (refused ones are counted as calls)."""
+        with self._lock:
+            return [{"integration_code": c, "endpoint": e, "peak": n} for (c, e), n in self._peaks.items()]
+
+    def reset_peaks(self) -> None:
+        with self._lock:
+            self._peaks.clear()
 
     def release(self, key: tuple[str, str]) -> None:
         with self._lock:

@@ -152,6 +152,7 @@ def sim_router(em: AutotaskEmulator) -> APIRouter:
             "current_hour_requests": em.threshold.count(),
             "attachment_bytes_per_window": em.tenant.attachment_budget[0],
             "in_flight": em.threads.snapshot(),
+            "peak_in_flight": em.threads.peaks(),
         }
 
     @router.put("/limits")
