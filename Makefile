@@ -30,6 +30,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy --strict src
 
+# Every figure of docs/performance.md, end to end against the emulators (about 10 minutes on 2 cores; needs
+# PostgreSQL and Redis as the tests do). BENCH_QUICK=1 for a quick run at small sizes; `python -m bench --json`.
 bench: $(STAMP)
 	$(BIN)/python -m bench
 

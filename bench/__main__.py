@@ -1,13 +1,17 @@
-"""`python -m bench`: run every `bench/bench_*.py`, print a table, write `bench/results/latest.json`.
+"""`python -m bench [NAME ...] [--json]`: run every `bench/bench_*.py` (or only those named: `accept`,
+`sqlite_node`, ...), print one table of every figure beside its goal (with `--json`, the figures as JSON on
+stdout instead), and write `bench/results/latest.json`.
 
-Each module offers `run() -> list[dict]`, one dict per figure: `name`, `value`, `unit`, `goal` (text) and
-`ok` (whether the goal is met). The exit status is 1 when a figure misses its goal or a module fails.
+Each module offers `run() -> list[dict]`, one dict per figure (bench.figures): `row`, `name`, `value`, `unit`,
+`goal` (text), `ok` (the goal is met) and `detail`. The exit status is 1 when a figure misses its goal or a
+module fails. The machine's load average is taken before and after: the machine may be busy with other work.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import os
 import pkgutil
 import platform
 import sys
@@ -18,15 +22,32 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from bench.figures import QUICK
+from bench.procs import load_average
+
 HERE = Path(__file__).parent
 RESULTS = HERE / "results" / "latest.json"
 FIELDS = ("name", "value", "unit", "goal", "ok")
+ORDER = (
+    "trigger URL accepts/s, one process",
+    "ack latency while processing runs",
+    "events processed, SQLite node",
+    "1 -> 2 workers, PostgreSQL + Redis",
+    "new ticket -> work order",
+    "reconciler pass, nothing changed",
+    "backfill",
+    "inbox scans",
+    "Jsonnet",
+)
+"""The table's rows in this order; rows of other names (the mapping engine's) come after."""
 
 
-def collect() -> list[dict[str, Any]]:
+def collect(wanted: list[str]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     names = sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_"))
     for module_name in names:
+        if wanted and module_name.removeprefix("bench_") not in wanted:
+            continue
         started = time.perf_counter()
         try:
             figures = importlib.import_module(f"bench.{module_name}").run()
@@ -38,8 +59,11 @@ def collect() -> list[dict[str, Any]]:
             cause = f"{type(error).__name__}: {error}"
             figures = [{"name": "(failed)", "value": None, "unit": "", "goal": cause, "ok": False}]
         seconds = round(time.perf_counter() - started, 1)
-        rows += ({"module": module_name, **figure, "seconds": seconds} for figure in figures)
-    return rows
+        for figure in figures:
+            row = figure.get("row") or module_name.removeprefix("bench_").replace("_", " ")
+            rows.append({"module": module_name, **figure, "row": row, "seconds": seconds})
+    place = {row: n for n, row in enumerate(ORDER)}
+    return sorted(rows, key=lambda r: place.get(r["row"], len(ORDER)))
 
 
 def show(value: Any) -> str:
@@ -48,36 +72,54 @@ def show(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def main() -> int:
-    rows = collect()
-    table = Table("Module", "Figure", "Value", "Unit", "Goal", "OK", title="FieldBridge benchmarks")
-    for row in rows:
+def print_table(report: dict[str, Any]) -> None:
+    machine = report["machine"]
+    quick = " (BENCH_QUICK)" if report["quick"] else ""
+    title = (
+        f"FieldBridge benchmarks: {machine['cores']} cores, load {machine['load_before']:.1f} before and "
+        f"{machine['load_after']:.1f} after, {report['seconds']:.0f} s{quick}"
+    )
+    table = Table("What", "Figure", "Value", "Unit", "Goal", "OK", title=title)
+    shown = None
+    for row in report["results"]:
         table.add_row(
-            row["module"],
+            row["row"] if row["row"] != shown else "",
             row["name"],
             show(row["value"]),
             row["unit"],
             row["goal"],
-            "[green]yes[/green]" if row["ok"] else "[red]no[/red]",
+            "" if not row["goal"] else "[green]yes[/green]" if row["ok"] else "[red]no[/red]",
         )
-    Console().print(table)
+        shown = row["row"]
+    Console(width=200).print(table)
+
+
+def main(argv: list[str]) -> int:
+    as_json = "--json" in argv
+    wanted = [arg for arg in argv if not arg.startswith("-")]
+    began, load_before = time.perf_counter(), load_average()
+    rows = collect(wanted)
+    report = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "quick": QUICK,
+        "seconds": round(time.perf_counter() - began, 1),
+        "machine": {
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "cores": os.cpu_count(),
+            "load_before": load_before,
+            "load_after": load_average(),
+        },
+        "results": rows,
+    }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "python": platform.python_version(),
-                "machine": platform.machine(),
-                "processor": platform.processor(),
-                "results": rows,
-            },
-            indent=2,
-        )
-        + "\n",
-        encoding="utf-8",
-    )
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_table(report)
     return 0 if all(row["ok"] for row in rows) else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
