@@ -17,12 +17,13 @@ from fieldbridge.web.console import (
     dead_letter_pages,
     mapping_pages,
     overview,
+    setup_pages,
     sign_in,
 )
 from fieldbridge.web.console.pages import STATIC, PageError, redirect, render
 from fieldbridge.web.console.security import FormRefused, SignInFirst, session_admin
 
-PAGES = (sign_in, overview, mapping_pages, activity, dead_letter_pages, check_pages)
+PAGES = (sign_in, overview, setup_pages, mapping_pages, activity, dead_letter_pages, check_pages)
 
 
 def install(app: FastAPI) -> None:
