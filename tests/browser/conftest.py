@@ -2,8 +2,9 @@
 
 `browser`: one headless Chromium per test process. `site`: the broker serving the console with its worker,
 wired to the Autotask and Field Nation emulators (one per module). `page`: a fresh browser context (no
-cookies; clipboard allowed) at laptop width. `admin`: a new admin's username. `signed_in`: `page` signed in
-as `admin` through the sign-in form.
+cookies; clipboard allowed) at laptop width. `admin`: the module's admin (password `ADMIN_PASSWORD` of
+tests/support/served.py). `signed_in`: a page like `page` with the session of `admin`, who signed in once
+per module through the sign-in form.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, StorageState, expect, sync_playwright
 
 from tests.support.console import LAPTOP, ConsoleSite, console_site, launch_chromium, sign_in
 from tests.support.emulators import AutotaskSim, FieldNationSim
+
+# A busy machine (the suite runs on every core) can take more than Playwright's default 5 s to show a page.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
@@ -34,22 +38,42 @@ def site(
         yield served
 
 
+def _context(browser: Browser, site: ConsoleSite, state: StorageState | None = None) -> BrowserContext:
+    context = browser.new_context(
+        base_url=site.url,
+        viewport=LAPTOP,
+        permissions=["clipboard-read", "clipboard-write"],
+        storage_state=state,
+    )
+    context.set_default_timeout(15_000)
+    return context
+
+
 @pytest.fixture
 def page(browser: Browser, site: ConsoleSite) -> Iterator[Page]:
-    context = browser.new_context(
-        base_url=site.url, viewport=LAPTOP, permissions=["clipboard-read", "clipboard-write"]
-    )
-    context.set_default_timeout(10_000)
+    context = _context(browser, site)
     yield context.new_page()
     context.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def admin(site: ConsoleSite) -> str:
     return site.served.add_admin()
 
 
+@pytest.fixture(scope="module")
+def _signed_in_state(browser: Browser, site: ConsoleSite, admin: str) -> StorageState:
+    """The cookies of one sign-in through the form, shared by the module's signed-in pages (a password
+    hash per test would be most of a test's time)."""
+    context = _context(browser, site)
+    sign_in(context.new_page(), site, admin)
+    state = context.storage_state()
+    context.close()
+    return state
+
+
 @pytest.fixture
-def signed_in(page: Page, site: ConsoleSite, admin: str) -> Page:
-    sign_in(page, site, admin)
-    return page
+def signed_in(browser: Browser, site: ConsoleSite, _signed_in_state: StorageState) -> Iterator[Page]:
+    context = _context(browser, site, _signed_in_state)
+    yield context.new_page()
+    context.close()

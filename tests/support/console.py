@@ -11,7 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,8 @@ from cryptography.fernet import Fernet
 from playwright.sync_api import Browser, Page, Playwright, expect
 
 from fieldbridge.settings import RetrySettings, Settings
-from fieldbridge.store import client_tokens, connectors
+from fieldbridge.store import client_tokens, connectors, dead_letters
+from fieldbridge.store.tables import DeadLetter
 from tests.support.emulators import AutotaskSim, FieldNationSim, connector_fields
 from tests.support.served import ADMIN_PASSWORD, Served, serve
 from tests.support.services import unavailable
@@ -52,6 +53,8 @@ class ConsoleSite:
     served: Served
     at: AutotaskSim
     fn: FieldNationSim
+    trigger_tokens: dict[str, str] = field(default_factory=dict)
+    """Each connector's client token, as issued (the store keeps only its hash)."""
 
     @property
     def url(self) -> str:
@@ -72,8 +75,24 @@ class ConsoleSite:
             connector = connectors.create(
                 session, broker.box, connectors.NewConnector.model_validate(fields), datetime.now(UTC)
             )
-            client_tokens.rotate(session, connector, datetime.now(UTC))
+            self.trigger_tokens[name] = client_tokens.rotate(session, connector, datetime.now(UTC))
         return name
+
+    def secrets(self, name: str) -> list[str]:
+        """Every secret the connector holds in clear, and its trigger URL's client token."""
+        broker = self.served.broker
+        with broker.db.transaction() as session:
+            connector = connectors.get(session, name)
+            assert connector is not None
+            config = connectors.config(connector, broker.box, None)
+        return [*config.secret_values(), self.trigger_tokens[name]]
+
+    def dead_letters(self, name: str) -> list[DeadLetter]:
+        broker = self.served.broker
+        with broker.db.transaction() as session:
+            connector = connectors.get(session, name)
+            assert connector is not None
+            return dead_letters.open_letters(session, connector.id)
 
 
 def console_settings(data_dir: Path) -> Settings:

@@ -34,6 +34,8 @@ class Attention:
     text: str
     link: str
     link_label: str
+    command: str | None = None
+    """The command that fixes it, when one does."""
 
 
 @dataclass(frozen=True)
@@ -160,10 +162,10 @@ def attention(health: ConnectorHealth) -> list[Attention]:
         items.append(
             Attention(
                 "warn",
-                f"The connector is disabled: its events are kept and skipped; `fieldbridge connectors enable "
-                f"{name}` turns it on.",
+                "The connector is disabled: its events are kept and skipped. Switch it on with",
                 f"/activity/events?connector={name}&state=skipped",
                 "Skipped events",
+                f"fieldbridge connectors enable {name}",
             )
         )
     unprovisioned = [
@@ -178,10 +180,10 @@ def attention(health: ConnectorHealth) -> list[Attention]:
         items.append(
             Attention(
                 "warn",
-                f"No webhook provisioned on {' and '.join(unprovisioned)}: run `fieldbridge webhooks "
-                f"provision {name}`.",
+                f"No webhook provisioned on {' and '.join(unprovisioned)}. Provision them with",
                 f"/check?connector={name}",
                 "Check",
+                f"fieldbridge webhooks provision --connector {name}",
             )
         )
     return items
