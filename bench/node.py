@@ -35,6 +35,7 @@ from fieldbridge.sync.options import SyncOptions
 UNFINISHED = ("received", "queued", "processing", "retrying")
 FAILED = ("retrying", "dead")
 TIMEOUT = 30.0
+BATCH = "SELECT count(*), min(received_at), max(finished_at) FROM inbox_events WHERE id > :a"
 
 
 @dataclass
@@ -218,13 +219,8 @@ class Broker:
         engine = self.deployment.engine()
         try:
             with engine.connect() as connection:
-                n, first, last = connection.execute(
-                    text(
-                        "SELECT count(*), min(received_at), max(finished_at) FROM inbox_events "
-                        "WHERE id > :a AND (:s IS NULL OR source = :s)"
-                    ),
-                    {"a": after_id, "s": source},
-                ).one()
+                query = BATCH if source is None else BATCH + " AND source = :s"
+                n, first, last = connection.execute(text(query), {"a": after_id, "s": source}).one()
         finally:
             engine.dispose()
         return int(n), (_moment(last) - _moment(first)).total_seconds() if n else 0.0
