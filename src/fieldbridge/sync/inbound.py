@@ -16,6 +16,7 @@ from fieldbridge.sync.children import ChildKind, Wanted, Writer
 from fieldbridge.sync.clients import ConnectorClients
 from fieldbridge.sync.context import Context, utcnow
 from fieldbridge.sync.inbound_rules import (
+    DRAFT,
     SETTABLE_STATUSES,
     WorkOrderWrites,
     complete_status,
@@ -50,11 +51,12 @@ def import_record(ctx: Context) -> Outcome:
     document = ctx.inbound.apply(enriched)
     writes = workorder_writes(pair.inbound if pair else {}, document)
     created = pair is None
+    answered: dict[str, Any] | None = None
     if pair is None:
-        pair = _create_work_order(ctx, enriched, writes)
+        pair, answered = _create_work_order(ctx, enriched, writes)
         done = [Write("created", "work order", pair.work_order_id)]
     elif writes:
-        _write(ctx, pair.work_order_id, writes)
+        answered = _write(ctx, pair.work_order_id, writes)
         done = [Write("updated", "work order", pair.work_order_id, _describe(writes))]
     else:
         done = []
@@ -63,7 +65,8 @@ def import_record(ctx: Context) -> Outcome:
     if writes:
         # Our own write is no change for outbound to send back; a Field Nation change not written to
         # Autotask yet still is one, on a new work order too (a buyer may assign it as soon as it exists).
-        now = ctx.outbound.apply(_outbound_view(ctx, pair.work_order_id)).get("Ticket", {})
+        view = answered or _outbound_view(ctx, pair.work_order_id)
+        now = ctx.outbound.apply(view).get("Ticket", {})
         pair.outbound = outbound_after_write(pair.outbound, now, enriched)
     with job.db.transaction() as session:
         pairs.save(session, job.connector.id, pair, utcnow())
@@ -103,7 +106,10 @@ def with_related(clients: ConnectorClients, record: dict[str, Any]) -> dict[str,
     return enriched
 
 
-def _create_work_order(ctx: Context, record: dict[str, Any], writes: WorkOrderWrites) -> Pair:
+def _create_work_order(
+    ctx: Context, record: dict[str, Any], writes: WorkOrderWrites
+) -> tuple[Pair, dict[str, Any] | None]:
+    """The pair, and the work order as our writes left it when they answered it (None: not known)."""
     job = ctx.job
     fields = {"correlation_id": str(job.record_id), **writes.fields}
     fields.setdefault("title", f"{job.entity} {job.record_id}")
@@ -132,12 +138,11 @@ def _create_work_order(ctx: Context, record: dict[str, Any], writes: WorkOrderWr
         pairs.save(session, job.connector.id, pair, utcnow())
         creates.settled(session, job.connector.id, create.key)
     # The create sent the fields; a work order an earlier attempt made holds the record as it was then.
-    _write(
-        ctx,
-        work_order_id,
-        writes if made.earlier else WorkOrderWrites({}, writes.custom_fields, writes.status),
-    )
-    return pair
+    if made.earlier:
+        return pair, _write(ctx, work_order_id, writes)
+    # A new work order is a draft (Field Nation's answer to the create says so): no read to learn it.
+    answered = _write(ctx, work_order_id, WorkOrderWrites({}, writes.custom_fields, writes.status), DRAFT)
+    return pair, answered or (None if writes.custom_fields else made_as)
 
 
 NOTE_MESSAGES = ChildKind(
@@ -151,13 +156,14 @@ def _note_messages(
     ctx: Context, pair: Pair, ticket: dict[str, Any], before: dict[str, Any] | None
 ) -> list[Write]:
     """Post the ticket's new notes that go (`note_messages` options) to the work order. Read only when the
-    ticket saw activity since it was last imported (a new note moves its last activity date)."""
+    ticket saw activity since it was last imported, or since it was made when it is new (a new note moves
+    its last activity date)."""
     options = ctx.options.note_messages
     if ctx.config.service_object != "ticket" or not options.publish:
         return []
-    if before is not None and field_value(before, "lastActivityDate") == field_value(
-        ticket, "lastActivityDate"
-    ):
+    last = field_value(ticket, "lastActivityDate")
+    since = field_value(ticket, "createDate") if before is None else field_value(before, "lastActivityDate")
+    if last is not None and last == since:
         return []
     collection = ChildCollection("Tickets", pair.autotask_id, "Notes")
     with children.refused(f"The notes of ticket {pair.autotask_id} could not be read"):
@@ -198,11 +204,16 @@ def _id_of(work_order: WorkOrder | None) -> int | None:
     return None if work_order is None else work_order.id
 
 
-def _write(ctx: Context, work_order_id: int, writes: WorkOrderWrites) -> None:
+def _write(
+    ctx: Context, work_order_id: int, writes: WorkOrderWrites, status: int | None = None
+) -> dict[str, Any] | None:
+    """Write to the work order (in `status` when known); what Field Nation answered the last write that
+    returns the whole work order, as the outbound mappings read it, unless a later write changed it."""
     fieldnation = ctx.clients.fieldnation
+    answer: WorkOrder | None = None
     try:
         if writes.fields:
-            fieldnation.workorders.update(work_order_id, writes.fields)  # type: ignore[arg-type]
+            answer = fieldnation.workorders.update(work_order_id, writes.fields)  # type: ignore[arg-type]
         if writes.custom_fields:
             known = {
                 field.name: field.id
@@ -217,10 +228,13 @@ def _write(ctx: Context, work_order_id: int, writes: WorkOrderWrites) -> None:
                     )
                     continue
                 fieldnation.custom_fields.set(work_order_id, known[name], value)
+                answer = None  # the work order changed after the answer
         if writes.status is not None:
-            _reach_status(ctx, work_order_id, writes.status)
+            current = answer.status.id if answer is not None and answer.status else status
+            answer = _reach_status(ctx, work_order_id, writes.status, current) or answer
     except FieldNationError as error:
         raise _refused(f"Field Nation refused an update of work order {work_order_id}", error) from error
+    return None if answer is None else _source(answer)
 
 
 def _refused(what: str, error: FieldNationError) -> JobFailed:
@@ -231,29 +245,35 @@ def _refused(what: str, error: FieldNationError) -> JobFailed:
     return JobFailed(f"{what}: {error}")
 
 
-def _reach_status(ctx: Context, work_order_id: int, target: int) -> None:
+def _reach_status(ctx: Context, work_order_id: int, target: int, current_id: int | None) -> WorkOrder | None:
+    """Move the work order to `target` from `current_id` (read first when not known); the transition's
+    answer, when there was one."""
     workorders = ctx.clients.fieldnation.workorders
-    current = workorders.get(work_order_id).status
-    current_id = current.id if current else None
+    if current_id is None:
+        current = workorders.get(work_order_id).status
+        current_id = current.id if current else None
     if current_id == target:
-        return
+        return None
     if target == 2 and current_id == 1:
-        workorders.publish(work_order_id)
-    elif target == 1 and current_id == 2:
-        workorders.unpublish(work_order_id)
-    elif target == 7 and current_id in (2, 3, 9):
-        workorders.cancel(work_order_id, "Cancelled in Autotask")
-    else:
-        settable = ", ".join(f"{k} {v}" for k, v in SETTABLE_STATUSES.items())
-        ctx.job.skip(
-            f"The status mapping asks for Field Nation status {target}, but work order {work_order_id} is in "
-            f"status {current_id}; Field Nation's API cannot make that change, so the status was left.",
-            f"Map Autotask statuses only to statuses a buyer can set ({settable}).",
-        )
+        return workorders.publish(work_order_id)
+    if target == 1 and current_id == 2:
+        return workorders.unpublish(work_order_id)
+    if target == 7 and current_id in (2, 3, 9):
+        return workorders.cancel(work_order_id, "Cancelled in Autotask")
+    settable = ", ".join(f"{k} {v}" for k, v in SETTABLE_STATUSES.items())
+    ctx.job.skip(
+        f"The status mapping asks for Field Nation status {target}, but work order {work_order_id} is in "
+        f"status {current_id}; Field Nation's API cannot make that change, so the status was left.",
+        f"Map Autotask statuses only to statuses a buyer can set ({settable}).",
+    )
+    return None
 
 
 def _outbound_view(ctx: Context, work_order_id: int) -> dict[str, Any]:
-    work_order = ctx.clients.fieldnation.workorders.get(work_order_id)
+    return _source(ctx.clients.fieldnation.workorders.get(work_order_id))
+
+
+def _source(work_order: WorkOrder) -> dict[str, Any]:
     return outbound_source(work_order.model_dump(mode="json", by_alias=True, exclude_none=True), [])
 
 

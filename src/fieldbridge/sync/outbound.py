@@ -5,7 +5,7 @@ An unlinked work order creates a ticket when Outbound Create is on (`outbound_cr
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from fieldbridge.autotask import (
     AutotaskClient,
@@ -41,33 +41,38 @@ from fieldbridge.sync.outbound_rules import (
 )
 from fieldbridge.sync.pairs import SKIPPED, WORK_ORDER, Pair
 
+T = TypeVar("T")
+CREATED = "workorder.created"
 NOT_TICKET_FIX = "Set the connector's Service Object Name to ticket if time entries and charges must sync."
 
 
 def sync_work_order(ctx: Context) -> Outcome:
     job = ctx.job
-    try:
-        work_order, source = read_work_order(ctx.clients.fieldnation, job.record_id)
-    except FieldNationError as error:
-        raise JobFailed(f"Field Nation work order {job.record_id} could not be read: {error}") from error
-    document = ctx.outbound.apply(source)
     with job.db.transaction() as session:
         pair = pairs.find(session, job.connector.id, "fieldnation", WORK_ORDER, job.record_id)
+    if pair is None and not ctx.config.outbound_create:
+        return Outcome.ignored(
+            f"work order {job.record_id}",
+            f"Work order {job.record_id} is not linked and Outbound Create is off: nothing to do.",
+        )
+    if pair is not None and _event_name(job.payload) == CREATED:
+        # The pair knows its work order exists (our import made it, or Outbound Create made the ticket for
+        # it); whatever changed since comes with an event of its own. Nothing is read.
+        return Outcome.of(f"{pair.autotask_entity} {pair.autotask_id}", [])
+    fieldnation = ctx.clients.fieldnation
+    work_order = _read(job.record_id, lambda: fieldnation.workorders.get(job.record_id))
+    if pair is None and _import_pending(ctx, work_order.correlation_id):
+        # Made by an inbound import (it carries its ticket's id) that has not linked it yet: a ticket made
+        # here would duplicate the one it came from.
+        raise JobFailed(
+            f"Work order {job.record_id} was made from Autotask record {work_order.correlation_id}, "
+            "whose import has not finished; syncing it once they are linked.",
+            "Nothing to do: the next attempt finds them linked.",
+            retry_in=5.0,
+        )
+    source = _read(job.record_id, lambda: with_expenses(fieldnation, work_order))
+    document = ctx.outbound.apply(source)
     if pair is None:
-        if not ctx.config.outbound_create:
-            return Outcome.ignored(
-                f"work order {job.record_id}",
-                f"Work order {job.record_id} is not linked and Outbound Create is off: nothing to do.",
-            )
-        if _import_pending(ctx, work_order.correlation_id):
-            # Made by an inbound import (it carries its ticket's id) that has not linked it yet: a ticket made
-            # here would duplicate the one it came from.
-            raise JobFailed(
-                f"Work order {job.record_id} was made from Autotask record {work_order.correlation_id}, "
-                "whose import has not finished; syncing it once they are linked.",
-                "Nothing to do: the next attempt finds them linked.",
-                retry_in=5.0,
-            )
         pair = outbound_create.create_ticket(ctx, document)
         done = [Write("created", pair.autotask_entity, pair.autotask_id, "Outbound Create")]
     else:
@@ -81,12 +86,29 @@ def sync_work_order(ctx: Context) -> Outcome:
     return Outcome.of(f"{pair.autotask_entity} {pair.autotask_id}", done)
 
 
+def _event_name(payload: dict[str, Any] | None) -> str | None:
+    event = (payload or {}).get("event")
+    return event.get("name") if isinstance(event, dict) else None
+
+
+def _read(work_order_id: int, read: Callable[[], T]) -> T:
+    try:
+        return read()
+    except FieldNationError as error:
+        raise JobFailed(f"Field Nation work order {work_order_id} could not be read: {error}") from error
+
+
 def read_work_order(fieldnation: FieldNationClient, work_order_id: int) -> tuple[WorkOrder, dict[str, Any]]:
     """The work order, and the record the outbound mappings read: it with its expenses."""
     work_order = fieldnation.workorders.get(work_order_id)
-    expenses = [e.model_dump(mode="json", by_alias=True) for e in fieldnation.expenses.list(work_order_id)]
+    return work_order, with_expenses(fieldnation, work_order)
+
+
+def with_expenses(fieldnation: FieldNationClient, work_order: WorkOrder) -> dict[str, Any]:
+    """The record the outbound mappings read: the work order with its expenses (one more read)."""
+    expenses = [e.model_dump(mode="json", by_alias=True) for e in fieldnation.expenses.list(work_order.id)]
     dumped = work_order.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return work_order, outbound_source(dumped, expenses)
+    return outbound_source(dumped, expenses)
 
 
 def _update_record(ctx: Context, pair: Pair, ticket: dict[str, Any]) -> list[Write]:
