@@ -1,22 +1,23 @@
 """Opening the database: engine settings per dialect, migrations to the current schema, transactions.
 
 SQLite is used by several threads (HTTP handlers, queue workers, the sweeper) and sometimes several
-processes at once, so every connection runs in WAL mode with a busy timeout, and every transaction starts
-with BEGIN IMMEDIATE: it takes the write lock up front instead of failing with "database is locked" when a
-reader later tries to write.
+processes at once, so every connection runs in WAL mode with a busy timeout. A transaction that may write
+starts with BEGIN IMMEDIATE: it takes the write lock up front instead of failing with "database is locked"
+when a reader later tries to write. One that only reads (`Database.read`) starts with a plain BEGIN and
+takes no lock: in WAL mode it reads a snapshot while writers go on, so reads never queue behind writes.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from fieldbridge.settings import Settings
@@ -24,6 +25,9 @@ from fieldbridge.store.files import prepare_sqlite_file, private_directory
 from fieldbridge.store.secrets import SecretBox, load_master_key
 
 MIGRATIONS = "fieldbridge.store:migrations"
+
+READ_ONLY = "fieldbridge_read_only"
+"""The execution option that marks the connections of `Database.read`."""
 
 
 def create_database_engine(url: str) -> Engine:
@@ -41,8 +45,9 @@ def create_database_engine(url: str) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def _begin(connection: Any) -> None:
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -63,12 +68,34 @@ def migrate(engine: Engine) -> None:
 class Database:
     engine: Engine
     sessions: sessionmaker[Session]
+    _read_engine: Engine = field(init=False, repr=False)
+    _reads: sessionmaker[Session] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        read_engine = self.engine.execution_options(**{READ_ONLY: True})
+        object.__setattr__(self, "_read_engine", read_engine)
+        object.__setattr__(self, "_reads", sessionmaker(**{**self.sessions.kw, "bind": read_engine}))
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work commits when the block ends and rolls back if it raises."""
         with self.sessions.begin() as session:
             yield session
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only: on SQLite it takes no lock, so it neither waits for a writer nor
+        holds one up. Writing in it is an error (SQLite would have to upgrade its snapshot, which fails
+        with "database is locked" once another connection has written)."""
+        with self._reads.begin() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def read_rows(self) -> Iterator[Connection]:
+        """As `read`, for Core queries that need no ORM objects: a fraction of a session's cost, for what
+        every request reads (the doors' connector lookup)."""
+        with self._read_engine.connect() as connection:
+            yield connection
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -1,0 +1,80 @@
+"""Transactions on SQLite: a read takes no lock, so it neither waits for a writer nor holds one up."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+from sqlalchemy import func, select
+
+from fieldbridge.settings import Settings
+from fieldbridge.store import inbox
+from fieldbridge.store.database import Database, open_database
+from fieldbridge.store.secrets import SecretBox
+from fieldbridge.store.tables import InboxEvent
+from tests.integration.broker.store_helpers import NOW, add_connector, ticket_hint
+
+DEADLINE = 10.0
+"""Far below SQLite's busy timeout (30 s): a blocked writer or reader would still be waiting."""
+
+
+def _sqlite(tmp_path: Path) -> Database:
+    return open_database(Settings(data_dir=tmp_path, master_key=Fernet.generate_key().decode()))
+
+
+def _finishes(work: Callable[[], None]) -> bool:
+    done = threading.Event()
+
+    def run() -> None:
+        work()
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    return done.wait(DEADLINE)
+
+
+def _count(db: Database) -> int:
+    with db.read() as session:
+        return session.scalar(select(func.count()).select_from(InboxEvent)) or 0
+
+
+def test_a_read_in_progress_does_not_block_a_writer(tmp_path: Path) -> None:
+    db = _sqlite(tmp_path)
+    connector_id = add_connector(db, SecretBox(Fernet.generate_key()))
+    try:
+        with db.read() as session:
+            before = session.scalar(select(func.count()).select_from(InboxEvent))
+            assert _finishes(lambda: inbox.accept(db, connector_id, ticket_hint(1), NOW))
+            # The read goes on with the snapshot it began with.
+            assert session.scalar(select(func.count()).select_from(InboxEvent)) == before
+        assert _count(db) == 1
+    finally:
+        db.dispose()
+
+
+def test_a_write_in_progress_does_not_block_a_read(tmp_path: Path) -> None:
+    db = _sqlite(tmp_path)
+    connector_id = add_connector(db, SecretBox(Fernet.generate_key()))
+    try:
+        inbox.accept(db, connector_id, ticket_hint(1), NOW)
+        with db.transaction() as session:
+            session.add(
+                InboxEvent(
+                    connector_id=connector_id,
+                    source="trigger",
+                    system="autotask",
+                    entity="Ticket",
+                    record_id=2,
+                    status="received",
+                    attempts=0,
+                    received_at=NOW,
+                )
+            )
+            session.flush()  # the write lock is held from BEGIN IMMEDIATE on
+            counted: list[int] = []
+            assert _finishes(lambda: counted.append(_count(db)))
+            assert counted == [1]  # the uncommitted row is not seen
+    finally:
+        db.dispose()
