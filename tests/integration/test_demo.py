@@ -100,5 +100,9 @@ def test_serve_gives_a_working_login_and_stops_on_ctrl_c(
         assert admin.post("/v1/admin/session", json=login).status_code == 200
         connectors = admin.get("/v1/admin/connectors").raise_for_status().json()
         assert [c["name"] for c in connectors] == ["demo"]
+    # The console is served at the address given; signed out, it asks to sign in.
+    console = httpx.get(at["console"], follow_redirects=True)
+    assert console.status_code == 200
+    assert str(console.url).startswith(f"{at['broker']}/sign-in")
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=30) == 0

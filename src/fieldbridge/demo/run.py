@@ -45,6 +45,7 @@ def main(as_json: bool, serve: bool) -> bool:
 def _addresses(stack: Stack) -> dict[str, str]:
     return {
         "broker": stack.broker_url,
+        "console": f"{stack.broker_url}/",
         "admin_api": f"{stack.broker_url}/docs",
         "autotask": stack.autotask_url,
         "fieldnation": stack.fieldnation_url,
@@ -81,11 +82,18 @@ def _print(report: dict[str, Any], as_json: bool) -> None:
         at = report["serve"]
         console.print(
             f"\nStill running; Ctrl+C stops everything.\n"
+            f"  web console         {at['console']}  (open it in a browser)\n"
+            f"  login               {at['username']} / {at['password']}\n"
             f"  broker (admin API)  {at['broker']}\n"
             f"  OpenAPI             {at['admin_api']}\n"
-            f"  login               {at['username']} / {at['password']}\n"
             f"  Autotask emulator   {at['autotask']}\n"
             f"  Field Nation emul.  {at['fieldnation']}",
+            highlight=False,
+        )
+    else:
+        console.print(
+            "\nTo see it all in the web console, run `.venv/bin/fieldbridge demo --serve`: it keeps "
+            "everything running and prints the console's address and a login to sign in with.",
             highlight=False,
         )
 
