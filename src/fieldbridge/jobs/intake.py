@@ -4,7 +4,11 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+import queue as stdlib_queue
+import threading
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.store import inbox, processing
@@ -14,13 +18,89 @@ from fieldbridge.store.tables import InboxEvent
 
 log = logging.getLogger(__name__)
 
+Answer = Callable[[Accepted | Exception], None]
+
 
 def submit(db: Database, queue: EventQueue, connector_id: int, hint: Hint, now: datetime) -> Accepted:
     """Store first (committed before anyone is told "accepted"), then enqueue; duplicates are not queued."""
     accepted = inbox.accept(db, connector_id, hint, now)
     if not accepted.duplicate:
-        _enqueue_stored(db, queue, accepted.event_id, now)
+        _enqueue_stored(db, queue, [accepted.event_id], now)
     return accepted
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    connector_id: int
+    hint: Hint
+    answer: Answer
+
+
+class GroupedIntake:
+    """The doors' way into the inbox: one thread takes every hint waiting when it comes to them, stores
+    them in one transaction (one commit, one turn of SQLite's write lock for all), enqueues the new events
+    in one write to the queue, marks them queued in one more transaction, and answers each. One request at
+    a time costs what `submit` costs; under load the transactions grow instead of the requests queueing
+    one by one for the write lock."""
+
+    MAX_GROUP = 256
+    """Hints stored in one transaction at most: keeps one transaction, and the wait of its first hint,
+    short."""
+
+    def __init__(self, db: Database, queue: EventQueue) -> None:
+        self._db = db
+        self._queue = queue
+        self._waiting: stdlib_queue.SimpleQueue[_Waiting | None] = stdlib_queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="intake", daemon=True)
+        self._thread.start()
+
+    def submit(self, connector_id: int, hint: Hint, answer: Answer) -> None:
+        """Store the hint, then enqueue it; `answer` is called on the intake's thread with the Accepted
+        (or the error that stopped the store)."""
+        self._waiting.put(_Waiting(connector_id, hint, answer))
+
+    def close(self) -> None:
+        """Store and answer what is waiting, then stop."""
+        self._waiting.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        closing = False
+        while not closing:
+            first = self._waiting.get()
+            if first is None:
+                return
+            group = [first]
+            while len(group) < self.MAX_GROUP:
+                try:
+                    more = self._waiting.get_nowait()
+                except stdlib_queue.Empty:
+                    break
+                if more is None:
+                    closing = True
+                    break
+                group.append(more)
+            self._store(group)
+
+    def _store(self, group: list[_Waiting]) -> None:
+        now = datetime.now(UTC)
+        try:
+            accepted = inbox.accept_all(self._db, [(w.connector_id, w.hint) for w in group], now)
+        except Exception as error:
+            if len(group) > 1:
+                # One bad hint must not fail the others that shared its transaction: each on its own.
+                for waiting in group:
+                    self._store([waiting])
+            else:
+                group[0].answer(error)
+            return
+        try:
+            _enqueue_stored(self._db, self._queue, [a.event_id for a in accepted if not a.duplicate], now)
+        except Exception as error:
+            # Stored is what counts, and the sweeper queues whatever was not marked queued.
+            log.warning("stored event(s) not marked queued (%s); the sweeper will queue them", error)
+        for waiting, answer in zip(group, accepted, strict=True):
+            waiting.answer(answer)
 
 
 def replay(db: Database, queue: EventQueue, event_id: int, by: str, now: datetime) -> InboxEvent:
@@ -30,21 +110,25 @@ def replay(db: Database, queue: EventQueue, event_id: int, by: str, now: datetim
         if event is None:
             raise LookupError(f"no event {event_id}")
         processing.replay(session, event, now, by)
-    _enqueue_stored(db, queue, event_id, now)
-    with db.transaction() as session:
+    _enqueue_stored(db, queue, [event_id], now)
+    with db.read() as session:
         replayed = inbox.get(session, event_id)
         assert replayed is not None
         return replayed
 
 
-def _enqueue_stored(db: Database, queue: EventQueue, event_id: int, now: datetime) -> None:
+def _enqueue_stored(db: Database, queue: EventQueue, event_ids: Collection[int], now: datetime) -> None:
+    if not event_ids:
+        return
     try:
-        queue.enqueue(event_id)
+        queue.enqueue_all(event_ids)
     except Exception as error:
         # Stored is what counts: the sweeper enqueues rows left in "received".
         log.warning(
-            "event %s is stored but could not be enqueued (%s); the sweeper will enqueue it", event_id, error
+            "event(s) %s stored but not enqueued (%s); the sweeper will enqueue them",
+            ", ".join(map(str, event_ids)),
+            error,
         )
         return
     with db.transaction() as session:
-        processing.mark_enqueued(session, event_id, now)
+        processing.mark_enqueued(session, event_ids, now)

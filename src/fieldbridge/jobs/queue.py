@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +81,10 @@ class LeasingHuey(Huey):  # type: ignore[misc]
                 if handled:
                     self.storage.ack(taken)
 
+    def enqueue_all(self, tasks: list[Task]) -> None:
+        """Tasks to run now, stored at once (huey's signals and immediate mode are not used here)."""
+        self.storage.enqueue_all([self.serialize_task(task) for task in tasks])
+
     def keep_leases(self) -> None:
         """Renew the leases of the messages this process holds (and, in Redis, put back the messages
         whose lease ran out)."""
@@ -121,6 +125,11 @@ class EventQueue:
             self._task.schedule(args=(event_id,), delay=delay)
         else:
             self._task(event_id)
+
+    def enqueue_all(self, event_ids: Collection[int]) -> None:
+        """Several events, due now, in one write to the queue."""
+        if event_ids:
+            self.huey.enqueue_all([self._task.s(event_id) for event_id in event_ids])
 
     def consume_with(self, process: Callable[[int], None]) -> None:
         """Make this process a consumer: messages taken from the queue go to `process`."""

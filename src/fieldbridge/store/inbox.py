@@ -82,23 +82,74 @@ def accept(db: Database, connector_id: int, hint: Hint, now: datetime) -> Accept
 
 
 def accept_all(db: Database, hints: Sequence[tuple[int, Hint]], now: datetime) -> list[Accepted]:
-    """`accept` for several hints (connector id, hint) in one transaction: one commit, however many. A
-    hint the same as one before it in the list is its duplicate."""
+    """`accept` for several hints (connector id, hint) in one transaction, their rows written in one batch:
+    one commit however many. A hint the same event as one before it in the list is its duplicate."""
     for _ in range(3):
         try:
             with db.transaction() as session:
-                return [_store(session, connector_id, hint, now) for connector_id, hint in hints]
+                return _store_all(session, hints, now)
         except IntegrityError:
             # A concurrent delivery of the same event committed first (PostgreSQL); look again.
             continue
     raise RuntimeError("the inbox kept refusing an event that it also could not find")
 
 
-def _store(session: Session, connector_id: int, hint: Hint, now: datetime) -> Accepted:
-    existing = _same_event(session, connector_id, hint)
-    if existing is not None:
-        return Accepted(existing, duplicate=True)
-    event = InboxEvent(
+def _store_all(session: Session, hints: Sequence[tuple[int, Hint]], now: datetime) -> list[Accepted]:
+    known: dict[tuple[int, str, str], InboxEvent | int] = _stored(session, hints)
+    new: list[InboxEvent] = []
+    answers: list[tuple[InboxEvent | int, bool]] = []  # per hint: its row or its event's id, duplicate?
+    for connector_id, hint in hints:
+        keys = [(connector_id, kind, key) for kind, key in _keys(hint)]
+        same = next((known[key] for key in keys if key in known), None)
+        if same is not None:
+            answers.append((same, True))
+            continue
+        event = _row(connector_id, hint, now)
+        session.add(event)
+        new.append(event)
+        answers.append((event, False))
+        known.update(dict.fromkeys(keys, event))
+    session.flush()  # one batch of inserts; the events' ids, for their history lines
+    for event in new:
+        where = SOURCES.get(event.source, event.source)
+        history.record(session, event, now, "info", "received", f"Change notice received from {where}.")
+    return [
+        Accepted(event if isinstance(event, int) else event.id, duplicate) for event, duplicate in answers
+    ]
+
+
+def _stored(
+    session: Session, hints: Sequence[tuple[int, Hint]]
+) -> dict[tuple[int, str, str], InboxEvent | int]:
+    """Stored events sharing a key with any of the hints, in one query: (connector, kind, key) -> id."""
+    columns = {
+        "dedup": InboxEvent.dedup_key,
+        "digest": InboxEvent.body_digest,
+        "pending": InboxEvent.pending_key,
+    }
+    wanted: dict[str, set[str]] = {kind: set() for kind in columns}
+    for _, hint in hints:
+        for kind, key in _keys(hint):
+            wanted[kind].add(key)
+    matches = [columns[kind].in_(keys) for kind, keys in wanted.items() if keys]
+    if not matches:
+        return {}
+    connector_ids = {connector_id for connector_id, _ in hints}
+    rows = session.execute(
+        select(InboxEvent.id, InboxEvent.connector_id, *columns.values()).where(
+            InboxEvent.connector_id.in_(connector_ids), or_(*matches)
+        )
+    )
+    found: dict[tuple[int, str, str], InboxEvent | int] = {}
+    for event_id, connector_id, *keys in rows:
+        for kind, key in zip(columns, keys, strict=True):
+            if key is not None:
+                found[(connector_id, kind, key)] = event_id
+    return found
+
+
+def _row(connector_id: int, hint: Hint, now: datetime) -> InboxEvent:
+    return InboxEvent(
         connector_id=connector_id,
         source=hint.source,
         system=hint.system,
@@ -112,26 +163,12 @@ def _store(session: Session, connector_id: int, hint: Hint, now: datetime) -> Ac
         attempts=0,
         received_at=now,
     )
-    session.add(event)
-    session.flush()
-    where = SOURCES.get(hint.source, hint.source)
-    history.record(session, event, now, "info", "received", f"Change notice received from {where}.")
-    return Accepted(event.id, duplicate=False)
 
 
-def _same_event(session: Session, connector_id: int, hint: Hint) -> int | None:
-    keys = []
-    if hint.dedup_key is not None:
-        keys.append(InboxEvent.dedup_key == hint.dedup_key)
-    if hint.body_digest is not None:
-        keys.append(InboxEvent.body_digest == hint.body_digest)
-    if hint.pending_key is not None:
-        keys.append(InboxEvent.pending_key == hint.pending_key)
-    if not keys:
-        return None
-    return session.scalars(
-        select(InboxEvent.id).where(InboxEvent.connector_id == connector_id, or_(*keys)).limit(1)
-    ).one_or_none()
+def _keys(hint: Hint) -> list[tuple[str, str]]:
+    """The keys that make two hints of one connector the same event (those `_same_event` looks up)."""
+    named = (("dedup", hint.dedup_key), ("digest", hint.body_digest), ("pending", hint.pending_key))
+    return [(kind, key) for kind, key in named if key is not None]
 
 
 def get(session: Session, event_id: int) -> InboxEvent | None:

@@ -8,6 +8,7 @@ the holder of that attempt's lease.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
@@ -165,10 +166,10 @@ def requeue(
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def mark_enqueued(session: Session, event_id: int, now: datetime) -> None:
+def mark_enqueued(session: Session, event_ids: Collection[int], now: datetime) -> None:
     session.execute(
         update(InboxEvent)
-        .where(InboxEvent.id == event_id, InboxEvent.status == EventStatus.RECEIVED)
+        .where(InboxEvent.id.in_(event_ids), InboxEvent.status == EventStatus.RECEIVED)
         .values(status=EventStatus.QUEUED, enqueued_at=now)
         .execution_options(synchronize_session=False)
     )

@@ -3,8 +3,7 @@ opens the database, the queue and (embedded mode) the consumer."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
@@ -14,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from fieldbridge import __version__
 from fieldbridge.jobs.consumer import open_parts, start_in_background
+from fieldbridge.jobs.intake import GroupedIntake
 from fieldbridge.settings import Settings
 from fieldbridge.store.secrets import SecretUnreadable
 from fieldbridge.web import (
@@ -28,7 +28,7 @@ from fieldbridge.web import (
     inbound,
 )
 from fieldbridge.web.deps import Broker
-from fieldbridge.web.metrics import Metrics
+from fieldbridge.web.metrics import MeasuredRequests, Metrics
 from fieldbridge.web.request_limits import RequestLimits
 
 
@@ -38,11 +38,13 @@ def create_app(settings: Settings, *, consume: bool) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         parts = open_parts(settings)
-        app.state.broker = Broker(settings, parts.db, parts.box, parts.queue, Metrics(parts.db))
+        intake = GroupedIntake(parts.db, parts.queue)
+        app.state.broker = Broker(settings, parts.db, parts.box, parts.queue, Metrics(parts.db), intake)
         consumer = start_in_background(parts) if consume else None
         try:
             yield
         finally:
+            await run_in_threadpool(intake.close)
             if consumer is not None:
                 await run_in_threadpool(consumer.stop)
             parts.db.dispose()
@@ -70,7 +72,7 @@ def create_app(settings: Settings, *, consume: bool) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(SecretUnreadable, _secret_unreadable)
     app.add_middleware(RequestLimits, settings=settings)
-    app.middleware("http")(_measure)  # added last, so outermost: it counts the limits' refusals too
+    app.add_middleware(MeasuredRequests)  # added last, so outermost: it counts the limits' refusals too
     return app
 
 
@@ -86,15 +88,3 @@ async def _invalid_request(request: Request, error: Exception) -> Response:
 
 async def _secret_unreadable(request: Request, error: Exception) -> Response:
     return JSONResponse({"detail": str(error)}, status_code=500)
-
-
-async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    started = time.perf_counter()
-    response = await call_next(request)
-    route = request.scope.get("route")
-    # The route's template, not the path: paths carry ids and would make one series per id.
-    name = getattr(route, "path", "unmatched")
-    metrics: Metrics = request.app.state.broker.metrics
-    metrics.requests.labels(name, str(response.status_code)).inc()
-    metrics.latency.labels(name).observe(time.perf_counter() - started)
-    return response

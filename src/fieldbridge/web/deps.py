@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
+from fieldbridge.jobs.intake import GroupedIntake
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.settings import Settings
 from fieldbridge.store import admins
@@ -26,13 +27,16 @@ class Broker:
     box: SecretBox
     queue: EventQueue
     metrics: Metrics
+    intake: GroupedIntake
+    """How the doors store events (the admin API's import stores one at a time, `jobs.intake.submit`)."""
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def get_broker(request: Request) -> Broker:
+async def get_broker(request: Request) -> Broker:
+    """async: FastAPI runs a plain `def` dependency on the thread pool, a hop for nothing here."""
     broker: Broker = request.app.state.broker
     return broker
 

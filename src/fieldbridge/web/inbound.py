@@ -2,12 +2,15 @@
 
 Both do the same few things, in an order chosen so that no work is done for a caller who is not allowed
 in: check the caller, read the body (at most `inbound_max_bytes`: `request_limits` counts it while it
-arrives), read the notice, verify the signature over the exact bytes received, store the event (one
-transaction), answer 202 with its id. The queue gets it after that.
+arrives), read the notice, verify the signature over the exact bytes received, store and enqueue the event
+(`jobs.intake.GroupedIntake`, which stores the events of concurrent requests together), answer 202 with its
+id. The caller is looked up in a read transaction, which takes no lock, on the thread pool (the one hop to
+it); the rest runs on the event loop, but for the store, which runs on the intake's own thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -20,11 +23,11 @@ from starlette.concurrency import run_in_threadpool
 from fieldbridge.autotask import webhooks as autotask_webhooks
 from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
 from fieldbridge.fieldnation import webhooks as fieldnation_webhooks
-from fieldbridge.jobs import hints, intake
+from fieldbridge.jobs import hints
 from fieldbridge.paths import FIELDNATION_WEBHOOK_ROUTE, INBOUND_PATH
 from fieldbridge.store import client_tokens, connectors
+from fieldbridge.store.connectors import Door
 from fieldbridge.store.inbox import Accepted, Hint
-from fieldbridge.store.tables import Connector
 from fieldbridge.web.deps import Broker, BrokerDep, utcnow
 
 log = logging.getLogger(__name__)
@@ -50,19 +53,17 @@ class AcceptedOut(BaseModel):
 )
 async def trigger_url(request: Request, broker: BrokerDep, client_token: str | None = None) -> AcceptedOut:
     """Autotask's trigger URL: a ticket id, or an Autotask webhook payload, means "this ticket changed"."""
-    connector = await run_in_threadpool(_connector_for_token, broker, client_token)
-    if connector is None:
+    door = await run_in_threadpool(_door_for_token, broker, client_token)
+    if door is None:
         raise HTTPException(401, "The client token is missing or not valid.")
     raw = await request.body()
-    hint = _parsed(hints.from_trigger, raw, SERVICE_OBJECTS[connector.service_object].entity)
-    if not _autotask_signature_holds(
-        broker, connector, hint, raw, request.headers.get(autotask_webhooks.HEADER)
-    ):
+    hint = _parsed(hints.from_trigger, raw, SERVICE_OBJECTS[door.service_object].entity)
+    if not _autotask_signature_holds(broker, door, hint, raw, request.headers.get(autotask_webhooks.HEADER)):
         header = autotask_webhooks.HEADER
         raise HTTPException(
             401, f"{header} is missing or does not match the body; check the webhook's secret key."
         )
-    return await _submit(broker, connector, hint, "trigger")
+    return await _submit(broker, door, hint, "trigger")
 
 
 @router.post(FIELDNATION_WEBHOOK_ROUTE, status_code=202, responses={400: {}, 401: {}, 413: {}})
@@ -70,17 +71,17 @@ async def fieldnation_webhook(connector_name: str, request: Request, broker: Bro
     """Field Nation webhooks (signed with the connector's Field Nation webhook secret, stamped within
     `fieldnation_timestamp_tolerance_seconds` of our clock); a signed body is stored once."""
     raw = await request.body()
-    connector = await run_in_threadpool(_connector_named, broker, connector_name)
-    sealed = connector.fieldnation_webhook_secret_encrypted if connector else None
+    door = await run_in_threadpool(_door_named, broker, connector_name)
+    sealed = door.fieldnation_webhook_secret_sealed if door else None
     signature = request.headers.get(fieldnation_webhooks.HEADER)
     if (
-        connector is None
+        door is None
         or sealed is None
         or not fieldnation_webhooks.verify_signature(broker.box.open(sealed), raw, signature)
     ):
         why = (
             "no such connector"
-            if connector is None
+            if door is None
             else "no webhook secret set"
             if sealed is None
             else "bad signature"
@@ -105,7 +106,7 @@ async def fieldnation_webhook(connector_name: str, request: Request, broker: Bro
         )
         raise HTTPException(400, str(stale)) from None
     hint = _parsed(hints.from_fieldnation, raw, delivery_id)
-    return await _submit(broker, connector, hint, "fieldnation-webhook")
+    return await _submit(broker, door, hint, "fieldnation-webhook")
 
 
 def _parsed(parse: Callable[[bytes, T], Hint], raw: bytes, context: T) -> Hint:
@@ -115,30 +116,42 @@ def _parsed(parse: Callable[[bytes, T], Hint], raw: bytes, context: T) -> Hint:
         raise HTTPException(400, str(bad)) from None
 
 
-async def _submit(broker: Broker, connector: Connector, hint: Hint, door: str) -> AcceptedOut:
-    accepted: Accepted = await run_in_threadpool(
-        intake.submit, broker.db, broker.queue, connector.id, hint, utcnow()
-    )
+async def _submit(broker: Broker, door: Door, hint: Hint, name: str) -> AcceptedOut:
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[Accepted | Exception] = loop.create_future()
+
+    def settle(result: Accepted | Exception) -> None:  # called on the intake's thread
+        loop.call_soon_threadsafe(_settle, answer, result)
+
+    broker.intake.submit(door.connector_id, hint, settle)
+    accepted = await answer
+    if isinstance(accepted, Exception):
+        raise accepted
     if accepted.duplicate:
-        broker.metrics.duplicates.labels(door).inc()
+        broker.metrics.duplicates.labels(name).inc()
     return AcceptedOut(event_id=accepted.event_id, duplicate=accepted.duplicate)
 
 
+def _settle(answer: asyncio.Future[Accepted | Exception], result: Accepted | Exception) -> None:
+    if not answer.done():  # done: the request was cancelled (its client went away)
+        answer.set_result(result)
+
+
 def _autotask_signature_holds(
-    broker: Broker, connector: Connector, hint: Hint, raw: bytes, signature: str | None
+    broker: Broker, door: Door, hint: Hint, raw: bytes, signature: str | None
 ) -> bool:
     """Checked when the connector has a webhook secret and the request is, or says it is, a webhook."""
-    sealed = connector.autotask_webhook_secret_encrypted
+    sealed = door.autotask_webhook_secret_sealed
     if sealed is None or (hint.source != "autotask-webhook" and signature is None):
         return True
     return autotask_webhooks.verify_signature(broker.box.open(sealed), raw, signature)
 
 
-def _connector_for_token(broker: Broker, token: str | None) -> Connector | None:
-    with broker.db.transaction() as session:
-        return client_tokens.connector_for(session, token)
+def _door_for_token(broker: Broker, token: str | None) -> Door | None:
+    with broker.db.read_rows() as connection:
+        return client_tokens.door_for(connection, token)
 
 
-def _connector_named(broker: Broker, name: str) -> Connector | None:
-    with broker.db.transaction() as session:
-        return connectors.get(session, name)
+def _door_named(broker: Broker, name: str) -> Door | None:
+    with broker.db.read_rows() as connection:
+        return connectors.door_named(connection, name)

@@ -6,6 +6,7 @@ however many worker processes there are (their own counters would be invisible t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -13,6 +14,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fieldbridge.store.database import Database
 from fieldbridge.store.inbox import WAITING
@@ -24,7 +26,7 @@ class _InboxCollector(Collector):
         self._db = db
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        with self._db.transaction() as session:
+        with self._db.read() as session:
             by_status = session.execute(
                 select(InboxEvent.status, func.count()).group_by(InboxEvent.status)
             ).all()
@@ -72,3 +74,36 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class MeasuredRequests:
+    """ASGI middleware counting each HTTP request by route and status and timing it. Plain ASGI rather
+    than Starlette's `BaseHTTPMiddleware`, which runs every request through an extra task and memory
+    stream: this only watches the response start go by. The counters are the app's broker's (made when
+    the app starts, after the middleware)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the server answers when the app raises before starting a response
+
+        async def watched(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        finally:
+            # The route's template, not the path: paths carry ids and would make one series per id. The
+            # router puts the matched route in the scope.
+            name = getattr(scope.get("route"), "path", "unmatched")
+            metrics: Metrics = scope["app"].state.broker.metrics
+            metrics.requests.labels(name, str(status)).inc()
+            metrics.latency.labels(name).observe(time.perf_counter() - started)

@@ -67,6 +67,23 @@ def test_bare_ids_coalesce_only_while_the_event_waits(db: Database, connector_id
     assert later.event_id != first.event_id
 
 
+def test_hints_stored_together_are_told_apart_and_deduplicated(db: Database, connector_id: int) -> None:
+    """One transaction for several hints (the doors under load): each is its own event unless it repeats
+    one stored before or one earlier in the same group."""
+    stored = inbox.accept(db, connector_id, ticket_hint(41), NOW)
+    webhook = ticket_hint(50, coalesce=False, dedup_key="autotask:guid-2:50:1", source="autotask-webhook")
+    group = [ticket_hint(41), ticket_hint(42), webhook, ticket_hint(42), webhook, ticket_hint(43)]
+    answers = inbox.accept_all(db, [(connector_id, hint) for hint in group], NOW)
+    assert [answer.duplicate for answer in answers] == [True, False, False, True, True, False]
+    assert answers[0].event_id == stored.event_id
+    assert answers[3].event_id == answers[1].event_id
+    assert answers[4].event_id == answers[2].event_id
+    assert len({answer.event_id for answer in answers}) == 4
+    assert count_events(db) == 4
+    with db.transaction() as session:
+        assert [line.action for line in history.for_event(session, answers[5].event_id)] == ["received"]
+
+
 def test_concurrent_deliveries_of_one_event_store_it_once(db: Database, connector_id: int) -> None:
     hint = ticket_hint(
         7, coalesce=False, dedup_key="fieldnation:5b1d", system="fieldnation", entity="workorder"
