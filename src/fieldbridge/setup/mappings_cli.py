@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,7 +17,6 @@ from fieldbridge.terminal import CliError, json_text
 
 if TYPE_CHECKING:
     from fieldbridge.mapping import MappingSet
-    from fieldbridge.store.connectors import ConnectorConfig
     from fieldbridge.store.database import Database
 
 File = Annotated[Path, typer.Argument(help="A mapping set, YAML or JSON (by extension).")]
@@ -60,19 +59,14 @@ def push(name: Name, file: File) -> None:
     from fieldbridge.mapping.config import to_data
     from fieldbridge.setup import rules
     from fieldbridge.setup.plan import mapping_diff
-    from fieldbridge.store import field_catalog, mapping_sets
+    from fieldbridge.store import mapping_sets
 
     mappings = _read(file)
     db = _database()
     with db.transaction() as session:
         row = connector_named(session, name)
         in_force = rules.mappings_in_force(session, row.id)
-        checked = rules.validate_mappings(
-            mappings,
-            field_catalog.catalog(session, row.id),
-            service_object=row.service_object,
-            outbound_create=row.outbound_create,
-        )
+        checked = rules.judged(session, row, mappings)
         for issue in checked.problems:
             typer.echo(f"  {issue.severity}: {issue.where}: {issue.message}. Fix: {issue.fix}")
         if not checked.ok:
@@ -142,6 +136,7 @@ def preview_live(
 
     from fieldbridge.mapping import MappingError, MappingSet, compile_mappings, default_set
     from fieldbridge.mapping.cli import print_preview
+    from fieldbridge.setup import live_records
     from fieldbridge.setup.connectors_cli import connector_config
     from fieldbridge.store import mapping_sets
 
@@ -157,7 +152,14 @@ def preview_live(
         with db.transaction() as session:
             saved = mapping_sets.latest(session, config.id)
         mappings = default_set() if saved is None else MappingSet.model_validate(saved.body)
-    record = _live_ticket(config, ticket) if ticket is not None else _live_work_order(config, work_order or 0)
+    try:
+        record = (
+            live_records.ticket(config, ticket)
+            if ticket is not None
+            else live_records.work_order(config, work_order or 0)
+        )
+    except live_records.RecordUnavailable as unavailable:
+        raise CliError(unavailable.problem, unavailable.fix) from None
     try:
         engine = compile_mappings(mappings, "inbound" if ticket is not None else "outbound")
     except MappingError as error:
@@ -168,46 +170,6 @@ def preview_live(
     else:
         print_preview(result)
     raise typer.Exit(0 if result.ok else 1)
-
-
-def _live_ticket(config: ConnectorConfig, ticket: str) -> dict[str, Any]:
-    from fieldbridge.autotask import AutotaskError, eq, where
-    from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
-    from fieldbridge.sync.clients import ConnectorClients
-    from fieldbridge.sync.inbound import with_related
-
-    endpoint = SERVICE_OBJECTS[config.service_object].endpoint
-    clients = ConnectorClients(config)
-    try:
-        if ticket.isdigit():
-            record = clients.autotask.get(endpoint, int(ticket))
-        else:
-            record = next(iter(clients.autotask.query(endpoint, where(eq("ticketNumber", ticket)))), None)
-        if record is None:
-            raise CliError(
-                f"Autotask has no {endpoint} record {ticket} that the API user may see.",
-                "check the id or number, and the API user's security level and Line of Business.",
-            )
-        return with_related(clients, record)
-    except AutotaskError as error:
-        raise CliError(f"Autotask refused: {error}", error.cause.fix if error.cause else "") from None
-    finally:
-        clients.close()
-
-
-def _live_work_order(config: ConnectorConfig, work_order_id: int) -> dict[str, Any]:
-    from fieldbridge.fieldnation import FieldNationError
-    from fieldbridge.sync.clients import fieldnation_client
-    from fieldbridge.sync.outbound import read_work_order
-
-    with fieldnation_client(config) as fieldnation:
-        try:
-            return read_work_order(fieldnation, work_order_id)[1]
-        except FieldNationError as error:
-            raise CliError(
-                f"Field Nation work order {work_order_id} could not be read: {error}",
-                "check the id, and that the connector's Field Nation user may see it.",
-            ) from None
 
 
 def _read(file: Path) -> MappingSet:

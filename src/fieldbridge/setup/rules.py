@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from fieldbridge.mapping import Catalog, MappingSet, Problem, default_set, validate
 from fieldbridge.setup.connection_check import AUTHENTICATION, Step
-from fieldbridge.store import mapping_sets
+from fieldbridge.store import field_catalog, mapping_sets
+from fieldbridge.store.tables import Connector
 
 # Saving any of these runs the connection test (the setup guide: saving tests the connection).
 CONNECTION_FIELDS = frozenset(
@@ -65,6 +66,17 @@ def validate_mappings(
         ok=all(problem.severity != "error" for problem in problems),
         catalog_used=known is not None,
         problems=[problem_out(problem) for problem in problems],
+    )
+
+
+def judged(session: Session, connector: Connector, mapping_set: MappingSet) -> Validation:
+    """A mapping set judged for a saved connector, as every way of saving one judges it (the admin API,
+    `fieldbridge mappings push`, the console)."""
+    return validate_mappings(
+        mapping_set,
+        field_catalog.catalog(session, connector.id),
+        service_object=connector.service_object,
+        outbound_create=connector.outbound_create,
     )
 
 

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from fieldbridge.mapping import ConfigError, MappingError, MappingSet, compile_mappings, load
 from fieldbridge.mapping.config import to_data
-from fieldbridge.setup.rules import Validation, problem_out, validate_mappings
-from fieldbridge.store import connectors, field_catalog, mapping_sets
+from fieldbridge.setup.rules import Validation, judged, problem_out
+from fieldbridge.store import connectors, mapping_sets
 from fieldbridge.store.tables import Connector
 from fieldbridge.web.deps import AdminDep, BrokerDep, current_admin, utcnow
 from fieldbridge.web.strict_json import StrictJsonRoute
@@ -79,7 +79,7 @@ def save(name: str, body: dict[str, Any], user: AdminDep, broker: BrokerDep) -> 
     with broker.db.transaction() as session:
         connector = _connector(session, name)
         mapping_set = _loaded(body)
-        checked = _validated(session, connector, mapping_set)
+        checked = judged(session, connector, mapping_set)
         if not checked.ok:
             raise HTTPException(
                 422, {"message": "The mapping set has errors and was not saved.", **checked.model_dump()}
@@ -97,7 +97,7 @@ def save(name: str, body: dict[str, Any], user: AdminDep, broker: BrokerDep) -> 
 def check(name: str, body: dict[str, Any], broker: BrokerDep) -> Validation:
     """Validate without saving."""
     with broker.db.transaction() as session:
-        return _validated(session, _connector(session, name), _loaded(body))
+        return judged(session, _connector(session, name), _loaded(body))
 
 
 @router.post("/preview", responses={404: {}, 422: {}})
@@ -136,12 +136,3 @@ def _loaded(body: dict[str, Any]) -> MappingSet:
             "problems": [problem_out(p).model_dump() for p in error.problems],
         }
         raise HTTPException(422, detail) from None
-
-
-def _validated(session: Session, connector: Connector, mapping_set: MappingSet) -> Validation:
-    return validate_mappings(
-        mapping_set,
-        field_catalog.catalog(session, connector.id),
-        service_object=connector.service_object,
-        outbound_create=connector.outbound_create,
-    )

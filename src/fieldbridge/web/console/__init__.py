@@ -15,6 +15,7 @@ from fieldbridge.web.console import (
     api_docs,
     check_pages,
     dead_letter_pages,
+    mapping_editor,
     mapping_pages,
     overview,
     setup_pages,
@@ -23,7 +24,16 @@ from fieldbridge.web.console import (
 from fieldbridge.web.console.pages import STATIC, PageError, redirect, render
 from fieldbridge.web.console.security import FormRefused, SignInFirst, session_admin
 
-PAGES = (sign_in, overview, setup_pages, mapping_pages, activity, dead_letter_pages, check_pages)
+PAGES = (
+    sign_in,
+    overview,
+    setup_pages,
+    mapping_pages,
+    mapping_editor,
+    activity,
+    dead_letter_pages,
+    check_pages,
+)
 
 
 def install(app: FastAPI) -> None:
