@@ -83,3 +83,9 @@ def test_sign_in_at_phone_width(page: Page, site: ConsoleSite) -> None:
     page.goto("/sign-in")
     expect(page.get_by_role("button", name="Sign in")).to_be_in_viewport()
     screenshot(page, "sign-in-phone")
+
+
+def test_the_sign_in_form_takes_a_few_kilobytes_at_most(site: ConsoleSite) -> None:
+    """As the admin API's sign-in: each attempt costs a password hash, and credentials never need more."""
+    answer = httpx.post(f"{site.url}/sign-in", data={"username": "a", "password": "p" * 5000})
+    assert answer.status_code == 413

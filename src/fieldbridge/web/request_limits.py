@@ -3,8 +3,8 @@ limit of the route it is for, counted while it is read (never buffered first).
 
 A NUL character (`%00`) fits no name, token or id the broker knows, and PostgreSQL cannot even compare text
 with one, so it is refused here, for every route at once. Body limits are by path: the doors take
-`inbound_max_bytes`, the sign-in a few kilobytes (credentials never need more, and each attempt costs a
-password hash), everything else `admin_max_bytes`.
+`inbound_max_bytes`, the sign-ins (admin API and console) a few kilobytes (credentials never need more, and
+each attempt costs a password hash), everything else `admin_max_bytes`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from fieldbridge.paths import FIELDNATION_WEBHOOKS_PATH, INBOUND_PATH
 from fieldbridge.settings import Settings
 
-SIGN_IN_PATH = "/v1/admin/session"
+SIGN_IN_PATHS = ("/v1/admin/session", "/sign-in")
+"""The admin API's sign-in and the console's sign-in form."""
 SIGN_IN_MAX_BYTES = 4096
 
 
@@ -35,7 +36,7 @@ class BodyLimit:
 
 
 def body_limit(settings: Settings, path: str) -> BodyLimit:
-    if path == SIGN_IN_PATH:
+    if path in SIGN_IN_PATHS:
         return BodyLimit(SIGN_IN_MAX_BYTES, None)
     if path == INBOUND_PATH or path.startswith(FIELDNATION_WEBHOOKS_PATH):
         return BodyLimit(settings.inbound_max_bytes, "FIELDBRIDGE_INBOUND_MAX_BYTES")
