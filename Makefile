@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test soak demo lint bench venv clean
+.PHONY: test soak demo lint bench screenshots venv clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ lint: $(STAMP)
 # PostgreSQL and Redis as the tests do). BENCH_QUICK=1 for a quick run at small sizes; `python -m bench --json`.
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The console's browser tests, writing each page's screenshot into docs/console/ (docs/console.md shows them).
+screenshots: $(STAMP)
+	FIELDBRIDGE_SCREENSHOTS=1 $(BIN)/python -m pytest -q -n 2 tests/browser
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
