@@ -2,7 +2,8 @@
 broker served on loopback with its worker, both emulators, and pages signed in through the sign-in form.
 
 Chromium missing is a skip with the reason locally and a failure when FIELDBRIDGE_REQUIRE_SERVICES=1 (CI).
-Set FIELDBRIDGE_SCREENSHOTS=1 to write each page's screenshot into docs/console/ (`make screenshots`).
+Set FIELDBRIDGE_SCREENSHOTS=1 to write each page's screenshot into docs/console/ (`make screenshots`), and
+FIELDBRIDGE_CHROMIUM to use a Chromium binary other than /usr/bin/chromium.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cryptography.fernet import Fernet
 from playwright.sync_api import Browser, Page, Playwright, expect
 
@@ -24,7 +26,7 @@ from fieldbridge.store import client_tokens, connectors, dead_letters
 from fieldbridge.store.tables import DeadLetter
 from tests.support.emulators import AutotaskSim, FieldNationSim, connector_fields
 from tests.support.served import ADMIN_PASSWORD, Served, serve
-from tests.support.services import unavailable
+from tests.support.services import services_required
 
 CHROMIUM = Path(os.environ.get("FIELDBRIDGE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -42,7 +44,10 @@ PHONE = {"width": 390, "height": 844}
 
 def launch_chromium(playwright: Playwright) -> Browser:
     if not CHROMIUM.exists():
-        unavailable("Chromium", f"{CHROMIUM} does not exist; `apt-get install chromium` brings it")
+        missing = f"Chromium is not at {CHROMIUM}: `apt-get install chromium` (.ci/run does it when missing)"
+        if services_required():
+            pytest.fail(missing)
+        pytest.skip(missing)
     return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
 
 
