@@ -16,8 +16,9 @@ from typing import Any
 from fieldbridge.demo.scene import DISPATCHER, TECHNICIAN, TICKET, TRIGGER_STATUS, Scene
 from fieldbridge.demo.setup import IN_PROGRESS, PRIORITY, QUEUE
 from fieldbridge.demo.steps import StepFailed
+from fieldbridge.fieldnation.models import WorkOrder
 from fieldbridge.sync.outbound_create import external_id
-from fieldbridge.sync.outbound_rules import fn_utc
+from fieldbridge.sync.outbound_rules import closed_span, time_logs
 
 HOURS = 1.5
 EXPENSE = {"category_id": 3, "amount": 18.5, "description": "Parking at the clinic"}
@@ -205,15 +206,8 @@ def work_done(scene: Scene) -> str:
 def _closed_time_logs(work_order: dict[str, Any]) -> list[int]:
     """Time logs that end after they start: Autotask takes only those (a check-in and check-out within one
     second of each other make none)."""
-    logs = (work_order.get("time_logs") or {}).get("results") or []
-    spans = [
-        (int(log["id"]), fn_utc(_created(log.get("in"))), fn_utc(_created(log.get("out")))) for log in logs
-    ]
-    return [log_id for log_id, start, end in spans if start and end and end > start]
-
-
-def _created(side: dict[str, Any] | None) -> Any:
-    return (side or {}).get("created")
+    logs = time_logs(WorkOrder.model_validate(work_order))
+    return [log.id for log in logs if closed_span(log) is not None]
 
 
 def outbound_create(scene: Scene) -> str:

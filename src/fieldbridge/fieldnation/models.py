@@ -178,6 +178,7 @@ class Expense(FieldNationModel):
     description: str = ""
     status: str = "new"
     reason: str | None = None
+    added: FnDate | None = None
 
 
 class MessageParty(FieldNationModel):

@@ -7,7 +7,7 @@ work_order = engine.apply(autotask_ticket)
 from fieldbridge.mapping.catalog import Catalog
 from fieldbridge.mapping.config import dump, load, load_file
 from fieldbridge.mapping.defaults import default_set
-from fieldbridge.mapping.engine import Engine, Preview, TraceEntry, compile_mappings
+from fieldbridge.mapping.engine import Document, Engine, Preview, TraceEntry, compile_mappings
 from fieldbridge.mapping.errors import ConfigError, MappingError, Problem
 from fieldbridge.mapping.jsonnet import JsonnetRunner
 from fieldbridge.mapping.model import Direction, Mapping, MappingSet
@@ -17,6 +17,7 @@ __all__ = [
     "Catalog",
     "ConfigError",
     "Direction",
+    "Document",
     "Engine",
     "JsonnetRunner",
     "Mapping",

@@ -98,13 +98,18 @@ class _Compiled:
         )
 
 
+Document = dict[str, Any]
+"""What mappings read and write: a record as JSON, schemaless by design (a tenant's fields, UDFs and custom
+fields are only known at run time)."""
+
+
 class Engine:
     """A compiled direction of a mapping set."""
 
     def __init__(self, mappings: list[_Compiled]) -> None:
         self._mappings = mappings
 
-    def apply(self, record: Any) -> dict[str, Any]:
+    def apply(self, record: Any) -> Document:
         """The target document; raises MappingError naming the first mapping that failed."""
         return self._run(record, None)
 

@@ -49,7 +49,7 @@ def work_order(config: ConnectorConfig, work_order_id: int) -> dict[str, Any]:
     """The work order with its expenses, as the outbound mappings read it."""
     with fieldnation_client(config) as fieldnation:
         try:
-            return read_work_order(fieldnation, work_order_id)[1]
+            return read_work_order(fieldnation, work_order_id).source
         except FieldNationError as error:
             raise RecordUnavailable(
                 f"Field Nation work order {work_order_id} could not be read: {error}",

@@ -11,6 +11,7 @@ from typing import Any, Literal, TypeVar
 
 from fieldbridge.autotask import Condition, eq, in_
 from fieldbridge.autotask.service_objects import RELATED
+from fieldbridge.mapping import Document
 
 T = TypeVar("T")
 
@@ -74,8 +75,8 @@ class Outcome:
 
 
 def outcome(
-    linked_before: dict[str, Any] | None,
-    linked_after: dict[str, Any] | None,
+    linked_before: Document | None,
+    linked_after: Document | None,
     status: str,
     last_line: str,
     last_error: str | None,

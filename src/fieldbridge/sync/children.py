@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from fieldbridge.autotask import AutotaskError
 from fieldbridge.fieldnation import FieldNationError
@@ -30,10 +30,18 @@ from fieldbridge.sync.pairs import Pair
 
 Side = Literal["autotask", "fieldnation"]
 
-DeletePolicy = Literal["delete", "warn", "keep"]
-"""What becomes of the copy when the original is gone. `delete`: it is deleted too; `warn`: it stays, since
-the API cannot delete it, and the history says so with the fix; `keep`: it stays (the original cannot be
-deleted, or the copy is a message, which Field Nation's API cannot delete)."""
+Written = dict[str, Any]
+"""What a copy is written with: the fields sent (for a file, its name and size). The link's fingerprint is
+taken from it, so an edit of the original that changes it is an update."""
+
+S = TypeVar("S")
+"""The original as the flow read it: a Field Nation `TimeLog`, `Expense`, `Message`; an Autotask note."""
+
+DeletePolicy = Literal["delete", "void", "keep"]
+"""What becomes of the copy when the original is gone. `delete`: it is deleted too; `void`: the API cannot
+delete it, so it is emptied (an expense item: amount 0, not billable, marked in its description) and the
+history says so with the fix; `keep`: it stays (the original cannot be deleted, or the copy is a message,
+which Field Nation's API cannot delete)."""
 
 
 @dataclass(frozen=True)
@@ -58,14 +66,13 @@ class ChildKind:
 
 
 @dataclass(frozen=True)
-class Wanted:
+class Wanted(Generic[S]):
     """A child as the other side should hold it."""
 
     origin_id: int
-    written: dict[str, Any]
-    """What is written (for a file, its name and size): the link's fingerprint is taken from it."""
-    source: dict[str, Any]
-    """The original record, for writers that need more than `written` (a file's folder)."""
+    written: Written
+    source: S
+    """The original, for writers that need more than `written` (an expense's date, a file's folder)."""
 
 
 @dataclass(frozen=True)
@@ -77,15 +84,15 @@ class Linked:
 
 
 @dataclass(frozen=True)
-class ChildPlan:
-    create: tuple[Wanted, ...]
-    update: tuple[tuple[Wanted, Linked], ...]
+class ChildPlan(Generic[S]):
+    create: tuple[Wanted[S], ...]
+    update: tuple[tuple[Wanted[S], Linked], ...]
     delete: tuple[Linked, ...]
 
 
 def plan(
-    kind: ChildKind, wanted: Sequence[Wanted], present: Set[int], linked: Mapping[int, Linked]
-) -> ChildPlan:
+    kind: ChildKind, wanted: Sequence[Wanted[S]], present: Set[int], linked: Mapping[int, Linked]
+) -> ChildPlan[S]:
     """`wanted`: the children to be copied now; `present`: the ids of every original still there (an open
     time log is present but not wanted yet); `linked`: the children copied before, by original id."""
     return ChildPlan(
@@ -106,22 +113,22 @@ def plan(
 
 
 @dataclass(frozen=True)
-class Writer:
+class Writer(Generic[S]):
     """How copies of one kind are found, created, updated and deleted, for one pair."""
 
     kind: ChildKind
-    find: Callable[[Wanted], int | None]
+    find: Callable[[Wanted[S]], int | None]
     """The copy made for this child, found by its marker."""
-    create: Callable[[Wanted], int]
-    update: Callable[[int, Wanted], None] | None = None
+    create: Callable[[Wanted[S]], int]
+    update: Callable[[int, Wanted[S]], None] | None = None
     """For kinds that follow edits."""
     delete: Callable[[Linked], bool] | None = None
-    """For kinds deleted with their original; False when the copy had to stay (the history says why). Its
-    link goes either way."""
+    """For kinds deleted (or voided) with their original; False when the copy had to stay as it was (the
+    history says why). Its link goes either way."""
 
 
 def write(
-    ctx: Context, pair: Pair, writer: Writer, wanted: Sequence[Wanted], present: Set[int]
+    ctx: Context, pair: Pair, writer: Writer[S], wanted: Sequence[Wanted[S]], present: Set[int]
 ) -> list[Write]:
     """Carry out the plan for one kind; the writes made."""
     kind = writer.kind
@@ -149,24 +156,27 @@ def write(
         _link(ctx, pair, kind, child, link.copy_id)
         done.append(Write("updated", kind.noun, link.copy_id))
     for link in todo.delete:
-        original = f"{kind.origin_entity.replace('_', ' ')} {link.origin_id}"
-        if kind.on_delete == "warn":
-            service = "Autotask" if kind.origin == "fieldnation" else "Field Nation"
-            ctx.job.skip(
-                f"{original.capitalize()} is gone, but {kind.noun} {link.copy_id} stays in {service}: "
-                f"{service}'s API cannot delete one.",
-                f"Delete {kind.noun} {link.copy_id} in {service} by hand if it should not count.",
-            )
-            deleted = False
-        else:
-            assert writer.delete is not None, f"{kind.noun} is deleted with its original but has no delete"
-            with refused(f"The delete of {kind.noun} {link.copy_id} was refused"):
-                deleted = writer.delete(link)
+        assert writer.delete is not None, f"{kind.noun} goes with its original but has no delete"
+        with refused(f"The delete of {kind.noun} {link.copy_id} was refused"):
+            removed = writer.delete(link)
         with ctx.job.db.transaction() as session:
             pairs.unlink(session, link.link_id)
-        if deleted:
-            done.append(Write("deleted", kind.noun, link.copy_id, f"{original} is gone"))
+        if removed:
+            done.append(_removed(ctx, kind, link))
     return done
+
+
+def _removed(ctx: Context, kind: ChildKind, link: Linked) -> Write:
+    original = f"{kind.origin_entity.replace('_', ' ')} {link.origin_id}"
+    if kind.on_delete == "delete":
+        return Write("deleted", kind.noun, link.copy_id, f"{original} is gone")
+    service = "Autotask" if kind.origin == "fieldnation" else "Field Nation"
+    ctx.job.skip(
+        f"{original.capitalize()} is gone; {kind.noun} {link.copy_id} was voided in {service} (its amount "
+        f"is 0 and it is not billable), since {service}'s API cannot delete one.",
+        f"Delete {kind.noun} {link.copy_id} in {service} by hand to take it off the report.",
+    )
+    return Write("updated", kind.noun, link.copy_id, f"voided: {original} is gone")
 
 
 def _linked(kind: ChildKind, row: Link) -> Linked:
@@ -176,7 +186,7 @@ def _linked(kind: ChildKind, row: Link) -> Linked:
 
 
 def _link(
-    ctx: Context, pair: Pair, kind: ChildKind, child: Wanted, copy_id: int, settles: str | None = None
+    ctx: Context, pair: Pair, kind: ChildKind, child: Wanted[Any], copy_id: int, settles: str | None = None
 ) -> None:
     ids = (copy_id, child.origin_id) if kind.origin == "fieldnation" else (child.origin_id, copy_id)
     with ctx.job.db.transaction() as session:

@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any
 
 from fieldbridge.autotask.service_objects import SERVICE_OBJECTS, ServiceObject
 from fieldbridge.jobs.handlers import Job
-from fieldbridge.mapping import Engine, MappingSet, compile_mappings, default_set
+from fieldbridge.mapping import Document, Engine, MappingSet, compile_mappings, default_set
 from fieldbridge.mapping.model import SetStatic
 from fieldbridge.notify.alerts import Alert
 from fieldbridge.store import inbox, mapping_sets
@@ -52,11 +51,11 @@ class Context:
         return compile_mappings(self.mappings, "outbound")
 
     @cached_property
-    def outbound_statics(self) -> dict[str, Any]:
+    def outbound_statics(self) -> Document:
         """The ticket fields the outbound mappings fill with fixed values, whatever the work order holds
         (Outbound Create's account, queue, priority): never written over an existing ticket's own."""
         fixed = MappingSet(outbound=[m for m in self.mappings.outbound if isinstance(m, SetStatic)])
-        statics: dict[str, Any] = compile_mappings(fixed, "outbound").apply({}).get("Ticket", {})
+        statics: Document = compile_mappings(fixed, "outbound").apply({}).get("Ticket", {})
         return statics
 
     def notify(self, message: str, fix: str | None) -> None:

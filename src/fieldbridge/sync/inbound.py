@@ -3,14 +3,13 @@ updates the one it is linked to with only the fields whose mapped value changed.
 
 from __future__ import annotations
 
-from typing import Any
-
-from fieldbridge.autotask import AutotaskError, ChildCollection
+from fieldbridge.autotask import AutotaskError, ChildCollection, Record
 from fieldbridge.autotask.service_objects import RELATED, status_field
 from fieldbridge.fieldnation import BadRequestError, FieldNationError
 from fieldbridge.fieldnation.models import WorkOrder
 from fieldbridge.jobs.handlers import JobFailed
 from fieldbridge.jobs.outcome import Outcome, Write
+from fieldbridge.mapping import Document
 from fieldbridge.sync import children, creates, pairs
 from fieldbridge.sync.children import ChildKind, Wanted, Writer
 from fieldbridge.sync.clients import ConnectorClients
@@ -28,7 +27,7 @@ from fieldbridge.sync.inbound_rules import (
     workorder_writes,
 )
 from fieldbridge.sync.markers import marked_id
-from fieldbridge.sync.outbound_rules import outbound_after_write, outbound_source
+from fieldbridge.sync.outbound_rules import as_sent, outbound_after_write, outbound_source
 from fieldbridge.sync.pairs import WORK_ORDER, Pair
 
 
@@ -51,7 +50,7 @@ def import_record(ctx: Context) -> Outcome:
     document = ctx.inbound.apply(enriched)
     writes = workorder_writes(pair.inbound if pair else {}, document)
     created = pair is None
-    answered: dict[str, Any] | None = None
+    answered: Document | None = None
     if pair is None:
         pair, answered = _create_work_order(ctx, enriched, writes)
         done = [Write("created", "work order", pair.work_order_id)]
@@ -73,13 +72,13 @@ def import_record(ctx: Context) -> Outcome:
     return Outcome.of(what, done)
 
 
-def current_record(ctx: Context, entity_path: str, record_id: int) -> dict[str, Any]:
+def current_record(ctx: Context, entity_path: str, record_id: int) -> Document:
     """The record as Autotask holds it now, with the related records the inbound mappings read: what a
     pair's inbound snapshot is taken from."""
     return with_related(ctx.clients, _fetch(ctx, entity_path, record_id))
 
 
-def _fetch(ctx: Context, entity_path: str, record_id: int) -> dict[str, Any]:
+def _fetch(ctx: Context, entity_path: str, record_id: int) -> Record:
     try:
         record = ctx.clients.autotask.get(entity_path, record_id)
     except AutotaskError as error:
@@ -93,7 +92,7 @@ def _fetch(ctx: Context, entity_path: str, record_id: int) -> dict[str, Any]:
     return record
 
 
-def with_related(clients: ConnectorClients, record: dict[str, Any]) -> dict[str, Any]:
+def with_related(clients: ConnectorClients, record: Record) -> Document:
     """The record with the related records its inbound mappings may read, as the import gives it to them."""
     enriched = dict(record)
     # Each related record the guide's inbound paths read (`Account.AccountName`), under every name the
@@ -107,8 +106,8 @@ def with_related(clients: ConnectorClients, record: dict[str, Any]) -> dict[str,
 
 
 def _create_work_order(
-    ctx: Context, record: dict[str, Any], writes: WorkOrderWrites
-) -> tuple[Pair, dict[str, Any] | None]:
+    ctx: Context, record: Document, writes: WorkOrderWrites
+) -> tuple[Pair, Document | None]:
     """The pair, and the work order as our writes left it when they answered it (None: not known)."""
     job = ctx.job
     fields = {"correlation_id": str(job.record_id), **writes.fields}
@@ -152,9 +151,7 @@ NOTE_MESSAGES = ChildKind(
 Nation messages share these links, so they never come back as messages."""
 
 
-def _note_messages(
-    ctx: Context, pair: Pair, ticket: dict[str, Any], before: dict[str, Any] | None
-) -> list[Write]:
+def _note_messages(ctx: Context, pair: Pair, ticket: Document, before: Document | None) -> list[Write]:
     """Post the ticket's new notes that go (`note_messages` options) to the work order. Read only when the
     ticket saw activity since it was last imported, or since it was made when it is new (a new note moves
     its last activity date)."""
@@ -175,7 +172,7 @@ def _note_messages(
     ]
     messages = ctx.clients.fieldnation.messages
 
-    def find(child: Wanted) -> int | None:
+    def find(child: Wanted[Record]) -> int | None:
         posted = messages.list(pair.work_order_id)
         found = [
             m.id
@@ -185,7 +182,7 @@ def _note_messages(
         ]
         return min(found, default=None)
 
-    writer = Writer(
+    writer = Writer[Record](
         NOTE_MESSAGES,
         find=find,
         create=lambda child: (
@@ -206,7 +203,7 @@ def _id_of(work_order: WorkOrder | None) -> int | None:
 
 def _write(
     ctx: Context, work_order_id: int, writes: WorkOrderWrites, status: int | None = None
-) -> dict[str, Any] | None:
+) -> Document | None:
     """Write to the work order (in `status` when known); what Field Nation answered the last write that
     returns the whole work order, as the outbound mappings read it, unless a later write changed it."""
     fieldnation = ctx.clients.fieldnation
@@ -269,12 +266,12 @@ def _reach_status(ctx: Context, work_order_id: int, target: int, current_id: int
     return None
 
 
-def _outbound_view(ctx: Context, work_order_id: int) -> dict[str, Any]:
+def _outbound_view(ctx: Context, work_order_id: int) -> Document:
     return _source(ctx.clients.fieldnation.workorders.get(work_order_id))
 
 
-def _source(work_order: WorkOrder) -> dict[str, Any]:
-    return outbound_source(work_order.model_dump(mode="json", by_alias=True, exclude_none=True), [])
+def _source(work_order: WorkOrder) -> Document:
+    return outbound_source(as_sent(work_order), [])
 
 
 def _describe(writes: WorkOrderWrites) -> str:

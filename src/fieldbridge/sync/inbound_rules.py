@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fieldbridge.autotask import PicklistValue
+from fieldbridge.mapping import Document
 from fieldbridge.sync.fingerprint import changed_paths
 from fieldbridge.sync.markers import marker
 from fieldbridge.sync.options import NoteMessages, TriggerConditions
@@ -69,20 +70,20 @@ def trigger_refusal(
 class WorkOrderWrites:
     """What to send to Field Nation: work order fields (PUT), custom fields by name, a status to reach."""
 
-    fields: dict[str, Any] = field(default_factory=dict)
-    custom_fields: dict[str, Any] = field(default_factory=dict)
+    fields: Document = field(default_factory=dict)
+    custom_fields: Document = field(default_factory=dict)
     status: int | None = None
 
     def __bool__(self) -> bool:
         return bool(self.fields or self.custom_fields or self.status is not None)
 
 
-def workorder_writes(before: dict[str, Any], after: dict[str, Any]) -> WorkOrderWrites:
+def workorder_writes(before: Document, after: Document) -> WorkOrderWrites:
     """The writes that bring a work order from the document last synced (`before`, {} for a new one) to
     `after`; a part that did not change is not sent."""
     changed = {path.split(".")[0] for path in changed_paths(before, after)}
-    fields: dict[str, Any] = {}
-    custom: dict[str, Any] = {}
+    fields: Document = {}
+    custom: Document = {}
     status = None
     for part in sorted(changed):
         value = after.get(part)
@@ -104,7 +105,7 @@ def workorder_writes(before: dict[str, Any], after: dict[str, Any]) -> WorkOrder
     return WorkOrderWrites(fields, custom, status)
 
 
-def created_work_order(work_order_id: int, fields: Mapping[str, Any], status: int | None) -> dict[str, Any]:
+def created_work_order(work_order_id: int, fields: Mapping[str, Any], status: int | None) -> Document:
     """A work order as the import makes it, in the shape a read gives: the fields its create sent, a draft
     (published when the import asks for that). It holds nothing Field Nation's people add (assignee,
     closing notes, time logs), so the outbound mappings read from it give the ticket fields in sync before
@@ -113,7 +114,7 @@ def created_work_order(work_order_id: int, fields: Mapping[str, Any], status: in
     return {"id": work_order_id, **fields, "status": {"id": reached, "name": SETTABLE_STATUSES[reached]}}
 
 
-def _schedule(window: dict[str, Any]) -> dict[str, Any]:
+def _schedule(window: Document) -> Document:
     """The guide maps DueDateTime to `time_window.end`; with no start the due time is the exact visit time."""
     start, end = window.get("start"), window.get("end")
     if start and end:
@@ -121,12 +122,12 @@ def _schedule(window: dict[str, Any]) -> dict[str, Any]:
     return {"service_window": {"mode": "exact", "start": _fn_date(start or end)}}
 
 
-def _fn_date(value: Any) -> dict[str, Any]:
+def _fn_date(value: Any) -> Document:
     # Field Nation takes utc or local; utc is unambiguous, so only it is sent.
     return {"utc": value["utc"]} if isinstance(value, dict) and "utc" in value else {"utc": str(value)}
 
 
-def _location(location: dict[str, Any]) -> dict[str, Any]:
+def _location(location: Document) -> Document:
     """Field Nation's location has no name (the guide's `location.name` row): a custom location carries the
     name as its first address line unless an address line is mapped too."""
     sent = {key: value for key, value in location.items() if key != "name"}

@@ -5,6 +5,7 @@ An unlinked work order creates a ticket when Outbound Create is on (`outbound_cr
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fieldbridge.autotask import (
@@ -14,29 +15,34 @@ from fieldbridge.autotask import (
     Condition,
     Entity,
     PermissionDeniedError,
+    Record,
     begins_with,
     eq,
     where,
 )
 from fieldbridge.fieldnation import FieldNationClient, FieldNationError
-from fieldbridge.fieldnation.models import WorkOrder
+from fieldbridge.fieldnation.models import Attachment, Expense, Message, TimeLog, WorkOrder
 from fieldbridge.jobs.handlers import JobFailed
 from fieldbridge.jobs.outcome import Outcome, Write
+from fieldbridge.mapping import Document
 from fieldbridge.sync import children, creates, outbound_create, pairs
-from fieldbridge.sync.children import ChildKind, Linked, Wanted, Writer
+from fieldbridge.sync.children import ChildKind, Linked, S, Wanted, Writer
 from fieldbridge.sync.context import Context, utcnow
 from fieldbridge.sync.inbound import pending_work_order
-from fieldbridge.sync.markers import marked_id
+from fieldbridge.sync.markers import marked_id, marker
 from fieldbridge.sync.outbound_rules import (
     ATTACHMENT_LIMIT_BYTES,
+    as_sent,
     attachment_fields,
     charge_fields,
     expense_item_fields,
     fn_utc,
+    messages,
     note_fields,
     outbound_source,
     ticket_changes,
     time_entry_fields,
+    time_logs,
     week_ending,
 )
 from fieldbridge.sync.pairs import SKIPPED, WORK_ORDER, Pair
@@ -70,8 +76,8 @@ def sync_work_order(ctx: Context) -> Outcome:
             "Nothing to do: the next attempt finds them linked.",
             retry_in=5.0,
         )
-    source = _read(job.record_id, lambda: with_expenses(fieldnation, work_order))
-    document = ctx.outbound.apply(source)
+    read = WorkOrderRead(work_order, _read(job.record_id, lambda: fieldnation.expenses.list(job.record_id)))
+    document = ctx.outbound.apply(read.source)
     if pair is None:
         pair = outbound_create.create_ticket(ctx, document)
         done = [Write("created", pair.autotask_entity, pair.autotask_id, "Outbound Create")]
@@ -80,7 +86,7 @@ def sync_work_order(ctx: Context) -> Outcome:
     # A ticket made now is what the work order holds (nothing to update); one an earlier attempt made is
     # brought up to date.
     done += _update_record(ctx, pair, document.get("Ticket", {}))
-    done += _sync_children(ctx, pair, source, document)
+    done += _sync_children(ctx, pair, read, document)
     with job.db.transaction() as session:
         pairs.save(session, job.connector.id, pair, utcnow())
     return Outcome.of(f"{pair.autotask_entity} {pair.autotask_id}", done)
@@ -98,20 +104,25 @@ def _read(work_order_id: int, read: Callable[[], T]) -> T:
         raise JobFailed(f"Field Nation work order {work_order_id} could not be read: {error}") from error
 
 
-def read_work_order(fieldnation: FieldNationClient, work_order_id: int) -> tuple[WorkOrder, dict[str, Any]]:
-    """The work order, and the record the outbound mappings read: it with its expenses."""
+@dataclass(frozen=True)
+class WorkOrderRead:
+    """A work order with its expenses (Field Nation lists them apart: one more read)."""
+
+    work_order: WorkOrder
+    expenses: list[Expense]
+
+    @property
+    def source(self) -> Document:
+        """The record the outbound mappings read."""
+        return outbound_source(as_sent(self.work_order), [as_sent(e) for e in self.expenses])
+
+
+def read_work_order(fieldnation: FieldNationClient, work_order_id: int) -> WorkOrderRead:
     work_order = fieldnation.workorders.get(work_order_id)
-    return work_order, with_expenses(fieldnation, work_order)
+    return WorkOrderRead(work_order, fieldnation.expenses.list(work_order_id))
 
 
-def with_expenses(fieldnation: FieldNationClient, work_order: WorkOrder) -> dict[str, Any]:
-    """The record the outbound mappings read: the work order with its expenses (one more read)."""
-    expenses = [e.model_dump(mode="json", by_alias=True) for e in fieldnation.expenses.list(work_order.id)]
-    dumped = work_order.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return outbound_source(dumped, expenses)
-
-
-def _update_record(ctx: Context, pair: Pair, ticket: dict[str, Any]) -> list[Write]:
+def _update_record(ctx: Context, pair: Pair, ticket: Document) -> list[Write]:
     changes = ticket_changes(pair.outbound, ticket, pair.record, ctx.outbound_statics)
     pair.outbound = ticket
     if changes and ctx.config.service_object != "ticket":
@@ -130,7 +141,7 @@ def _update_record(ctx: Context, pair: Pair, ticket: dict[str, Any]) -> list[Wri
     return [Write("updated", pair.autotask_entity, pair.autotask_id, ", ".join(sorted(changes)))]
 
 
-def _required_kept(ctx: Context, pair: Pair, changes: dict[str, Any]) -> dict[str, Any]:
+def _required_kept(ctx: Context, pair: Pair, changes: Record) -> Record:
     """A field Autotask requires is never cleared: when the mappings give it no value for this work order
     (a status mapping without the work order's status, say approved), it keeps its value, and the history
     says which mapping to complete. Without this the update is refused and every later event of the pair
@@ -148,7 +159,7 @@ def _required_kept(ctx: Context, pair: Pair, changes: dict[str, Any]) -> dict[st
     return {name: value for name, value in changes.items() if name not in left}
 
 
-def _fields_of_entity(ctx: Context, changes: dict[str, Any]) -> dict[str, Any]:
+def _fields_of_entity(ctx: Context, changes: Record) -> Record:
     """Ticket mappings written to a service call or project: fields the entity lacks, and picklist values
     it does not have (ticket statuses are not service call statuses), are left out; the history says which."""
     known = {field.name.lower(): field for field in ctx.clients.autotask.fields(ctx.entity_path)}
@@ -177,7 +188,7 @@ CHARGES = ChildKind(
     "charge", "TicketCharge", "expense", origin="fieldnation", follows_edits=True, on_delete="delete"
 )
 EXPENSE_ITEMS = ChildKind(
-    "expense item", "ExpenseItem", "expense", origin="fieldnation", follows_edits=True, on_delete="warn"
+    "expense item", "ExpenseItem", "expense", origin="fieldnation", follows_edits=True, on_delete="void"
 )
 NOTES = ChildKind(
     "note", "TicketNote", "message", origin="fieldnation", follows_edits=False, on_delete="keep"
@@ -192,20 +203,21 @@ ATTACHMENTS = ChildKind(
 )
 
 
-def _sync_children(ctx: Context, pair: Pair, source: dict[str, Any], document: dict[str, Any]) -> list[Write]:
+def _sync_children(ctx: Context, pair: Pair, read: WorkOrderRead, document: Document) -> list[Write]:
+    work_order = read.work_order
     if ctx.config.service_object != "ticket":
         # Time entries, charges, notes and attachments hang off tickets only.
-        if source["time_logs"] or source["expenses"] or _messages(source):
+        if time_logs(work_order) or read.expenses or messages(work_order):
             _warn_not_ticket(ctx, pair)
         return []
-    done = children.write(ctx, pair, *_time_entries(ctx, pair, source, document))
+    done = children.write(ctx, pair, *_time_entries(ctx, pair, work_order, document))
     if ctx.config.expense_target == "charge":
-        done += children.write(ctx, pair, *_charges(ctx, pair, source))
+        done += children.write(ctx, pair, *_charges(ctx, pair, read.expenses))
     else:
-        done += children.write(ctx, pair, *_expense_items(ctx, pair, source, document))
-    done += children.write(ctx, pair, *_notes(ctx, pair, source))
+        done += children.write(ctx, pair, *_expense_items(ctx, pair, read.expenses, document))
+    done += children.write(ctx, pair, *_notes(ctx, pair, work_order))
     if ctx.config.attachment_sync:
-        done += children.write(ctx, pair, *_attachments(ctx, pair, source))
+        done += children.write(ctx, pair, *_attachments(ctx, pair, work_order))
     return done
 
 
@@ -221,41 +233,41 @@ def _warn_not_ticket(ctx: Context, pair: Pair) -> None:
         ctx.notify(message, NOT_TICKET_FIX)
 
 
-Children = tuple[Writer, list[Wanted], set[int]]
+Children = tuple[Writer[S], list[Wanted[S]], set[int]]
 """What `children.write` takes for one kind: its writer, the children wanted now, the ids still present."""
 
 
-def _time_entries(ctx: Context, pair: Pair, source: dict[str, Any], document: dict[str, Any]) -> Children:
-    autotask, options, logs = ctx.clients.autotask, ctx.options, source["time_logs"]
+def _time_entries(ctx: Context, pair: Pair, work_order: WorkOrder, document: Document) -> Children[TimeLog]:
+    autotask, options, logs = ctx.clients.autotask, ctx.options, time_logs(work_order)
     mapped = document.get("TimeEntry") or []
     wanted = []
     for index, log in enumerate(logs):
         extra = mapped[index] if index < len(mapped) else {}
         fields = time_entry_fields(log, extra, pair.autotask_id, options)
         if fields is not None:  # open or empty: present, not written yet
-            wanted.append(Wanted(int(log["id"]), fields, log))
-    writer = Writer(
+            wanted.append(Wanted(log.id, fields, log))
+    writer = Writer[TimeLog](
         TIME_ENTRIES,
         find=_marked(ctx, "TimeEntries", eq("ticketID", pair.autotask_id), options.time_marker_field),
         create=lambda child: autotask.create("TimeEntries", child.written),
         update=lambda entry_id, child: autotask.update("TimeEntries", entry_id, child.written),
         delete=lambda link: _deleted(autotask, "TimeEntries", link),
     )
-    return writer, wanted, {int(log["id"]) for log in logs}
+    return writer, wanted, {log.id for log in logs}
 
 
-def _charges(ctx: Context, pair: Pair, source: dict[str, Any]) -> Children:
-    autotask, options, expenses = ctx.clients.autotask, ctx.options, source["expenses"]
+def _charges(ctx: Context, pair: Pair, expenses: list[Expense]) -> Children[Expense]:
+    autotask, options = ctx.clients.autotask, ctx.options
     collection = ChildCollection("Tickets", pair.autotask_id, "Charges")
-    wanted = [Wanted(int(e["id"]), charge_fields(e, pair.autotask_id, options), e) for e in expenses]
-    writer = Writer(
+    wanted = [Wanted(e.id, charge_fields(e, pair.autotask_id, options), e) for e in expenses]
+    writer = Writer[Expense](
         CHARGES,
         find=_marked(ctx, "TicketCharges", eq("ticketID", pair.autotask_id), options.charge_marker_field),
         create=lambda child: autotask.create(collection, child.written),
         update=lambda charge_id, child: autotask.update(collection, charge_id, child.written),
         delete=lambda link: _charge_deleted(ctx, pair, collection, link),
     )
-    return writer, wanted, {int(e["id"]) for e in expenses}
+    return writer, wanted, {e.id for e in expenses}
 
 
 def _charge_deleted(ctx: Context, pair: Pair, charges: ChildCollection, link: Linked) -> bool:
@@ -275,8 +287,10 @@ def _charge_deleted(ctx: Context, pair: Pair, charges: ChildCollection, link: Li
     return True
 
 
-def _expense_items(ctx: Context, pair: Pair, source: dict[str, Any], document: dict[str, Any]) -> Children:
-    autotask, expenses = ctx.clients.autotask, source["expenses"]
+def _expense_items(
+    ctx: Context, pair: Pair, expenses: list[Expense], document: Document
+) -> Children[Expense]:
+    autotask = ctx.clients.autotask
     mapped = (document.get("expense") or {}).get("items") or []
     ticket = pair.record or {"id": pair.autotask_id}
     wanted = []
@@ -284,9 +298,9 @@ def _expense_items(ctx: Context, pair: Pair, source: dict[str, Any], document: d
         extra = mapped[index] if index < len(mapped) else {}
         fields = expense_item_fields(expense, extra, 0, ticket, ctx.options)
         fields.pop("expenseReportID")  # the report is chosen when the item is made, and never changes
-        wanted.append(Wanted(int(expense["id"]), fields, expense))
+        wanted.append(Wanted(expense.id, fields, expense))
 
-    def create(child: Wanted) -> int:
+    def create(child: Wanted[Expense]) -> int:
         report_id = _open_report(ctx, pair, child.source)
         items = ChildCollection("Expenses", report_id, "Items")
         try:
@@ -296,20 +310,55 @@ def _expense_items(ctx: Context, pair: Pair, source: dict[str, Any], document: d
             _forget_report(ctx, pair, report_id)
             raise
 
-    writer = Writer(
+    writer = Writer[Expense](
         EXPENSE_ITEMS,
         find=_marked(ctx, "ExpenseItems", eq("ticketID", pair.autotask_id), "description"),
         create=create,
-        update=lambda item_id, child: autotask.update("ExpenseItems", item_id, child.written),
+        update=lambda item_id, child: autotask.update(_items_of(ctx, item_id), item_id, child.written),
+        delete=lambda link: _expense_item_voided(ctx, link),
     )
-    return writer, wanted, {int(e["id"]) for e in expenses}
+    return writer, wanted, {e.id for e in expenses}
 
 
-def _notes(ctx: Context, pair: Pair, source: dict[str, Any]) -> Children:
-    autotask, messages = ctx.clients.autotask, _messages(source)
+def _expense_item_voided(ctx: Context, link: Linked) -> bool:
+    """Autotask's API cannot delete an expense item: it is voided instead, so it no longer counts, unless
+    its report was submitted (then Autotask refuses any change, and the history says what to do)."""
+    voided: Record = {
+        "expenseCurrencyExpenseAmount": 0,
+        "isBillableToCompany": False,
+        "description": marker(link.origin_id, "deleted in Field Nation"),
+    }
+    try:
+        ctx.clients.autotask.update(_items_of(ctx, link.copy_id), link.copy_id, voided)
+    except AutotaskError as error:
+        ctx.job.skip(
+            f"Expense {link.origin_id} was deleted in Field Nation, but expense item {link.copy_id} could "
+            f"not be voided: {error}",
+            f"Remove expense item {link.copy_id} from its expense report in Autotask by hand (a submitted "
+            "report must be rejected first).",
+        )
+        return False
+    return True
+
+
+def _items_of(ctx: Context, item_id: int) -> ChildCollection:
+    """The expense report collection an item is written through (Autotask changes items only there)."""
+    item = ctx.clients.autotask.get("ExpenseItems", item_id)
+    if item is None:
+        raise JobFailed(
+            f"Expense item {item_id} is not in Autotask any more, or the API user may not see it.",
+            "If it was deleted in Autotask on purpose, nothing is to be done; else check the API user's "
+            "access to expense reports.",
+            retry=False,
+        )
+    return ChildCollection("Expenses", int(item["expenseReportID"]), "Items")
+
+
+def _notes(ctx: Context, pair: Pair, work_order: WorkOrder) -> Children[Message]:
+    autotask, posted = ctx.clients.autotask, messages(work_order)
     notes = ChildCollection("Tickets", pair.autotask_id, "Notes")
-    wanted = [Wanted(int(m["id"]), note_fields(m, pair.autotask_id, ctx.options), m) for m in messages]
-    writer = Writer(
+    wanted = [Wanted(m.id, note_fields(m, pair.autotask_id, ctx.options), m) for m in posted]
+    writer = Writer[Message](
         NOTES,
         find=_marked(ctx, "TicketNotes", eq("ticketID", pair.autotask_id), "description"),
         create=lambda child: autotask.create(notes, child.written),
@@ -317,35 +366,29 @@ def _notes(ctx: Context, pair: Pair, source: dict[str, Any]) -> Children:
     return writer, wanted, {w.origin_id for w in wanted}
 
 
-def _messages(source: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every message of the work order: each thread and its replies."""
-    threads = (source.get("messages") or {}).get("results") or []
-    return [m for thread in threads for m in [thread, *((thread.get("replies") or {}).get("results") or [])]]
-
-
-def _attachments(ctx: Context, pair: Pair, source: dict[str, Any]) -> Children:
+def _attachments(ctx: Context, pair: Pair, work_order: WorkOrder) -> Children[Attachment]:
     autotask, fieldnation, options = ctx.clients.autotask, ctx.clients.fieldnation, ctx.options
     collection = ChildCollection("Tickets", pair.autotask_id, "Attachments")
     with ctx.job.db.transaction() as session:
         linked = pairs.children(session, pair, ATTACHMENTS.fieldnation_entity)
     wanted, present = [], set()
-    for folder in (source.get("attachments") or {}).get("results") or []:
-        for attachment in folder.get("results") or []:
-            attachment_id = int(attachment["id"])
-            present.add(attachment_id)
-            file = attachment.get("file") or {}
-            name, size = str(file.get("name") or f"attachment-{attachment_id}"), int(file.get("size") or 0)
+    for folder in work_order.attachments.results if work_order.attachments else []:
+        for attachment in folder.results:
+            present.add(attachment.id)
+            file = attachment.file
+            name = (file.name if file else "") or f"attachment-{attachment.id}"
+            size = (file.size if file else None) or 0
             if size <= ATTACHMENT_LIMIT_BYTES:
-                written = {"name": name, "size": size}
-                wanted.append(Wanted(attachment_id, written, {"folder": int(folder["id"])}))
-            elif attachment_id not in linked:
-                _skip_large_file(ctx, pair, attachment_id, name, size)
+                filed = attachment.model_copy(update={"folder_id": folder.id})
+                wanted.append(Wanted(attachment.id, {"name": name, "size": size}, filed))
+            elif attachment.id not in linked:
+                _skip_large_file(ctx, pair, attachment.id, name, size)
 
-    def create(child: Wanted) -> int:
+    def create(child: Wanted[Attachment]) -> int:
+        folder_id = child.source.folder_id
+        assert folder_id is not None  # set above
         try:
-            content = fieldnation.attachments.download(
-                pair.work_order_id, int(child.source["folder"]), child.origin_id
-            )
+            content = fieldnation.attachments.download(pair.work_order_id, folder_id, child.origin_id)
         except FieldNationError as error:
             raise JobFailed(
                 f"Field Nation file {child.origin_id} could not be downloaded: {error}"
@@ -355,7 +398,7 @@ def _attachments(ctx: Context, pair: Pair, source: dict[str, Any]) -> Children:
             collection, attachment_fields(child.origin_id, name, content, pair.autotask_id, options)
         )
 
-    writer = Writer(
+    writer = Writer[Attachment](
         ATTACHMENTS,
         find=_marked(ctx, "TicketAttachments", eq("parentID", pair.autotask_id), "title"),
         create=create,
@@ -384,10 +427,10 @@ def _skip_large_file(ctx: Context, pair: Pair, attachment_id: int, name: str, si
         )
 
 
-def _marked(ctx: Context, entity: str, parent: Condition, field: str) -> Callable[[Wanted], int | None]:
+def _marked(ctx: Context, entity: str, parent: Condition, field: str) -> Callable[[Wanted[Any]], int | None]:
     """Finds the record made for a child by the `(#<id>)` marker that starts `field`."""
 
-    def find(child: Wanted) -> int | None:
+    def find(child: Wanted[Any]) -> int | None:
         query = where(parent, begins_with(field, f"(#{child.origin_id})"), include_fields=("id", field))
         found = [
             int(record["id"])
@@ -404,7 +447,7 @@ def _deleted(autotask: AutotaskClient, entity: Entity, link: Linked) -> bool:
     return True
 
 
-def _open_report(ctx: Context, pair: Pair, expense: dict[str, Any]) -> int:
+def _open_report(ctx: Context, pair: Pair, expense: Expense) -> int:
     """The submitter's open expense report for the expense's week: the one this pair used last for that
     week, else one found in Autotask, else a new one."""
     submitter = ctx.options.resource_id
@@ -414,7 +457,7 @@ def _open_report(ctx: Context, pair: Pair, expense: dict[str, Any]) -> int:
             "Set the sync options resource_id and role_id to the resource Field Nation work is booked to.",
             retry=False,
         )
-    added = fn_utc(expense.get("added")) or utcnow()
+    added = fn_utc(expense.added) or utcnow()
     week = week_ending(added.date()).isoformat()
     key = f"{submitter}:{week}"
     if key in pair.reports:

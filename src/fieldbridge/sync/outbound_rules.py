@@ -11,6 +11,9 @@ import base64
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from fieldbridge.autotask import Record
+from fieldbridge.fieldnation.models import Expense, FieldNationModel, FnDate, Message, TimeLog, WorkOrder
+from fieldbridge.mapping import Document
 from fieldbridge.sync.markers import marker
 from fieldbridge.sync.options import SyncOptions
 
@@ -18,13 +21,13 @@ ATTACHMENT_LIMIT_BYTES = 6 * 1024 * 1024
 """Autotask's FILE_ATTACHMENT limit (Autotask: about 6-7 MB per file; the lower bound is the safe one)."""
 
 
-def outbound_source(work_order: dict[str, Any], expenses: list[dict[str, Any]]) -> dict[str, Any]:
-    """The work order as the guide's outbound table names it: `notes` (closing notes), `time_window`,
-    `time_logs[i].StartDateTime`/`EndDateTime`, `expenses[i]`; the rest as Field Nation sends it."""
+def outbound_source(work_order: Document, expenses: list[Document]) -> Document:
+    """The work order (as Field Nation sends it) as the guide's outbound table names it: `notes` (closing
+    notes), `time_window`, `time_logs[i].StartDateTime`/`EndDateTime`, `expenses[i]`; the rest as is."""
     window = (work_order.get("schedule") or {}).get("service_window") or {}
     logs = [
         {**log, "StartDateTime": _created(log.get("in")), "EndDateTime": _created(log.get("out"))}
-        for log in _results(work_order.get("time_logs"))
+        for log in (work_order.get("time_logs") or {}).get("results") or []
     ]
     return {
         **work_order,
@@ -35,19 +38,26 @@ def outbound_source(work_order: dict[str, Any], expenses: list[dict[str, Any]]) 
     }
 
 
-def _results(envelope: Any) -> list[dict[str, Any]]:
-    if isinstance(envelope, dict):
-        return list(envelope.get("results") or [])
-    return list(envelope or [])
+def _created(side: Document | None) -> Any:
+    return (side or {}).get("created")
 
 
-def _created(side: Any) -> Any:
-    return side.get("created") if isinstance(side, dict) else None
+def time_logs(work_order: WorkOrder) -> list[TimeLog]:
+    return work_order.time_logs.results if work_order.time_logs else []
 
 
-def ticket_changes(
-    before: dict[str, Any] | None, after: dict[str, Any], ticket: dict[str, Any], statics: dict[str, Any]
-) -> dict[str, Any]:
+def messages(work_order: WorkOrder) -> list[Message]:
+    """Every message of the work order: each thread and its replies."""
+    threads = work_order.messages.results if work_order.messages else []
+    return [m for thread in threads for m in [thread, *(thread.replies.results if thread.replies else [])]]
+
+
+def as_sent(model: FieldNationModel) -> Document:
+    """A record as Field Nation sends it: what the mappings read, under Field Nation's own names."""
+    return model.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def ticket_changes(before: Document | None, after: Document, ticket: Record, statics: Document) -> Record:
     """Ticket fields to write: those whose mapped value differs from what was last synced (a cleared one is
     sent as null; an empty text is no change from no value).
 
@@ -72,9 +82,7 @@ def ticket_changes(
     }
 
 
-def outbound_after_write(
-    before: dict[str, Any] | None, now: dict[str, Any], ticket: dict[str, Any]
-) -> dict[str, Any]:
+def outbound_after_write(before: Document | None, now: Document, ticket: Record) -> Document:
     """The outbound snapshot after an inbound write to the work order (`now`: the work order's mapped
     values after the write). A field whose value now equals the ticket's is in sync: our own write, not a
     change to send back. Any other keeps its last synced value, so a Field Nation change that has not
@@ -91,24 +99,30 @@ def _same(one: Any, other: Any) -> bool:
     return one == other or (one in (None, "") and other in (None, ""))
 
 
-def fn_utc(value: Any) -> datetime | None:
-    """A Field Nation date (`{"utc": "YYYY-MM-DD HH:MM:SS"}` or the bare string) as an aware datetime."""
-    text = value.get("utc") if isinstance(value, dict) else value
+def fn_utc(value: FnDate | str | None) -> datetime | None:
+    """A Field Nation date (its `utc`, "YYYY-MM-DD HH:MM:SS", or that bare string) as an aware datetime."""
+    text = value.utc if isinstance(value, FnDate) else value
     if not text:
         return None
     return datetime.strptime(str(text)[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
 
 
-def time_entry_fields(
-    log: dict[str, Any], mapped: dict[str, Any], ticket_id: int, options: SyncOptions
-) -> dict[str, Any] | None:
-    """A TimeEntry for a time log, or None while the log is open or empty (Autotask refuses a time entry
+def closed_span(log: TimeLog) -> tuple[datetime, datetime] | None:
+    """When a time log started and ended; None while it is open or empty (Autotask refuses a time entry
     that does not end after it starts)."""
-    start, end = fn_utc(_created(log.get("in"))), fn_utc(_created(log.get("out")))
-    if start is None or end is None or end <= start:
+    start = fn_utc(log.check_in.created if log.check_in else None)
+    end = fn_utc(log.check_out.created if log.check_out else None)
+    return (start, end) if start is not None and end is not None and end > start else None
+
+
+def time_entry_fields(log: TimeLog, mapped: Document, ticket_id: int, options: SyncOptions) -> Record | None:
+    """A TimeEntry for a closed time log (`closed_span`), else None."""
+    span = closed_span(log)
+    if span is None:
         return None
-    notes = log.get("notes") or "Field Nation time log"
-    fields: dict[str, Any] = {
+    start, end = span
+    notes = "Field Nation time log"
+    fields: Record = {
         "ticketID": ticket_id,
         "resourceID": options.resource_id,
         "roleID": options.role_id,
@@ -118,52 +132,48 @@ def time_entry_fields(
         "summaryNotes": notes,
     }
     fields.update(mapped)
-    fields[options.time_marker_field] = marker(int(log["id"]), fields.get(options.time_marker_field) or notes)
+    fields[options.time_marker_field] = marker(log.id, fields.get(options.time_marker_field) or notes)
     return _wire_dates(fields)
 
 
-def note_fields(message: dict[str, Any], ticket_id: int, options: SyncOptions) -> dict[str, Any]:
-    sender = (message.get("from") or {}).get("name") or "Field Nation"
+def note_fields(message: Message, ticket_id: int, options: SyncOptions) -> Record:
+    sender = (message.sender.name if message.sender else None) or "Field Nation"
     return {
         "ticketID": ticket_id,
         "title": f"Field Nation message from {sender}"[:250],
-        "description": marker(int(message["id"]), message.get("message")),
+        "description": marker(message.id, message.message),
         "noteType": options.note_type,
         "publish": options.note_publish,
     }
 
 
-def charge_fields(expense: dict[str, Any], ticket_id: int, options: SyncOptions) -> dict[str, Any]:
-    category = (expense.get("category") or {}).get("name") or "Expense"
-    quantity = float(expense.get("quantity") or 1)
-    text = marker(int(expense["id"]), expense.get("description") or category)
+def charge_fields(expense: Expense, ticket_id: int, options: SyncOptions) -> Record:
+    category = (expense.category.name if expense.category else None) or "Expense"
+    quantity = expense.quantity or 1.0
+    text = marker(expense.id, expense.description or category)
     return {
         "ticketID": ticket_id,
         "name": f"Field Nation: {category}"[:100],
         "chargeType": options.charge_type,
         "unitQuantity": quantity,
-        "unitCost": round(float(expense.get("amount") or 0) / quantity, 2),
+        "unitCost": round(expense.amount / quantity, 2),
         "datePurchased": _expense_date(expense),
         options.charge_marker_field: text,
     }
 
 
 def expense_item_fields(
-    expense: dict[str, Any],
-    mapped: dict[str, Any],
-    report_id: int,
-    ticket: dict[str, Any],
-    options: SyncOptions,
-) -> dict[str, Any]:
-    fields: dict[str, Any] = {
+    expense: Expense, mapped: Document, report_id: int, ticket: Record, options: SyncOptions
+) -> Record:
+    fields: Record = {
         "expenseReportID": report_id,
-        "description": marker(int(expense["id"]), expense.get("description"))[:128],
+        "description": marker(expense.id, expense.description)[:128],
         "expenseDate": _expense_date(expense),
         "expenseCategory": options.expense_category,
         "paymentType": options.payment_type,
         "haveReceipt": False,
         "isBillableToCompany": True,
-        "expenseCurrencyExpenseAmount": float(expense.get("amount") or 0),
+        "expenseCurrencyExpenseAmount": expense.amount,
         "ticketID": ticket["id"],
         "companyID": ticket.get("companyID"),
     }
@@ -171,8 +181,8 @@ def expense_item_fields(
     return fields
 
 
-def _expense_date(expense: dict[str, Any]) -> str:
-    return _wire(fn_utc(expense.get("added")) or datetime.now(UTC))
+def _expense_date(expense: Expense) -> str:
+    return _wire(fn_utc(expense.added) or datetime.now(UTC))
 
 
 def week_ending(day: date) -> date:
@@ -182,7 +192,7 @@ def week_ending(day: date) -> date:
 
 def attachment_fields(
     attachment_id: int, name: str, content: bytes, ticket_id: int, options: SyncOptions
-) -> dict[str, Any]:
+) -> Record:
     return {
         "parentID": ticket_id,
         "attachmentType": "FILE_ATTACHMENT",
@@ -193,7 +203,7 @@ def attachment_fields(
     }
 
 
-def _wire_dates(fields: dict[str, Any]) -> dict[str, Any]:
+def _wire_dates(fields: Record) -> Record:
     return {k: _wire(v) if isinstance(v, datetime) else v for k, v in fields.items()}
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from fieldbridge.mapping import Document
 from fieldbridge.store import links
 from fieldbridge.store.tables import Link
 from fieldbridge.sync.fingerprint import fingerprint
@@ -27,16 +28,19 @@ class Pair:
     autotask_id: int
     work_order_id: int
     link_id: int
-    record: dict[str, Any] = field(default_factory=dict)
-    inbound: dict[str, Any] = field(default_factory=dict)
-    outbound: dict[str, Any] | None = None
+    record: Document = field(default_factory=dict)
+    """The Autotask record with its related records, as the inbound mappings last read it."""
+    inbound: Document = field(default_factory=dict)
+    """The work order fields as last synced from the record."""
+    outbound: Document | None = None
     """The ticket fields as last synced from the work order; None until a first outbound sync finished."""
     warned: list[str] = field(default_factory=list)
     reports: dict[str, int] = field(default_factory=dict)
     """Open expense reports this pair wrote to, by "<submitter>:<week ending>", so a later expense of the
     same week needs no lookup."""
 
-    def state(self) -> dict[str, Any]:
+    def state(self) -> Document:
+        """The snapshot as stored (`PairSnapshot.state`)."""
         return {
             "record": self.record,
             "inbound": self.inbound,

@@ -189,16 +189,20 @@ def test_a_charge_the_api_user_may_not_delete_stays_with_a_warning_and_the_fix(b
     assert bridge.fn_event(work_order_id, "again").kind == "unchanged"  # warned once
 
 
-def test_a_deleted_expense_leaves_its_expense_item_with_a_warning_since_autotask_cannot_delete_it(
-    bridge: Bridge,
-) -> None:
+def test_a_deleted_expense_voids_its_expense_item_since_autotask_cannot_delete_one(bridge: Bridge) -> None:
     work_order_id, expense_id = deleted_expense(bridge, "")
     [item] = records(bridge, "ExpenseItems", ticketID=7001)
-    outcome = bridge.deliver(fn_hint(work_order_id, "expense-deleted"))
-    [warning] = [line for line in outcome.lines if line[0] == "warning"]
-    assert f"Expense {expense_id} is gone, but expense item {item['id']} stays in Autotask" in warning[2]
-    assert f"Delete expense item {item['id']} in Autotask by hand" in (warning[3] or "")
-    assert bridge.fn_event(work_order_id, "again").kind == "unchanged"  # warned once
+    assert item["expenseCurrencyExpenseAmount"] > 0
+    processed = bridge.deliver(fn_hint(work_order_id, "expense-deleted"))
+    assert processed.outcome is not None, processed.lines
+    [voided] = processed.outcome.writes
+    assert voided == Write("updated", "expense item", item["id"], f"voided: expense {expense_id} is gone")
+    [skip] = processed.outcome.skips
+    assert f"Delete expense item {item['id']} in Autotask by hand" in (skip.fix or "")
+    [item] = records(bridge, "ExpenseItems", ticketID=7001)
+    assert (item["expenseCurrencyExpenseAmount"], item["isBillableToCompany"]) == (0, False)
+    assert item["description"] == f"(#{expense_id}) deleted in Field Nation"
+    assert bridge.fn_event(work_order_id, "again").kind == "unchanged"  # voided once
 
 
 def test_a_status_the_mappings_do_not_cover_leaves_the_ticket_status_and_says_so(bridge: Bridge) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fieldbridge.fieldnation.models import Expense, FnDate, TimeLog
 from fieldbridge.sync.markers import marked_id, marker
 from fieldbridge.sync.options import SyncOptions
 from fieldbridge.sync.outbound_rules import (
@@ -97,16 +98,14 @@ def test_an_empty_text_is_no_change_from_no_value() -> None:
 
 
 def test_field_nation_dates_are_utc() -> None:
-    assert fn_utc({"utc": "2026-11-27 10:00:00"}) == datetime(2026, 11, 27, 10, tzinfo=UTC)
+    assert fn_utc(FnDate(utc="2026-11-27 10:00:00")) == datetime(2026, 11, 27, 10, tzinfo=UTC)
     assert fn_utc("2026-11-27 10:00:00") == datetime(2026, 11, 27, 10, tzinfo=UTC)
     assert fn_utc(None) is None
 
 
-def log(
-    log_id: int, start: str | None, end: str | None, notes: str | None = "Swapped the switch"
-) -> dict[str, Any]:
+def log(log_id: int, start: str | None, end: str | None) -> TimeLog:
     side = lambda when: {"created": {"utc": when}} if when else None  # noqa: E731
-    return {"id": log_id, "in": side(start), "out": side(end), "notes": notes}
+    return TimeLog.model_validate({"id": log_id, "in": side(start), "out": side(end)})
 
 
 def test_a_closed_time_log_becomes_a_marked_time_entry_with_the_configured_resource_and_role() -> None:
@@ -118,7 +117,7 @@ def test_a_closed_time_log_becomes_a_marked_time_entry_with_the_configured_resou
         "dateWorked": "2026-11-27T00:00:00.000Z",
         "startDateTime": "2026-11-27T08:00:00.000Z",
         "endDateTime": "2026-11-27T09:30:00.000Z",
-        "summaryNotes": "(#9) Swapped the switch",
+        "summaryNotes": "(#9) Field Nation time log",
     }
 
 
@@ -126,8 +125,8 @@ def test_the_marker_goes_where_the_setting_says() -> None:
     options = OPTIONS.model_copy(update={"time_marker_field": "internalNotes"})
     fields = time_entry_fields(log(9, "2026-11-27 08:00:00", "2026-11-27 09:00:00"), {}, 1, options)
     assert fields is not None
-    assert fields["internalNotes"] == "(#9) Swapped the switch"
-    assert fields["summaryNotes"] == "Swapped the switch"
+    assert fields["internalNotes"] == "(#9) Field Nation time log"
+    assert fields["summaryNotes"] == "Field Nation time log"
 
 
 def test_an_open_or_empty_time_log_is_not_written() -> None:
@@ -136,13 +135,15 @@ def test_an_open_or_empty_time_log_is_not_written() -> None:
 
 
 def test_a_charge_keeps_the_expense_id_and_a_unit_cost() -> None:
-    expense = {
-        "id": 5,
-        "amount": 30,
-        "quantity": 3,
-        "category": {"name": "Parking"},
-        "added": {"utc": "2026-11-27 08:00:00"},
-    }
+    expense = Expense.model_validate(
+        {
+            "id": 5,
+            "amount": 30,
+            "quantity": 3,
+            "category": {"id": 1, "name": "Parking"},
+            "added": {"utc": "2026-11-27 08:00:00"},
+        }
+    )
     fields = charge_fields(expense, 7001, OPTIONS)
     assert fields["notes"] == "(#5) Parking"
     assert fields["unitCost"] == 10.0
