@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from fieldbridge import fieldnation
-from fieldbridge.autotask import AutotaskClient, AutotaskError, Limits, Retry, SharedLimits
+from fieldbridge.autotask import AutotaskClient, AutotaskError, Limits, Record, Retry, SharedLimits
 from fieldbridge.autotask.limits import HOUR, TENANT_HOURLY_THRESHOLD, Counts
 from fieldbridge.autotask.redis_counts import RedisCounts
 from fieldbridge.settings import SyncSettings
@@ -89,11 +89,11 @@ class ConnectorClients:
     def __init__(self, config: ConnectorConfig, timeout: float = 30.0, limits: Limits | None = None) -> None:
         self.autotask = autotask_client(config, timeout=timeout, limits=limits)
         self.fieldnation = fieldnation_client(config, timeout=timeout)
-        self._related: dict[tuple[str, int], tuple[float, dict[str, Any] | None]] = {}
+        self._related: dict[tuple[str, int], tuple[float, Record | None]] = {}
         self._lock = threading.Lock()
         self._threshold_due = 0.0
 
-    def related(self, entity: str, record_id: int) -> dict[str, Any] | None:
+    def related(self, entity: str, record_id: int) -> Record | None:
         """An Autotask record from the cache, fetched when missing or older than the TTL."""
         now = time.monotonic()
         with self._lock:
@@ -105,7 +105,7 @@ class ConnectorClients:
             self._related[(entity, record_id)] = (now, record)
         return record
 
-    def remember(self, entity: str, record_id: int, record: dict[str, Any] | None) -> None:
+    def remember(self, entity: str, record_id: int, record: Record | None) -> None:
         """Cache a record fetched in a batch (backfill), so imports do not fetch it one by one."""
         with self._lock:
             self._related[(entity, record_id)] = (time.monotonic(), record)

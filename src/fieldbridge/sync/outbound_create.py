@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from fieldbridge.autotask import (
     AutotaskError,
@@ -24,7 +23,7 @@ from fieldbridge.autotask import (
 )
 from fieldbridge.autotask.service_objects import status_field
 from fieldbridge.jobs.handlers import JobFailed
-from fieldbridge.mapping import validate
+from fieldbridge.mapping import Document, validate
 from fieldbridge.sync import creates, inbound, pairs
 from fieldbridge.sync.context import Context, utcnow
 from fieldbridge.sync.inbound_rules import status_by_label
@@ -42,7 +41,7 @@ def external_id(work_order_id: int) -> str:
     return f"FN-{work_order_id}"
 
 
-def create_ticket(ctx: Context, document: dict[str, Any]) -> Pair:
+def create_ticket(ctx: Context, document: Document) -> Pair:
     errors = [p for p in validate(ctx.mappings, outbound_create=True) if p.severity == "error"]
     if errors:
         raise JobFailed(
