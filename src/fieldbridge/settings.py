@@ -74,6 +74,10 @@ class SyncSettings(BaseModel):
     the queue URL when the queue is Redis."""
     limits_namespace: str = "fieldbridge"
     """The prefix of the Redis keys the limits are counted under."""
+    reconcile_checks_per_hour: int = Field(60, ge=0)
+    """Open pairs whose work order the reconciler reads in turn each hour, per connector (two Field Nation
+    calls each), besides those whose webhook delivery failed: a safety net whose cost does not grow with the
+    number of pairs."""
 
 
 class SignInSettings(BaseModel):

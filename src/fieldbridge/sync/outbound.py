@@ -83,6 +83,7 @@ def sync_work_order(ctx: Context) -> Outcome:
         done = [Write("created", pair.autotask_entity, pair.autotask_id, "Outbound Create")]
     else:
         done = []
+    pair.work_order_status = work_order.status.id if work_order.status else None
     # A ticket made now is what the work order holds (nothing to update); one an earlier attempt made is
     # brought up to date.
     done += _update_record(ctx, pair, document.get("Ticket", {}))

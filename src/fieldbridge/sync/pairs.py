@@ -17,6 +17,8 @@ from fieldbridge.sync.fingerprint import fingerprint
 from fieldbridge.sync.tables import PairSnapshot
 
 WORK_ORDER = "workorder"
+CLOSED = (5, 6, 7)
+"""Work order statuses after which the work is over (approved, paid, cancelled)."""
 SKIPPED = "skipped"
 """The Autotask side of a child link for a Field Nation record deliberately not written (a file over
 Autotask's size limit): remembered so the skip is reported once, not on every event."""
@@ -38,6 +40,9 @@ class Pair:
     reports: dict[str, int] = field(default_factory=dict)
     """Open expense reports this pair wrote to, by "<submitter>:<week ending>", so a later expense of the
     same week needs no lookup."""
+    work_order_status: int | None = None
+    """The work order's status id as last read; a closed pair (`CLOSED`) is left out of the reconciler's
+    rotation."""
 
     def state(self) -> Document:
         """The snapshot as stored (`PairSnapshot.state`)."""
@@ -47,6 +52,7 @@ class Pair:
             "outbound": self.outbound,
             "warned": self.warned,
             "reports": self.reports,
+            "work_order_status": self.work_order_status,
         }
 
 
@@ -73,6 +79,7 @@ def find(session: Session, connector_id: int, system: str, entity: str, record_i
         state.get("outbound") or None,
         list(state.get("warned") or []),
         dict(state.get("reports") or {}),
+        state.get("work_order_status"),
     )
 
 
@@ -139,3 +146,14 @@ def linked(session: Session, connector_id: int) -> list[tuple[str, int, int]]:
         )
     )
     return [(entity, autotask_id, work_order_id) for entity, autotask_id, work_order_id in rows]
+
+
+def closed(session: Session, connector_id: int) -> set[int]:
+    """The work orders of the connector's pairs whose status, as last read, is closed (`CLOSED`)."""
+    status = PairSnapshot.state["work_order_status"].as_integer()
+    rows = session.scalars(
+        select(Link.fieldnation_id)
+        .join(PairSnapshot, PairSnapshot.link_id == Link.id)
+        .where(Link.connector_id == connector_id, Link.parent_id.is_(None), status.in_(CLOSED))
+    )
+    return set(rows)

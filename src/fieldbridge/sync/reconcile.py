@@ -1,7 +1,14 @@
 """The reconciler: a poll that catches what webhooks missed (Autotask drops a payload after five failed
-attempts; a Field Nation delivery can be lost). Each pass reads the connector's Autotask records changed
-since its checkpoint and hands them, with every linked work order, to the normal flows as hints, so the
-flows' own comparison decides whether anything is written (events are hints, state is the truth).
+attempts; a Field Nation delivery can be lost). Each pass hands the normal flows hints, so the flows' own
+comparison decides whether anything is written (events are hints, state is the truth):
+
+- the connector's Autotask records changed since its checkpoint (one query per 500 changed records);
+- the work orders whose Field Nation webhook delivery failed since the last pass (Field Nation's delivery
+  logs, a page per 100 deliveries), linked ones, or any with Outbound Create on;
+- in turn, a few open pairs (`SyncSettings.reconcile_checks_per_hour`), so a change no failed delivery shows
+  is still found within a bounded time; closed pairs (the work order approved, paid or cancelled) are not.
+
+So a pass over pairs where nothing changed costs the same few calls however many pairs there are.
 
 It runs every `reconcile_minutes` (a sync option) in each consuming process (`serve`, `worker`), and on
 demand with `fieldbridge reconcile`.
@@ -17,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from fieldbridge.autotask import gte, where
 from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
+from fieldbridge.fieldnation import FieldNationClient
 from fieldbridge.jobs import intake
 from fieldbridge.settings import SyncSettings
 from fieldbridge.store import connectors
@@ -24,10 +32,13 @@ from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.inbox import Hint
 from fieldbridge.sync import checkpoints, clients, options, pairs, reconcile_failures
 from fieldbridge.sync.reconcile_rules import (
+    checks_per_pass,
     dedup_key,
+    delivery_failed,
     imports_unlinked,
     next_checkpoint,
     parse_time,
+    rotation,
     window_start,
 )
 
@@ -39,6 +50,9 @@ log = logging.getLogger(__name__)
 
 CHECKPOINT = "reconcile"
 Submit = Callable[[Hint], None]
+DELIVERY_PAGE = 100
+MANUAL_MINUTES = 15
+"""A pass run by hand while the connector's reconciler is off reads the open pairs of a 15-minute interval."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +62,7 @@ class Pass:
     """Autotask records read as changed in the window."""
     autotask_hints: int
     fieldnation_hints: int
+    """Work orders whose delivery failed, and open pairs read in turn."""
 
 
 def reconcile(
@@ -61,7 +76,9 @@ def reconcile(
         saved = checkpoints.load(session, config.id, CHECKPOINT)
         sync_options = options.load(session, config.id)
         linked = pairs.linked(session, config.id)
-    checkpoint = parse_time(saved.position.get("activity")) if saved else None
+        closed = pairs.closed(session, config.id)
+    position = saved.position if saved else {}
+    checkpoint = parse_time(position.get("activity"))
     since = window_start(checkpoint, now)
     query = where(
         gte(activity_field, since),
@@ -70,8 +87,8 @@ def reconcile(
     )
     linked_ids = {autotask_id for linked_entity, autotask_id, _ in linked if linked_entity == entity}
     seen, autotask_hints = [], 0
-    autotask = clients.for_connector(config, sync, db).autotask
-    for record in autotask.query(entity_path, query):
+    connector_clients = clients.for_connector(config, sync, db)
+    for record in connector_clients.autotask.query(entity_path, query):
         record_id, activity = int(record["id"]), record.get(activity_field)
         if (moment := parse_time(activity)) is not None:
             seen.append(moment)
@@ -80,14 +97,51 @@ def reconcile(
                 Hint("reconcile", "autotask", entity, record_id, None, dedup_key(entity, record_id, activity))
             )
             autotask_hints += 1
-    for _, _, work_order_id in linked:
-        # Field Nation has no "changed since" filter: every linked work order is looked at; a hint still
-        # waiting from the last pass absorbs this one.
+    work_orders = {work_order_id for _, _, work_order_id in linked}
+    delivered = parse_time(position.get("deliveries"))
+    delivered_since = window_start(delivered, now)
+    failed, deliveries_seen = _failed_deliveries(connector_clients.fieldnation, delivered_since)
+    if not config.outbound_create:
+        failed &= work_orders  # an unlinked work order's event would change nothing
+    turn = rotation(
+        sorted(work_orders - closed),
+        position.get("turn_after"),
+        checks_per_pass(sync.reconcile_checks_per_hour, sync_options.reconcile_minutes or MANUAL_MINUTES),
+    )
+    for work_order_id in sorted(failed | set(turn)):
+        # A hint still waiting from an earlier pass (or a webhook) absorbs this one.
         submit(Hint("reconcile", "fieldnation", pairs.WORK_ORDER, work_order_id, coalesce=True))
-    reached = next_checkpoint(checkpoint, seen, now)
+    reached = {
+        "activity": next_checkpoint(checkpoint, seen, now).isoformat(),
+        "deliveries": next_checkpoint(
+            parse_time(position.get("deliveries")), deliveries_seen, now
+        ).isoformat(),
+        "turn_after": turn[-1] if turn else position.get("turn_after"),
+    }
     with db.transaction() as session:
-        checkpoints.save(session, config.id, CHECKPOINT, {"activity": reached.isoformat()}, now)
-    return Pass(since, len(seen), autotask_hints, len(linked))
+        checkpoints.save(session, config.id, CHECKPOINT, reached, now)
+    return Pass(since, len(seen), autotask_hints, len(failed | set(turn)))
+
+
+def _failed_deliveries(fieldnation: FieldNationClient, since: datetime) -> tuple[set[int], list[datetime]]:
+    """The work orders of Field Nation's webhook deliveries since `since` whose last attempt failed, and when
+    each delivery read was made (the logs come newest first, so reading stops at the first older one)."""
+    failed: set[int] = set()
+    seen: list[datetime] = []
+    page = 1
+    while True:
+        logs = fieldnation.webhooks.delivery_logs(page=page, per_page=DELIVERY_PAGE)
+        for log_entry in logs:
+            created = parse_time(log_entry.created_at)
+            if created is not None and created < since:
+                return failed, seen
+            if created is not None:
+                seen.append(created)
+            if delivery_failed(log_entry.delivery_status) and log_entry.work_order_id is not None:
+                failed.add(log_entry.work_order_id)
+        if len(logs) < DELIVERY_PAGE:
+            return failed, seen
+        page += 1
 
 
 def reconcile_due(parts: Parts) -> None:

@@ -1,10 +1,11 @@
 """The reconciler's decisions, pure: which window of Autotask activity a pass reads, where the next pass
-starts, which changed records it hands to the inbound flow, and the key that makes a re-read change a
-duplicate rather than new work."""
+starts, which changed records it hands to the inbound flow, the key that makes a re-read change a duplicate
+rather than new work, which Field Nation deliveries failed, and which open pairs a pass reads in turn."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -52,3 +53,24 @@ def imports_unlinked(conditions: TriggerConditions, record: Mapping[str, Any]) -
     X". Without trigger conditions it imports nothing unlinked, as webhooks do not; linked records always
     sync."""
     return trigger_refusal(conditions, {"status": field_value(record, "status")}, record) is None
+
+
+def delivery_failed(status: int) -> bool:
+    """A webhook delivery whose last attempt got no 2xx (0: no answer at all): its event may never have
+    reached us."""
+    return not 200 <= status < 300
+
+
+def checks_per_pass(per_hour: int, minutes: int) -> int:
+    """Open pairs a pass reads in turn, so that `per_hour` are read each hour at one pass every `minutes`."""
+    return math.ceil(per_hour * minutes / 60) if per_hour else 0
+
+
+def rotation(open_ids: Sequence[int], after: int | None, count: int) -> list[int]:
+    """The next `count` work orders (ids in ascending order) after `after`, from the start again past the
+    end: each open pair is read once per turn, whatever joins or leaves meanwhile."""
+    if not open_ids or count <= 0:
+        return []
+    start = next((i for i, work_order in enumerate(open_ids) if after is None or work_order > after), 0)
+    turn = [*open_ids[start:], *open_ids[:start]]
+    return turn[: min(count, len(turn))]

@@ -3,38 +3,11 @@ answered, and Field Nation's `workorder.created` for a work order we made is kno
 
 from __future__ import annotations
 
-from fieldbridge.sandbox.autotask.seed import QUEUE, STATUS
 from fieldbridge.store.inbox import Hint
 from tests.integration.sync.bridge import Bridge
+from tests.integration.sync.costs import autotask_api_calls, fieldnation_calls, new_ticket
 
 OWN_CREATED = {"event": {"name": "workorder.created", "params": {}}}
-
-
-def fieldnation_calls(bridge: Bridge) -> dict[str, int]:
-    """Calls per route since the counts were reset, the token's left out."""
-    items = bridge.fn.control.get("/_sim/calls").json()["items"]
-    return {i["route"]: i["count"] for i in items if "token" not in i["route"]}
-
-
-def autotask_api_calls(bridge: Bridge) -> dict[str, int]:
-    return {route: n for route, n in bridge.autotask_calls().items() if "ThresholdInformation" not in route}
-
-
-def new_ticket(bridge: Bridge) -> int:
-    with bridge.at.api() as api:
-        answer = api.post(
-            "Tickets",
-            json={
-                "title": "Replace the lobby switch",
-                "companyID": 175,
-                "status": STATUS["New"],
-                "priority": 2,
-                "queueID": QUEUE["Field Services"],
-                "dueDateTime": "2026-12-01T10:00:00Z",
-            },
-        )
-    answer.raise_for_status()
-    return int(answer.json()["itemId"])
 
 
 def test_a_new_ticket_costs_one_autotask_call_and_one_field_nation_call(bridge: Bridge) -> None:

@@ -1,5 +1,5 @@
-"""The pollers' decisions: the reconciler's window, checkpoint and dedup keys, what it imports unlinked, and
-backfill's conditions and batches."""
+"""The pollers' decisions: the reconciler's window, checkpoint and dedup keys, what it imports unlinked, the
+deliveries it counts as failed and its turn over open pairs, and backfill's conditions and batches."""
 
 from __future__ import annotations
 
@@ -15,10 +15,13 @@ from fieldbridge.sync.options import TriggerConditions
 from fieldbridge.sync.reconcile_rules import (
     FIRST_LOOK_BACK,
     OVERLAP,
+    checks_per_pass,
     dedup_key,
+    delivery_failed,
     imports_unlinked,
     next_checkpoint,
     parse_time,
+    rotation,
     window_start,
 )
 
@@ -84,3 +87,35 @@ def test_batches_keep_every_item_in_order_within_the_size(items: list[int], size
     chunks = list(batches(items, size))
     assert [i for chunk in chunks for i in chunk] == items
     assert all(0 < len(chunk) <= size for chunk in chunks)
+
+
+@given(st.lists(st.integers(1, 10_000), unique=True, max_size=30).map(sorted), st.integers(1, 7))
+def test_the_turn_reads_every_open_pair_once_before_any_twice(open_ids: list[int], count: int) -> None:
+    after, read = None, []
+    while len(read) < len(open_ids):
+        chosen = rotation(open_ids, after, count)
+        assert 0 < len(chosen) <= count
+        read += chosen
+        after = chosen[-1]
+    assert sorted(read[: len(open_ids)]) == open_ids
+
+
+def test_the_turn_goes_on_after_its_cursor_when_pairs_come_and_go() -> None:
+    assert rotation([3, 5, 9], after=5, count=2) == [9, 3]
+    assert rotation([3, 9], after=5, count=1) == [9]  # 5 closed meanwhile
+    assert rotation([], after=5, count=3) == []
+    assert rotation([3, 5], after=None, count=0) == []
+
+
+def test_checks_per_pass_spread_the_hourly_number_over_the_passes() -> None:
+    assert checks_per_pass(60, 15) == 15
+    assert checks_per_pass(8, 15) == 2
+    assert checks_per_pass(1, 15) == 1
+    assert checks_per_pass(0, 15) == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "failed"), [(200, False), (204, False), (0, True), (500, True), (410, True)]
+)
+def test_a_delivery_failed_unless_its_last_attempt_got_a_2xx(status: int, failed: bool) -> None:
+    assert delivery_failed(status) is failed
