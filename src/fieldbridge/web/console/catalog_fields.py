@@ -9,6 +9,7 @@ from typing import Any
 from fieldbridge.mapping import Catalog
 from fieldbridge.mapping.catalog import FieldInfo
 from fieldbridge.mapping.model import Direction
+from fieldbridge.setup.refresh_fields import FIELDNATION_STATUSES
 
 SHOWN_CHOICES = 12
 
@@ -68,7 +69,7 @@ def editor_fields(stored: dict[str, Any] | None) -> EditorFields:
             ]
         return options
 
-    fieldnation = [_option(f.name, f.info()) for f in catalog.fieldnation.fields]
+    fieldnation = [_fieldnation_option(f.name, f.info()) for f in catalog.fieldnation.fields]
     return EditorFields(
         autotask_sources=[*entity("Tickets", "", udfs=True), *entity("Companies", "Account.")],
         autotask_targets=[
@@ -78,6 +79,13 @@ def editor_fields(stored: dict[str, Any] | None) -> EditorFields:
         ],
         fieldnation=fieldnation,
     )
+
+
+def _fieldnation_option(path: str, info: FieldInfo) -> FieldOption:
+    """Field Nation lists its status ids bare; their names are known (`FIELDNATION_STATUSES`)."""
+    if path == "status_id":
+        return FieldOption(path, info.kind, tuple((str(k), v) for k, v in FIELDNATION_STATUSES.items()))
+    return _option(path, info)
 
 
 def _option(path: str, info: FieldInfo) -> FieldOption:

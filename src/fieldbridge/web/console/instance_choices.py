@@ -22,11 +22,9 @@ class Choice:
     @property
     def shown(self) -> str:
         """How a picker names it: the label with its id, since the rest of the setup speaks of ids."""
-        return (
-            f"{self.label} ({self.value})"
-            if self.label and self.label != str(self.value)
-            else str(self.value)
-        )
+        if not self.label or self.label == str(self.value) or self.value == "":
+            return self.label or str(self.value)
+        return f"{self.label} ({self.value})"
 
 
 @dataclass(frozen=True)
