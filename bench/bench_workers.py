@@ -6,7 +6,7 @@ Autotask answered.
 
 Needs PostgreSQL and Redis: BENCH_POSTGRES_URL (default: FIELDBRIDGE_TEST_POSTGRES_URL, else the local
 server's `fieldbridge_bench` database; a schema of its own is made and dropped) and BENCH_REDIS_URL (default
-redis://127.0.0.1:6379/11; a queue name of its own, its keys deleted after).
+redis://127.0.0.1:6379/11; a queue name of its own, the keys the run made deleted after).
 """
 
 from __future__ import annotations
@@ -62,13 +62,15 @@ def postgres_schema(url: str) -> Iterator[str]:
 
 @contextmanager
 def redis_queue(url: str) -> Iterator[str]:
-    """A queue name of its own on the Redis at `url`; its keys are deleted afterwards."""
+    """A queue name of its own on the Redis at `url`; every key made meanwhile (the queue's, and what the
+    workers share there, such as Autotask's request counts) is deleted afterwards, so runs do not add up."""
     name = f"fieldbridge_bench_{uuid.uuid4().hex[:8]}"
+    client = redis.Redis.from_url(url)
+    before = set(client.scan_iter())
     try:
         yield name
     finally:
-        client = redis.Redis.from_url(url)
-        for key in client.scan_iter(f"*{name}*"):
+        for key in set(client.scan_iter()) - before:
             client.delete(key)
         client.close()
 
