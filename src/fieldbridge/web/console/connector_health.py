@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from fieldbridge.store import connectors, history
@@ -66,15 +66,7 @@ def read(session: Session, now: datetime) -> list[ConnectorHealth]:
 
 def _one(session: Session, connector: Connector, first_hour: datetime, now: datetime) -> ConnectorHealth:
     mine = InboxEvent.connector_id == connector.id
-    received, failing = [0] * HOURS, [0] * HOURS
-    recent = session.execute(
-        select(InboxEvent.received_at, InboxEvent.status).where(mine, InboxEvent.received_at >= first_hour)
-    )
-    for at, status in recent:
-        hour = int((at - first_hour).total_seconds() // 3600)
-        if 0 <= hour < HOURS:
-            received[hour] += 1
-            failing[hour] += status in (EventStatus.RETRYING, EventStatus.DEAD)
+    received, failing = _per_hour(session, connector.id, first_hour)
     view = connectors.view(connector)
     own = history.for_pair(session, connector.id, [history.CONNECTOR], limit=1)
     problem = (
@@ -106,21 +98,51 @@ def _one(session: Session, connector: Connector, first_hour: datetime, now: date
     )
 
 
+def _per_hour(session: Session, connector_id: int, first_hour: datetime) -> tuple[list[int], list[int]]:
+    """Events received in each of the last `HOURS` hours, and how many of them are failing (retrying or
+    dead); counted by the database, hour by hour."""
+    hour = _hour_received(session)
+    is_failing = case((InboxEvent.status.in_((EventStatus.RETRYING, EventStatus.DEAD)), 1), else_=0)
+    rows = session.execute(
+        select(hour, func.count(), func.sum(is_failing))
+        .where(InboxEvent.connector_id == connector_id, InboxEvent.received_at >= first_hour)
+        .group_by(hour)
+    )
+    index = {f"{first_hour + timedelta(hours=i):%Y-%m-%d %H}": i for i in range(HOURS)}
+    received, failing = [0] * HOURS, [0] * HOURS
+    for key, count, bad in rows:
+        if key in index:
+            received[index[key]], failing[index[key]] = count, int(bad or 0)
+    return received, failing
+
+
+def _hour_received(session: Session) -> ColumnElement[str]:
+    """`YYYY-MM-DD HH` of an event's arrival (UTC, stored without a zone on both databases)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(InboxEvent.received_at, "YYYY-MM-DD HH24")
+    return func.strftime("%Y-%m-%d %H", InboxEvent.received_at)
+
+
 def _last_done(session: Session, connector_id: int, system: str) -> datetime | None:
+    """When the newest event from `system` that synced finished (the newest first: no scan of the rest)."""
     return session.scalar(
-        select(func.max(InboxEvent.finished_at)).where(
+        select(InboxEvent.finished_at)
+        .where(
             InboxEvent.connector_id == connector_id,
             InboxEvent.system == system,
             InboxEvent.status == EventStatus.DONE,
         )
+        .order_by(InboxEvent.id.desc())
+        .limit(1)
     )
 
 
 def _last_delivery(session: Session, connector_id: int, sources: tuple[str, ...]) -> datetime | None:
     return session.scalar(
-        select(func.max(InboxEvent.received_at)).where(
-            InboxEvent.connector_id == connector_id, InboxEvent.source.in_(sources)
-        )
+        select(InboxEvent.received_at)
+        .where(InboxEvent.connector_id == connector_id, InboxEvent.source.in_(sources))
+        .order_by(InboxEvent.id.desc())
+        .limit(1)
     )
 
 

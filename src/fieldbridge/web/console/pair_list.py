@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from fieldbridge.store.inbox import EventStatus
-from fieldbridge.store.tables import Connector, InboxEvent, Link
+from fieldbridge.store.tables import Connector, HistoryEntry, InboxEvent, Link
 from fieldbridge.sync.tables import PairSnapshot
 
 PAGE_SIZE = 50
@@ -87,32 +87,33 @@ def _matching(text: str) -> ColumnElement[bool]:
 
 
 def _states(session: Session, page: list[Link]) -> dict[int, str]:
-    """Each pair's state: what the latest event of either of its records became."""
-    by_record = {}
+    """Each pair's state: what the latest event of either of its records became. Read through the history's
+    index by pair key (every event writes a line there when it arrives), not by scanning the inbox."""
+    by_key: dict[tuple[int, str], int] = {}
     for link in page:
-        by_record[(link.connector_id, "autotask", link.autotask_entity, link.autotask_id)] = link.id
-        by_record[(link.connector_id, "fieldnation", link.fieldnation_entity, link.fieldnation_id)] = link.id
-    if not by_record:
+        for system, entity, record_id in (
+            ("autotask", link.autotask_entity, link.autotask_id),
+            ("fieldnation", link.fieldnation_entity, link.fieldnation_id),
+        ):
+            by_key[(link.connector_id, f"{system}:{entity}:{record_id}")] = link.id
+    if not by_key:
         return {}
-    record = tuple_(InboxEvent.connector_id, InboxEvent.system, InboxEvent.entity, InboxEvent.record_id)
-    latest = (
-        select(func.max(InboxEvent.id))
-        .where(record.in_(list(by_record)))
-        .group_by(InboxEvent.connector_id, InboxEvent.system, InboxEvent.entity, InboxEvent.record_id)
+    latest_lines = (
+        select(func.max(HistoryEntry.id))
+        .where(
+            HistoryEntry.connector_id.in_({connector_id for connector_id, _ in by_key}),
+            HistoryEntry.pair_key.in_({key for _, key in by_key}),
+        )
+        .group_by(HistoryEntry.connector_id, HistoryEntry.pair_key)
+    )
+    events = session.execute(
+        select(HistoryEntry.connector_id, HistoryEntry.pair_key, InboxEvent.id, InboxEvent.status)
+        .join(InboxEvent, InboxEvent.id == HistoryEntry.event_id)
+        .where(HistoryEntry.id.in_(latest_lines))
     )
     newest: dict[int, tuple[int, str]] = {}
-    events = session.execute(
-        select(
-            InboxEvent.id,
-            InboxEvent.connector_id,
-            InboxEvent.system,
-            InboxEvent.entity,
-            InboxEvent.record_id,
-            InboxEvent.status,
-        ).where(InboxEvent.id.in_(latest))
-    )
-    for event_id, connector_id, system, entity, record_id, status in events:
-        link_id = by_record[(connector_id, system, entity, record_id)]
-        if link_id not in newest or newest[link_id][0] < event_id:
+    for connector_id, key, event_id, status in events:
+        link_id = by_key.get((connector_id, key))
+        if link_id is not None and (link_id not in newest or newest[link_id][0] < event_id):
             newest[link_id] = (event_id, STATES.get(EventStatus(status), status))
     return {link_id: state for link_id, (_, state) in newest.items()}
