@@ -1,16 +1,22 @@
 """Consuming the queue: huey worker threads that hand event ids to the processor, plus the sweeper.
 
-Embedded (inside `fieldbridge serve`, SQLite queue): started in the background; the web server keeps its
-signal handlers and stops the consumer on shutdown. Standalone (`fieldbridge worker`, any queue): runs in
-the foreground and huey handles the signals: SIGTERM finishes the events in hand (up to one lease), then
-exits; SIGINT exits at once (an event cut short is rerun once its lease runs out).
+Standalone (`fieldbridge worker`, any queue): runs in the foreground and huey handles the signals: SIGTERM
+finishes the events in hand (up to one lease), then exits; SIGINT exits at once (an event cut short is rerun
+once its lease runs out). Embedded (`fieldbridge serve` with the SQLite queue): serve starts that same
+command as a process of its own (`ConsumerProcess`), so processing never holds the receiver's interpreter,
+and stops it on shutdown. In the background of another process (`start_in_background`: the demo, tests):
+the host keeps its signal handlers and stops the consumer itself.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import signal
+import subprocess
+import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from huey.consumer import Consumer
 
@@ -160,3 +166,82 @@ def run_in_foreground(parts: Parts) -> None:
         stop.set()
         for thread in threads:
             thread.join()
+
+
+@dataclass
+class ConsumerProcess:
+    """`fieldbridge worker` as a child of `fieldbridge serve`, with serve's environment (so its settings),
+    started again if it stops unexpectedly. It runs in a session of its own, so a Ctrl-C meant for serve
+    reaches it only as serve's graceful stop; and it is killed if serve dies without stopping it (SIGKILL,
+    as when both were one process: its events are rerun once their leases run out)."""
+
+    lease_seconds: float
+    _process: subprocess.Popen[bytes] | None = None
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _watch: threading.Thread | None = None
+
+    RESTART_AFTER_SECONDS = 1.0
+
+    def start(self) -> ConsumerProcess:
+        with self._lock:
+            self._process = _start_worker()
+        self._watch = threading.Thread(target=self._restart_when_gone, name="consumer-process", daemon=True)
+        self._watch.start()
+        return self
+
+    def stop(self) -> None:
+        """SIGTERM: the consumer finishes the events in hand (up to one lease), then exits."""
+        self._stopping.set()
+        if self._watch is not None:
+            self._watch.join()
+        with self._lock:
+            process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=2 * self.lease_seconds + 10)
+        except subprocess.TimeoutExpired:
+            log.warning("the consumer process did not stop within its lease; killing it")
+            process.kill()
+            process.wait()
+
+    def _restart_when_gone(self) -> None:
+        while not self._stopping.wait(0.2):
+            with self._lock:
+                if self._process is None or self._process.poll() is None:
+                    continue
+                code = self._process.returncode
+            log.warning(
+                "the consumer process stopped (exit status %s); starting another in %g s",
+                code,
+                self.RESTART_AFTER_SECONDS,
+            )
+            if self._stopping.wait(self.RESTART_AFTER_SECONDS):
+                return
+            with self._lock:
+                self._process = _start_worker()
+
+
+def _start_worker() -> subprocess.Popen[bytes]:
+    # stdout: serve's starts with its announcement line; the worker logs to stderr, which it shares.
+    # preexec_fn with threads about: it makes one C call, bound before the fork, and imports nothing.
+    return subprocess.Popen(
+        [sys.executable, "-m", "fieldbridge.cli", "worker"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=_die_with_parent,
+    )
+
+
+_PR_SET_PDEATHSIG = 1
+_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
+
+
+def _die_with_parent() -> None:
+    """In the child between fork and exec: be killed when the thread that started it exits (serve's
+    main thread, or the restarting thread, both there until serve ends)."""
+    if _prctl is not None:
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -1,4 +1,5 @@
-"""`fieldbridge serve`: the broker's HTTP service; with the embedded queue it processes events too.
+"""`fieldbridge serve`: the broker's HTTP service; with the embedded queue it also starts (and stops) the
+consumer process that processes events.
 
 `serve` prints one JSON object first, saying where it listens (useful with `--port 0`); logs go to stderr.
 Modules are imported inside the commands so that `fieldbridge --help` stays fast.
@@ -21,6 +22,7 @@ def serve(
     ),
 ) -> None:
     """Receive events (trigger URL, Field Nation webhooks) and serve the admin API."""
+    from fieldbridge.jobs.consumer import ConsumerProcess
     from fieldbridge.jobs.redaction import configure_logging
     from fieldbridge.sandbox.server import serve_forever
     from fieldbridge.store.database import open_store
@@ -31,10 +33,14 @@ def serve(
     # Opened once before listening: a database that does not answer stops the start with its cause, rather
     # than in the middle of the HTTP server's startup.
     open_store(settings)[0].dispose()
-    app = create_app(settings, consume=settings.embedded_queue)
+    app = create_app(settings, consume=False)
     mode = (
-        "embedded: this process also processes events" if settings.embedded_queue else "shared: run workers"
+        "embedded: a consumer process this one starts processes events"
+        if settings.embedded_queue
+        else "shared: run workers"
     )
+    # Embedded: the consumer in a process of its own, so processing never holds the receiver's interpreter.
+    consumer = ConsumerProcess(settings.lease_seconds).start() if settings.embedded_queue else None
     try:
         serve_forever(
             app,
@@ -49,6 +55,9 @@ def serve(
         if refusal is None:
             raise
         raise refusal from None
+    finally:
+        if consumer is not None:
+            consumer.stop()
 
 
 def _bind_refusal(error: OSError, host: str, port: int) -> CliError | None:

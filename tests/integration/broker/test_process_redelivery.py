@@ -30,6 +30,9 @@ REDELIVERED_WITHIN = 10.0
 """The test's deadline for a redelivered event to be done: a few message leases (each two LEASE_SECONDS),
 against the sweeper's hour and the 900 s after which a message used to be presumed lost."""
 
+STARTS_WITHIN = 20.0
+"""How long a new consumer process may take to start on a busy machine (imports, migrations)."""
+
 SLOW_SWEEPS = {"sweep_interval_seconds": "3600", "requeue_after_seconds": "3600"}
 
 
@@ -72,29 +75,33 @@ def queue_rows(fleet: Fleet) -> int:
         return int(connection.execute("SELECT count(*) FROM task").fetchone()[0])
 
 
-def test_embedded_a_message_taken_by_a_killed_serve_is_run_once_by_the_restarted_one(
+def test_embedded_a_message_taken_by_a_killed_consumer_is_run_once_by_the_one_serve_starts_again(
     sqlite_fleet: Fleet,
 ) -> None:
     fleet = sqlite_fleet
     token = fleet.add_connector()
     (fleet.directory / "plan.json").write_text(json.dumps({"die": [1]}))
-    first = fleet.launch()
-    event_id = post_ticket(first.url, token, 1)
-    wait_until(lambda: first.serve.poll() is not None, timeout=30, what="serve to die in the handler")
-    assert first.serve.returncode == -signal.SIGKILL
-    assert status(f"sqlite:///{fleet.directory / 'data' / 'fieldbridge.db'}", event_id) == "processing"
-
-    second = fleet.launch()
+    launched = fleet.launch()
+    event_id = post_ticket(launched.url, token, 1)
     database = f"sqlite:///{fleet.directory / 'data' / 'fieldbridge.db'}"
     wait_until(
         lambda: status(database, event_id) == "done",
-        timeout=REDELIVERED_WITHIN,
-        what="the restarted serve to run the event the killed one had taken",
+        timeout=REDELIVERED_WITHIN + STARTS_WITHIN,
+        what="serve's next consumer process to run the event the killed one had taken",
     )
-    rerun_pid = assert_ran_once_after_the_crash(read_records(fleet.directory), event_id, first.serve.pid)
-    assert rerun_pid == second.serve.pid
+    records = read_records(fleet.directory)
+    dead_pid = records[0]["pid"]
+    rerun_pid = assert_ran_once_after_the_crash(records, event_id, dead_pid)
+    assert launched.serve.poll() is None  # the receiver lived on; only its consumer process died
+    assert parent_of(rerun_pid) == launched.serve.pid
+    assert "the consumer process stopped (exit status -9); starting another" in fleet.logs()
     # The message is removed once its event is finished, and not before.
     wait_until(lambda: queue_rows(fleet) == 0, what="the finished event's message to be removed")
+
+
+def parent_of(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rpartition(")")[2].split()[1])
 
 
 @pytest.fixture
