@@ -108,6 +108,8 @@ def test_events_filter_by_connector_state_and_time_and_tell_their_story(
     page.goto(f"/activity/events/{event_id}")
     expect(page.get_by_role("button", name="Replay")).to_be_visible()
     screenshot(page, "event")
+    page.get_by_role("link", name=f"Ticket {TICKET}: the pair's history").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Ticket {TICKET} ↔ work order")
 
 
 def test_the_check_runs_in_the_background_and_shows_each_row_with_its_fix(

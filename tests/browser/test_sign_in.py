@@ -89,3 +89,15 @@ def test_the_sign_in_form_takes_a_few_kilobytes_at_most(site: ConsoleSite) -> No
     """As the admin API's sign-in: each attempt costs a password hash, and credentials never need more."""
     answer = httpx.post(f"{site.url}/sign-in", data={"username": "a", "password": "p" * 5000})
     assert answer.status_code == 413
+
+
+def test_repeated_failures_lock_the_username_as_the_admin_api_does(page: Page, site: ConsoleSite) -> None:
+    username = site.served.add_admin()
+    page.goto("/sign-in")
+    for _ in range(site.served.broker.settings.sign_in.user_failures):
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill("a wrong password, again")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("Too many failed sign-ins for this username")
+    expect(page.get_by_role("alert")).to_contain_text("fieldbridge admin unlock")

@@ -166,6 +166,8 @@ def event(
             raise PageError(404, f"There is no event {event_id}.")
         lines = history.for_event(session, event_id)
         connector = session.get(Connector, found.connector_id)
+        pair = links.pair_records(session, found.connector_id, found.system, found.entity, found.record_id)
+    ticket = next(((entity, record_id) for system, entity, record_id in pair if system == "autotask"), None)
     return render(
         request,
         "event.html",
@@ -174,6 +176,7 @@ def event(
         connector=connector.name if connector else "",
         lines=lines,
         finished=found.status in inbox.FINISHED,
+        ticket=ticket,
         describe=inbox.describe,
         replayed=replayed,
     )
