@@ -17,7 +17,7 @@ from fieldbridge.store.inbox import EventStatus
 from fieldbridge.store.tables import Connector, InboxEvent
 from fieldbridge.web.console import pair_list
 from fieldbridge.web.console.pages import PageError, redirect, render
-from fieldbridge.web.console.security import CheckedForm, ConsoleAdmin, safe_next
+from fieldbridge.web.console.security import CheckedForm, ConsoleAdmin
 from fieldbridge.web.deps import Broker, BrokerDep, utcnow
 
 router = APIRouter(include_in_schema=False)
@@ -185,7 +185,7 @@ def event(
 @router.post("/activity/events/{event_id}/replay")
 def replay(event_id: EventId, form: CheckedForm, admin: ConsoleAdmin, broker: BrokerDep) -> Response:
     replay_one(broker, event_id, admin.username)
-    return redirect(safe_next(str(form.get("back") or f"/activity/events/{event_id}?replayed=1")))
+    return redirect(f"/activity/events/{event_id}?replayed=1")
 
 
 def replay_one(broker: Broker, event_id: int, by: str) -> None:

@@ -3,13 +3,15 @@ once (the admin API's replay: `jobs.intake.replay`)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from fieldbridge.store import dead_letters, inbox
 from fieldbridge.store.tables import Connector, InboxEvent
-from fieldbridge.web.console.activity import connector_names, named, replay_one
+from fieldbridge.web.console.activity import EventId, connector_names, named, replay_one
 from fieldbridge.web.console.pages import redirect, render
 from fieldbridge.web.console.security import CheckedForm, ConsoleAdmin
 from fieldbridge.web.deps import BrokerDep
@@ -19,7 +21,11 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/dead-letters")
 def waiting(
-    request: Request, admin: ConsoleAdmin, broker: BrokerDep, connector: str = "", replayed: int = 0
+    request: Request,
+    admin: ConsoleAdmin,
+    broker: BrokerDep,
+    connector: str = "",
+    replayed: Annotated[int, Query(ge=0)] = 0,
 ) -> HTMLResponse:
     with broker.db.transaction() as session:
         chosen = named(session, connector) if connector else None
@@ -43,7 +49,7 @@ def waiting(
 
 
 @router.post("/dead-letters/{event_id}/replay")
-def replay(event_id: int, form: CheckedForm, admin: ConsoleAdmin, broker: BrokerDep) -> Response:
+def replay(event_id: EventId, form: CheckedForm, admin: ConsoleAdmin, broker: BrokerDep) -> Response:
     replay_one(broker, event_id, admin.username)
     return redirect(_back(str(form.get("connector", "")), 1))
 
