@@ -1,19 +1,24 @@
 """Backfill: load every open record matching some conditions through the normal inbound path (inbox, pair
-lock, import, history), page by page, resumable.
+lock, import, history), page by page, a few records at a time, resumable.
 
 Pages of 500 are read in id order (`id > cursor`, the paging Autotask clients use), and the companies,
 locations and contacts a page refers to are fetched in one `in` query each and put in the related-record
-cache, so each import reads only its ticket. The cursor (last id done, and the conditions it belongs to) is
-stored after every record: an interrupted backfill run again with the same conditions resumes after it.
+cache, so each import reads only its ticket. The records of a page are loaded by a bounded pool of threads
+(`concurrency`), whose Autotask calls wait their turn within the deployment's shared limits like any other
+(`autotask.limits`). The cursor (the last id of an unbroken run of records done, and the conditions it
+belongs to) is stored as each record's load ends in id order: an interrupted backfill run again with the same
+conditions resumes after it, and a record that finished past the cursor is a duplicate the second time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
-from fieldbridge.autotask import gt, in_, noteq, where
+from fieldbridge.autotask import AutotaskClient, Condition, gt, in_, noteq, where
 from fieldbridge.autotask.service_objects import RELATED, SERVICE_OBJECTS, status_field
 from fieldbridge.settings import SyncSettings
 from fieldbridge.store.connectors import ConnectorConfig
@@ -26,9 +31,14 @@ from fieldbridge.sync.context import utcnow
 from fieldbridge.sync.inbound_rules import complete_status
 
 CHECKPOINT = "backfill"
+CONCURRENCY = 6
+"""Records loaded at once: enough to keep Autotask's 3 requests per endpoint busy while the others wait on
+Field Nation and the database."""
 Process = Callable[[Hint], object]
+"""Loads one record; called from several threads at once."""
 Progress = Callable[[int, int], None]
-"""Called after each record with (records done, records this run will do)."""
+"""Called after each record, in id order and from one thread, with (records done, records this run will
+do)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,7 @@ def backfill(
     restart: bool = False,
     dry_run: bool = False,
     page_size: int = PAGE_SIZE,
+    concurrency: int = CONCURRENCY,
     progress: Progress = lambda done, total: None,
 ) -> Result:
     """Raises `backfill_rules.WhereError` for a condition it cannot read, or that names no field of the
@@ -76,29 +87,59 @@ def backfill(
     wanted = ("id", service_object.activity_field, *(related.id_field for related in RELATED))
     done = 0
     progress(done, total)
-    while True:
-        query = where(*conditions, gt("id", cursor), include_fields=wanted, max_records=page_size)
-        page = sorted(islice(autotask.query(entity_path, query), page_size), key=lambda r: int(r["id"]))
-        if not page:
-            break
-        if not dry_run:
-            _cache_related(connector_clients, page)
-        for record in page:
-            record_id = int(record["id"])
-            version = record.get(service_object.activity_field)
-            process(Hint("backfill", "autotask", entity, record_id, None, f"backfill:{record_id}:{version}"))
-            cursor = record_id
-            if not dry_run:
-                with db.transaction() as session:
-                    checkpoints.save(
-                        session, config.id, CHECKPOINT, {"where": scope, "after_id": cursor}, utcnow()
-                    )
-            done += 1
-            progress(done, total)
+    with ThreadPoolExecutor(concurrency, thread_name_prefix="backfill") as pool:
+        try:
+            for page in _pages(autotask, entity_path, conditions, wanted, page_size, cursor):
+                if not dry_run:
+                    _cache_related(connector_clients, page)
+                hints = [_hint(entity, record, service_object.activity_field) for record in page]
+                for record_id in _loaded(pool, process, hints):
+                    if not dry_run:
+                        with db.transaction() as session:
+                            position = {"where": scope, "after_id": record_id}
+                            checkpoints.save(session, config.id, CHECKPOINT, position, utcnow())
+                    done += 1
+                    progress(done, total)
+        finally:
+            # Interrupted: what has not started is not started; what is under way finishes.
+            pool.shutdown(cancel_futures=True)
     if not dry_run:
         with db.transaction() as session:
             checkpoints.clear(session, config.id, CHECKPOINT)
     return Result(done, total, resumed)
+
+
+def _pages(
+    autotask: AutotaskClient,
+    entity_path: str,
+    conditions: list[Condition],
+    wanted: tuple[str, ...],
+    page_size: int,
+    after: int,
+) -> Iterator[list[dict[str, Any]]]:
+    """The matching records after id `after`, a page at a time in id order."""
+    while True:
+        query = where(*conditions, gt("id", after), include_fields=wanted, max_records=page_size)
+        page = sorted(islice(autotask.query(entity_path, query), page_size), key=lambda r: int(r["id"]))
+        if not page:
+            return
+        yield page
+        after = int(page[-1]["id"])
+
+
+def _loaded(pool: ThreadPoolExecutor, process: Process, hints: list[Hint]) -> Iterator[int]:
+    """Load the records in the pool; their ids in order, each once it and every one before it is done."""
+    loads = [(hint.record_id, pool.submit(process, hint)) for hint in hints]
+    for record_id, load in loads:
+        load.result()
+        yield record_id
+
+
+def _hint(entity: str, record: dict[str, Any], activity_field: str) -> Hint:
+    record_id = int(record["id"])
+    return Hint(
+        "backfill", "autotask", entity, record_id, None, f"backfill:{record_id}:{record.get(activity_field)}"
+    )
 
 
 def _cache_related(connector_clients: ConnectorClients, page: list[dict[str, object]]) -> None:

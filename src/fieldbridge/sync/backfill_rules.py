@@ -4,6 +4,7 @@ page of tickets needs, the batches they are looked up in, and what each record's
 from __future__ import annotations
 
 import difflib
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -108,15 +109,19 @@ def loaded_before(status: str) -> Outcome:
 
 @dataclass
 class Tally:
+    """What a backfill's records came to; added to from the threads that load them."""
+
     counts: Counter[Kind] = field(default_factory=Counter)
     reasons: dict[Kind, Counter[str]] = field(
         default_factory=lambda: {"skipped": Counter(), "failed": Counter()}
     )
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, done: Outcome) -> None:
-        self.counts[done.kind] += 1
-        if done.kind in self.reasons:
-            self.reasons[done.kind][done.why] += 1
+        with self._lock:
+            self.counts[done.kind] += 1
+            if done.kind in self.reasons:
+                self.reasons[done.kind][done.why] += 1
 
     def lines(self) -> list[str]:
         """`N created, N updated, N skipped, N failed`, then each reason with how many it holds for."""
