@@ -13,13 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, StorageState, expect, sync_playwright
+from playwright.sync_api import Browser, Page, StorageState, expect, sync_playwright
 
-from tests.support.console import LAPTOP, ConsoleSite, console_site, launch_chromium, sign_in
+from tests.support.console import ConsoleSite, console_site, launch_chromium, new_context, sign_in
 from tests.support.emulators import AutotaskSim, FieldNationSim
 
-# A busy machine (the suite runs on every core) can take more than Playwright's default 5 s to show a page.
-expect.set_options(timeout=15_000)
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A busy machine (the suite runs on every core) can take more than Playwright's default 5 s per page.
+    expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
@@ -38,20 +40,9 @@ def site(
         yield served
 
 
-def _context(browser: Browser, site: ConsoleSite, state: StorageState | None = None) -> BrowserContext:
-    context = browser.new_context(
-        base_url=site.url,
-        viewport=LAPTOP,
-        permissions=["clipboard-read", "clipboard-write"],
-        storage_state=state,
-    )
-    context.set_default_timeout(15_000)
-    return context
-
-
 @pytest.fixture
 def page(browser: Browser, site: ConsoleSite) -> Iterator[Page]:
-    context = _context(browser, site)
+    context = new_context(browser, site)
     yield context.new_page()
     context.close()
 
@@ -65,7 +56,7 @@ def admin(site: ConsoleSite) -> str:
 def _signed_in_state(browser: Browser, site: ConsoleSite, admin: str) -> StorageState:
     """The cookies of one sign-in through the form, shared by the module's signed-in pages (a password
     hash per test would be most of a test's time)."""
-    context = _context(browser, site)
+    context = new_context(browser, site)
     sign_in(context.new_page(), site, admin)
     state = context.storage_state()
     context.close()
@@ -74,6 +65,6 @@ def _signed_in_state(browser: Browser, site: ConsoleSite, admin: str) -> Storage
 
 @pytest.fixture
 def signed_in(browser: Browser, site: ConsoleSite, _signed_in_state: StorageState) -> Iterator[Page]:
-    context = _context(browser, site, _signed_in_state)
+    context = new_context(browser, site, _signed_in_state)
     yield context.new_page()
     context.close()

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
-from playwright.sync_api import Browser, Page, Playwright, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, StorageState, expect
 
 from fieldbridge.settings import RetrySettings, Settings
 from fieldbridge.store import client_tokens, connectors, dead_letters
@@ -133,3 +133,15 @@ def screenshot(page: Page, name: str) -> None:
     if os.environ.get("FIELDBRIDGE_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def new_context(browser: Browser, site: ConsoleSite, state: StorageState | None = None) -> BrowserContext:
+    """A browser context on the console, laptop-sized, that may use the clipboard."""
+    context = browser.new_context(
+        base_url=site.url,
+        viewport=LAPTOP,
+        permissions=["clipboard-read", "clipboard-write"],
+        storage_state=state,
+    )
+    context.set_default_timeout(15_000)
+    return context

@@ -15,14 +15,17 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
+import httpx
 import pytest
 import redis
 from cryptography.fernet import Fernet
+from sqlalchemy import select
 
 from fieldbridge.settings import Settings
 from fieldbridge.store import client_tokens, connectors
-from fieldbridge.store.database import open_database
+from fieldbridge.store.database import create_database_engine, open_database
 from fieldbridge.store.secrets import SecretBox, load_master_key
+from fieldbridge.store.tables import InboxEvent
 from tests.support.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[3]
@@ -172,3 +175,25 @@ def redis_fleet_in(directory: Path, database_url: str, redis_url: str, **setting
     for key in client.scan_iter(f"*{queue_name}*"):
         client.delete(key)
     client.close()
+
+
+def status(database_url: str, event_id: int) -> str | None:
+    engine = create_database_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(select(InboxEvent.status).where(InboxEvent.id == event_id)).scalar()
+    finally:
+        engine.dispose()
+
+
+def post_ticket(url: str, token: str, ticket: int) -> int:
+    answer = httpx.post(
+        f"{url}/v1/broker/inbound", params={"client_token": token}, content=str(ticket).encode()
+    )
+    assert answer.status_code == 202
+    return int(answer.json()["event_id"])
+
+
+def parent_of(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rpartition(")")[2].split()[1])

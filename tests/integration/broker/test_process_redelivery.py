@@ -14,14 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import redis
-from sqlalchemy import select
 
-from fieldbridge.store.database import create_database_engine
-from fieldbridge.store.tables import InboxEvent
-from tests.integration.broker.processes import Fleet, fleet_in, redis_fleet_in
+from tests.integration.broker.processes import Fleet, fleet_in, parent_of, post_ticket, redis_fleet_in, status
 from tests.integration.broker.recording_handlers import read_records
 from tests.support.waiting import wait_until
 
@@ -34,23 +30,6 @@ STARTS_WITHIN = 20.0
 """How long a new consumer process may take to start on a busy machine (imports, migrations)."""
 
 SLOW_SWEEPS = {"sweep_interval_seconds": "3600", "requeue_after_seconds": "3600"}
-
-
-def status(database_url: str, event_id: int) -> str | None:
-    engine = create_database_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            return connection.execute(select(InboxEvent.status).where(InboxEvent.id == event_id)).scalar()
-    finally:
-        engine.dispose()
-
-
-def post_ticket(url: str, token: str, ticket: int) -> int:
-    answer = httpx.post(
-        f"{url}/v1/broker/inbound", params={"client_token": token}, content=str(ticket).encode()
-    )
-    assert answer.status_code == 202
-    return int(answer.json()["event_id"])
 
 
 def assert_ran_once_after_the_crash(records: list[dict[str, Any]], event_id: int, dead_pid: int) -> int:
@@ -97,11 +76,6 @@ def test_embedded_a_message_taken_by_a_killed_consumer_is_run_once_by_the_one_se
     assert "the consumer process stopped (exit status -9); starting another" in fleet.logs()
     # The message is removed once its event is finished, and not before.
     wait_until(lambda: queue_rows(fleet) == 0, what="the finished event's message to be removed")
-
-
-def parent_of(pid: int) -> int:
-    with open(f"/proc/{pid}/stat") as stat:
-        return int(stat.read().rpartition(")")[2].split()[1])
 
 
 @pytest.fixture

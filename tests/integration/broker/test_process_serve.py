@@ -7,9 +7,8 @@ import os
 import signal
 from pathlib import Path
 
-from tests.integration.broker.processes import fleet_in
+from tests.integration.broker.processes import fleet_in, parent_of, post_ticket, status
 from tests.integration.broker.recording_handlers import read_records
-from tests.integration.broker.test_process_redelivery import parent_of, post_ticket, status
 from tests.support.waiting import wait_until
 
 
