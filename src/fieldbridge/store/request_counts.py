@@ -7,6 +7,9 @@ the user's (always in that order, so no two wait on each other).
 
 Times are the processes' own clocks (seconds since the epoch): they share a machine with SQLite, and keep
 their clocks in step (NTP) with PostgreSQL.
+
+The counts have an engine of their own (`open_counts`): their transactions are bookkeeping beside an event's,
+not part of it, and take none of the event's pooled connections.
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ import hashlib
 import time
 
 from sqlalchemy import delete, func, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from fieldbridge.autotask.limits import BUSY, THREADS_PER_ENDPOINT, Admission, Admitted, Busy, Held
-from fieldbridge.store.database import Database
+from fieldbridge.store.database import Database, create_database_engine
 from fieldbridge.store.tables import AutotaskPause, AutotaskRequest
 
 
@@ -81,6 +84,12 @@ class DatabaseCounts:
                 .where(AutotaskRequest.api_user == user, AutotaskRequest.sent_at > time.time() - window)
             )
         return count or 0
+
+
+def open_counts(database_url: str) -> DatabaseCounts:
+    """Counts in the (migrated) database at `database_url`, through an engine of their own."""
+    engine = create_database_engine(database_url)
+    return DatabaseCounts(Database(engine, sessionmaker(engine)))
 
 
 def _lock(session: Session, *names: str) -> None:

@@ -23,7 +23,7 @@ from fieldbridge.autotask.redis_counts import RedisCounts
 from fieldbridge.settings import SyncSettings
 from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
-from fieldbridge.store.request_counts import DatabaseCounts
+from fieldbridge.store.request_counts import open_counts
 from fieldbridge.sync.fingerprint import fingerprint
 
 log = logging.getLogger(__name__)
@@ -137,15 +137,16 @@ class ConnectorClients:
 
 
 _clients: dict[int, tuple[str, ConnectorClients, SharedLimits]] = {}
-_redis: dict[tuple[str, str], RedisCounts] = {}
+_shared_counts: dict[tuple[str, str], Counts] = {}
 _clients_lock = threading.Lock()
+_counts_lock = threading.Lock()
 
 
 def for_connector(config: ConnectorConfig, sync: SyncSettings, db: Database) -> ConnectorClients:
     """The connector's clients; new ones when its settings changed (new credentials, another URL), counting
     Autotask's limits where `sync.limits_url` says (Redis), or in `db`."""
     timeout, share = sync.client_timeout_seconds, sync.autotask_share
-    where = sync.limits_url or f"database {id(db)}"
+    where = sync.limits_url or _url(db)
     version = fingerprint(config.model_dump(mode="json"), config.secret_values(), timeout, share, where)
     with _clients_lock:
         known = _clients.get(config.id)
@@ -166,9 +167,13 @@ def _share_of(threshold: int, share: float) -> int:
 
 
 def _counts(sync: SyncSettings, db: Database) -> Counts:
-    if not sync.limits_url:
-        return DatabaseCounts(db)
-    key = (sync.limits_url, sync.limits_namespace)
-    if key not in _redis:
-        _redis[key] = RedisCounts(*key)
-    return _redis[key]
+    key = (sync.limits_url, sync.limits_namespace) if sync.limits_url else (_url(db), "")
+    with _counts_lock:
+        counts = _shared_counts.get(key)
+        if counts is None:
+            counts = _shared_counts[key] = RedisCounts(*key) if sync.limits_url else open_counts(key[0])
+        return counts
+
+
+def _url(db: Database) -> str:
+    return db.engine.url.render_as_string(hide_password=False)
