@@ -12,7 +12,7 @@ from typing import Any, Literal, TypeVar
 
 from fieldbridge.autotask import Condition, eq, in_
 from fieldbridge.autotask.service_objects import RELATED
-from fieldbridge.mapping import Document
+from fieldbridge.jobs import outcome as handled
 
 T = TypeVar("T")
 
@@ -75,24 +75,18 @@ class Outcome:
     """For a skipped or failed record: the reason, the same for every record it applies to."""
 
 
-def outcome(
-    linked_before: Document | None,
-    linked_after: Document | None,
-    status: str,
-    last_line: str,
-    last_error: str | None,
-) -> Outcome:
-    """What loading one record came to, from the pair's inbound document before and after (None: not
-    linked), the event's status and the last line of its history."""
+def outcome(status: str, processed: handled.Outcome | None, last_error: str | None) -> Outcome:
+    """What loading one record came to, from its event's status, what the inbound flow did (the outcome
+    stored with the event's history) and the event's last error."""
     if status in ("retrying", "dead"):
-        return Outcome("failed", last_error or last_line)
-    if status != "done":
+        return Outcome("failed", last_error or f"the event is {status}")
+    if status != "done" or processed is None:
         return Outcome("skipped", f"left to the workers ({status})")
-    if linked_after is None:
-        return Outcome("skipped", last_line)
-    if linked_before is None:
+    if processed.kind == "ignored":
+        return Outcome("skipped", processed.reason.rstrip("."))
+    if processed.written("created", "work order"):
         return Outcome("created")
-    return Outcome("updated") if linked_after != linked_before else Outcome("skipped", "nothing to change")
+    return Outcome("updated") if processed.kind == "synced" else Outcome("skipped", "nothing to change")
 
 
 def loaded_before(status: str) -> Outcome:

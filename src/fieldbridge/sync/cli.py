@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -94,33 +94,27 @@ def _confirm_all(connector: str) -> None:
 
 def _loaded(parts: Parts, config: ConnectorConfig, tally: Tally) -> Callable[[Hint], None]:
     """Each record through the inbound flow, in this process, and what it came to."""
+    from fieldbridge.jobs.outcome import Outcome
     from fieldbridge.store import history, inbox
-    from fieldbridge.sync import pairs
     from fieldbridge.sync.backfill_rules import loaded_before, outcome
 
     processor = parts.processor()
 
-    def inbound(hint: Hint) -> dict[str, Any] | None:
-        with parts.db.transaction() as session:
-            pair = pairs.find(session, config.id, "autotask", hint.entity, hint.record_id)
-            return None if pair is None else pair.inbound
-
     def process(hint: Hint) -> None:
         # Processed here, so the related records this process fetched in batches are used; a failure is
         # retried by the workers like any other event.
-        before = inbound(hint)
         accepted = inbox.accept(parts.db, config.id, hint, datetime.now(UTC))
         if not accepted.duplicate:
             processor.process(accepted.event_id)
         with parts.db.transaction() as session:
             event = inbox.get(session, accepted.event_id)
             assert event is not None
-            lines = history.for_event(session, accepted.event_id)
+            stored = [h.outcome for h in history.for_event(session, accepted.event_id) if h.outcome]
             status, error = event.status, event.last_error
         if accepted.duplicate:
             tally.add(loaded_before(status))
         else:
-            tally.add(outcome(before, inbound(hint), status, lines[-1].message if lines else "", error))
+            tally.add(outcome(status, Outcome.from_data(stored[-1]) if stored else None, error))
 
     return process
 

@@ -10,6 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fieldbridge.autotask import eq, in_
+from fieldbridge.jobs.outcome import Outcome, Write
+from fieldbridge.sync import backfill_rules
 from fieldbridge.sync.backfill_rules import WhereError, batches, condition, related_ids
 from fieldbridge.sync.options import TriggerConditions
 from fieldbridge.sync.reconcile_rules import (
@@ -119,3 +121,15 @@ def test_checks_per_pass_spread_the_hourly_number_over_the_passes() -> None:
 )
 def test_a_delivery_failed_unless_its_last_attempt_got_a_2xx(status: int, failed: bool) -> None:
     assert delivery_failed(status) is failed
+
+
+def test_a_backfilled_record_is_counted_from_what_its_import_did() -> None:
+    made = Outcome.of("Ticket 7", [Write("created", "work order", 50)])
+    posted = Outcome.of("Ticket 7", [Write("created", "message", 9)])
+    refused = Outcome.ignored("Ticket 7", "Not imported: the status is not Dispatch.")
+    assert backfill_rules.outcome("done", made, None).kind == "created"
+    assert backfill_rules.outcome("done", posted, None).kind == "updated"
+    assert backfill_rules.outcome("done", Outcome.of("Ticket 7", []), None).why == "nothing to change"
+    assert backfill_rules.outcome("done", refused, None).why == "Not imported: the status is not Dispatch"
+    assert backfill_rules.outcome("retrying", None, "HTTP 503").why == "HTTP 503"
+    assert backfill_rules.outcome("queued", None, None).why == "left to the workers (queued)"
