@@ -38,6 +38,9 @@ class HistoryOut(BaseModel):
     action: str
     message: str
     fix: str | None
+    outcome: dict[str, Any] | None = None
+    """A processed event's outcome as data (`jobs.outcome.Outcome`): its kind, the writes made with their
+    ids, what was left undone with the fix; `message` is its sentence."""
 
 
 class EventDetail(EventOut):

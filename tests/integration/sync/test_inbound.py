@@ -3,7 +3,10 @@ Complete tickets are excluded, trigger conditions hold, and a warm import stays 
 
 from __future__ import annotations
 
+import httpx
+
 from fieldbridge.jobs.outcome import Write
+from fieldbridge.store.inbox import Hint
 from fieldbridge.sync.options import SyncOptions, TriggerConditions
 from tests.integration.sync.bridge import FIELD_TECH_ROLE, TECH_RESOURCE, Bridge
 from tests.integration.sync.scenario import work_order, writes
@@ -103,3 +106,15 @@ def test_duplicated_and_reordered_webhooks_leave_the_latest_state(bridge: Bridge
     assert work_order(bridge, work_order_id)["title"] == "Switch replaced and labelled"
     assert bridge.fn.calls("/workorders/{work_order_id}", "PUT") == 0
     assert writes(bridge.autotask_calls()) == 0
+
+
+def test_the_admin_api_shows_an_events_outcome_as_data(bridge: Bridge, admin_api: httpx.Client) -> None:
+    processed = bridge.deliver(Hint("import", "autotask", "Ticket", 7001))
+    shown = admin_api.get(f"/v1/admin/events/{processed.event_id}").json()
+    [line] = [line for line in shown["history"] if line["outcome"] is not None]
+    work_order_id = bridge.work_order_of(7001)
+    assert line["message"] == f"Ticket 7001: work order {work_order_id} created."
+    assert line["outcome"]["kind"] == "synced"
+    assert line["outcome"]["writes"] == [
+        {"action": "created", "record": "work order", "id": work_order_id, "detail": ""}
+    ]
