@@ -18,7 +18,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -80,63 +80,94 @@ class EventProcessor:
         self._lease = timedelta(seconds=settings.lease_seconds)
 
     def process(self, event_id: int) -> None:
-        now = self._clock()
-        with self._db.transaction() as session:
-            event = inbox.get(session, event_id)
-            if event is None or not processing.is_claimable(event, now):
-                return  # finished, another worker's, or not due: this message is a duplicate
-            connector_id, system, entity, record_id = (
-                event.connector_id,
-                event.system,
-                event.entity,
-                event.record_id,
-            )
-            records = links.pair_records(session, connector_id, system, entity, record_id)
-        locks = HeldLocks(self._db, _holder_id(), connector_id, self._clock, self._lease)
-        # Once the record's own lock is held nobody can link it (linking takes both records' locks), so
-        # the pair read again now stays as it is: lock its partner too if it was linked meanwhile.
-        if not locks.take(records) or not locks.take(self._pair(connector_id, system, entity, record_id)):
-            locks.release()
+        """Three transactions for an event whose handler writes nothing: one takes the pair's locks and
+        claims the event, the handler's own, one records the outcome and hands the pair to its next
+        waiting event (claimed there too) or gives its locks back."""
+        locks = HeldLocks(self._db, _holder_id(), self._clock, self._lease)
+        try:
+            with self._db.transaction() as session:
+                started = self._start(session, event_id, locks)
+        except _PairBusy:
             # Another event of this pair is being processed: look again shortly, without counting an attempt.
             self._enqueue(event_id, delay=1.0 + self._rand())
             return
+        if started is None:
+            return  # finished, another worker's, or not due: this message is a duplicate
         try:
-            for _ in range(DRAIN_LIMIT):
+            for drained in range(1, DRAIN_LIMIT + 1):
+                event, row = started
+                with self._leases_renewed(event.id, locks):
+                    began = time.monotonic()
+                    ending = self._run(event, row, locks)
+                now = self._clock()
                 with self._db.transaction() as session:
-                    claimed = processing.claim(session, event_id, locks.holder, self._clock(), self._lease)
-                if claimed is not None:
-                    with self._leases_renewed(claimed.id, locks):
-                        self._attempt(claimed, locks)
-                records = self._pair(connector_id, system, entity, record_id)
-                with self._db.transaction() as session:
-                    following = processing.next_waiting(session, connector_id, records, self._clock())
-                if following is None:
-                    break
-                event_id = following
+                    recorded = ending.record(session, now)
+                    # The handler may have linked the pair: its next event is looked for on both sides.
+                    records = links.pair_records(session, *_record_of(event))
+                    started = None
+                    if drained < DRAIN_LIMIT:
+                        started = self._claim_next(session, event.connector_id, records, locks)
+                    if started is None:
+                        locks.release_in(session)
+                self._ended(event, ending, recorded, time.monotonic() - began)
+                if started is None:
+                    return
         finally:
-            locks.release()
+            locks.release()  # only if an error left them held: released in the last transaction otherwise
 
-    def _pair(self, connector_id: int, system: str, entity: str, record_id: int) -> list[links.Record]:
-        with self._db.transaction() as session:
-            return links.pair_records(session, connector_id, system, entity, record_id)
+    def _start(
+        self, session: Session, event_id: int, locks: HeldLocks
+    ) -> tuple[InboxEvent, Connector] | None:
+        """Lock the event's pair and claim the event, or nothing (raises _PairBusy to undo the locks)."""
+        now = self._clock()
+        event = inbox.get(session, event_id)
+        if event is None or not processing.is_claimable(event, now):
+            return None
+        records = links.pair_records(session, *_record_of(event))
+        # Once the record's own lock is held nobody can link it (linking takes both records' locks), so
+        # the pair read again now stays as it is: lock its partner too if it was linked meanwhile.
+        if not locks.take_in(session, event.connector_id, records) or not locks.take_in(
+            session, event.connector_id, links.pair_records(session, *_record_of(event))
+        ):
+            raise _PairBusy
+        claimed = processing.claim(session, event_id, locks.holder, now, self._lease)
+        if claimed is None:
+            raise _PairBusy  # claimed by another worker meanwhile (PostgreSQL): give the locks back
+        return claimed, _connector_row(session, claimed.connector_id)
 
-    def _attempt(self, event: InboxEvent, locks: HeldLocks) -> None:
-        """Runs one attempt and logs its outcome in one INFO line (ids, never payloads or settings)."""
-        started = time.monotonic()
-        outcome = self._run(event, locks)
-        if outcome is not None:  # None: the lease was lost, which is logged where it is found
-            log.info(
-                "event %s %s: %s, connector %s, attempt %s, took %.2f s",
+    def _claim_next(
+        self, session: Session, connector_id: int, records: list[links.Record], locks: HeldLocks
+    ) -> tuple[InboxEvent, Connector] | None:
+        """The pair's next waiting event, claimed under the locks already held."""
+        following = processing.next_waiting(session, connector_id, records, self._clock())
+        if following is None:
+            return None
+        claimed = processing.claim(session, following, locks.holder, self._clock(), self._lease)
+        return None if claimed is None else (claimed, _connector_row(session, connector_id))
+
+    def _ended(self, event: InboxEvent, ending: _Ending, recorded: bool, took: float) -> None:
+        """After the ending's commit: its follow-up (a retry's message, an alert) and one INFO line (ids,
+        never payloads or settings)."""
+        if not recorded:
+            log.warning(
+                "event %s: lease lost before the %s was recorded; another worker took over",
                 event.id,
-                outcome,
-                inbox.describe(event.system, event.entity, event.record_id),
-                event.connector_id,
-                event.attempts,
-                time.monotonic() - started,
+                "failure" if ending.failed else "outcome",
             )
+            return
+        ending.then()
+        log.info(
+            "event %s %s: %s, connector %s, attempt %s, took %.2f s",
+            event.id,
+            ending.label,
+            inbox.describe(event.system, event.entity, event.record_id),
+            event.connector_id,
+            event.attempts,
+            took,
+        )
 
-    def _run(self, event: InboxEvent, locks: HeldLocks) -> str | None:
-        """The attempt's outcome (processed, skipped, retry in N s, dead letter), None when not recorded."""
+    def _run(self, event: InboxEvent, row: Connector, locks: HeldLocks) -> _Ending:
+        """Run the attempt; how it ends (processed, skipped, retry in N s, dead letter), to be recorded."""
         holder = locks.holder
         handler = self._registry.find(event.system, event.entity)
         if handler is None:
@@ -161,7 +192,7 @@ class EventProcessor:
                 secrets=[],
             )
         try:
-            config = self._connector_config(event.connector_id)
+            config = connectors.config(row, self._box, self._settings.default_integration_code)
         except SecretUnreadable as error:
             return self._fail(event, holder, JobFailed(str(error), retry=False), secrets=[])
         if not config.enabled:
@@ -207,7 +238,7 @@ class EventProcessor:
             event, holder, EventStatus.DONE, "info", "processed", message, None, outcome, job.skips
         )
 
-    def _skip(self, event: InboxEvent, holder: str, message: str, fix: str) -> str | None:
+    def _skip(self, event: InboxEvent, holder: str, message: str, fix: str) -> _Ending:
         return self._finish(event, holder, EventStatus.SKIPPED, "warning", "skipped", message, fix)
 
     def _finish(
@@ -221,21 +252,16 @@ class EventProcessor:
         fix: str | None,
         outcome: Outcome | None = None,
         skips: Sequence[Skip] = (),
-    ) -> str | None:
-        """`action` once recorded; None when the lease was lost first."""
-        now = self._clock()
-        with self._db.transaction() as session:
+    ) -> _Ending:
+        def record(session: Session, now: datetime) -> bool:
             finished = processing.finish(session, event.id, holder, status, now)
             if finished is not None:
                 _record_skips(session, finished, now, skips)
                 data = None if outcome is None else outcome.as_data()
                 history.record(session, finished, now, level, action, message, fix, data)
-        if finished is None:
-            log.warning(
-                "event %s: lease lost before the outcome was recorded; another worker took over", event.id
-            )
-            return None
-        return action
+            return finished is not None
+
+        return _Ending(record, action)
 
     def _fail(
         self,
@@ -244,46 +270,36 @@ class EventProcessor:
         failure: JobFailed,
         secrets: list[str],
         skips: Sequence[Skip] = (),
-    ) -> str | None:
+    ) -> _Ending:
         cause = redact(failure.cause, secrets)
         fix = redact(failure.fix, secrets) if failure.fix else None
         delay = retry.next_delay(self._settings.retry, event.attempts, failure.retry, self._rand)
         if delay is not None and failure.retry_in is not None:
             delay = failure.retry_in
-        now = self._clock()
-        with self._db.transaction() as session:
+
+        def record(session: Session, now: datetime) -> bool:
             _record_skips(session, event, now, skips)
             if delay is None:
-                recorded = processing.bury(session, event.id, holder, now, cause, fix) is not None
-            else:
-                waiting = processing.retry_later(
-                    session, event.id, holder, now + timedelta(seconds=delay), cause
+                return processing.bury(session, event.id, holder, now, cause, fix) is not None
+            waiting = processing.retry_later(session, event.id, holder, now + timedelta(seconds=delay), cause)
+            if waiting is not None:
+                message = (
+                    f"Attempt {event.attempts} of {self._settings.retry.attempts} failed: {cause} "
+                    f"Next attempt in about {delay:.0f} s."
                 )
-                recorded = waiting is not None
-                if waiting is not None:
-                    message = (
-                        f"Attempt {event.attempts} of {self._settings.retry.attempts} failed: {cause} "
-                        f"Next attempt in about {delay:.0f} s."
-                    )
-                    history.record(session, waiting, now, "warning", "retry", message, fix)
-        if not recorded:
-            log.warning(
-                "event %s: lease lost before the failure was recorded; another worker took over", event.id
-            )
-            return None
-        if delay is not None:
-            self._enqueue(event.id, delay)
-        kind = failure.alert or _auth_failure(failure) or ("dead_letter" if delay is None else None)
-        if kind is not None:
-            subject = inbox.describe(event.system, event.entity, event.record_id)
-            self._alert(Alert(kind, event.connector_id, event.id, subject, cause, fix))
-        return "dead letter" if delay is None else f"retry in {delay:.1f} s"
+                history.record(session, waiting, now, "warning", "retry", message, fix)
+            return waiting is not None
 
-    def _connector_config(self, connector_id: int) -> connectors.ConnectorConfig:
-        with self._db.transaction() as session:
-            row = session.get(Connector, connector_id)
-            assert row is not None  # events are deleted with their connector
-            return connectors.config(row, self._box, self._settings.default_integration_code)
+        def then() -> None:
+            if delay is not None:
+                self._enqueue(event.id, delay)
+            kind = failure.alert or _auth_failure(failure) or ("dead_letter" if delay is None else None)
+            if kind is not None:
+                subject = inbox.describe(event.system, event.entity, event.record_id)
+                self._alert(Alert(kind, event.connector_id, event.id, subject, cause, fix))
+
+        label = "dead letter" if delay is None else f"retry in {delay:.1f} s"
+        return _Ending(record, label, then, failed=True)
 
     def _enqueue(self, event_id: int, delay: float) -> None:
         try:
@@ -328,30 +344,30 @@ class HeldLocks:
     WAIT_SECONDS = 5.0
     """How long a flow waits for a record it is about to link (its holder is finishing a short event)."""
 
-    def __init__(self, db: Database, holder: str, connector_id: int, clock: Clock, lease: timedelta) -> None:
+    def __init__(self, db: Database, holder: str, clock: Clock, lease: timedelta) -> None:
         self.holder = holder
         self._db = db
-        self._connector_id = connector_id
         self._clock = clock
         self._lease = lease
+        self._connector_id = 0  # set by the first take
         self._keys: list[str] = []
 
-    def take(self, records: list[links.Record]) -> bool:
-        """Lock the records not held yet, all or none."""
-        keys = [k for k in (links.lock_key(self._connector_id, r) for r in records) if k not in self._keys]
+    def take_in(self, session: Session, connector_id: int, records: list[links.Record]) -> bool:
+        """Lock the records not held yet, all or none, in the caller's transaction."""
+        self._connector_id = connector_id
+        keys = [k for k in (links.lock_key(connector_id, r) for r in records) if k not in self._keys]
         if not keys:
             return True
         now = self._clock()
-        with self._db.transaction() as session:
-            taken = pair_locks.acquire_all(session, keys, self.holder, now, now + self._lease)
-        if taken:
-            self._keys += keys
-        return taken
+        if not pair_locks.acquire_all(session, keys, self.holder, now, now + self._lease):
+            return False
+        self._keys += keys
+        return True
 
     def wait_for(self, system: str, entity: str, record_id: int) -> None:
         """`Job.lock`: take one more record's lock, waiting a little for its holder to finish."""
         deadline = time.monotonic() + self.WAIT_SECONDS
-        while not self.take([(system, entity, record_id)]):
+        while not self._take([(system, entity, record_id)]):
             if time.monotonic() >= deadline:
                 raise JobFailed(
                     f"{inbox.describe(system, entity, record_id)} is being processed by another worker, "
@@ -364,10 +380,44 @@ class HeldLocks:
     def renew(self, session: Session, until: datetime) -> bool:
         return pair_locks.renew(session, self.holder, len(self._keys), until)
 
-    def release(self) -> None:
-        with self._db.transaction() as session:
-            pair_locks.release(session, self.holder)
+    def release_in(self, session: Session) -> None:
+        pair_locks.release(session, self.holder)
         self._keys = []
+
+    def release(self) -> None:
+        """Give back whatever is still held, in a transaction of its own."""
+        if self._keys:
+            with self._db.transaction() as session:
+                self.release_in(session)
+
+    def _take(self, records: list[links.Record]) -> bool:
+        with self._db.transaction() as session:
+            return self.take_in(session, self._connector_id, records)
+
+
+class _PairBusy(Exception):
+    """Raised in the claiming transaction to undo it: another worker holds a lock of the pair."""
+
+
+@dataclass(frozen=True)
+class _Ending:
+    """How an attempt ends: `record` writes it (False: the lease was lost first) in the transaction that
+    also hands the pair on; `then` follows the commit (a retry's message, an alert)."""
+
+    record: Callable[[Session, datetime], bool]
+    label: str
+    then: Callable[[], None] = lambda: None
+    failed: bool = False
+
+
+def _record_of(event: InboxEvent) -> tuple[int, str, str, int]:
+    return event.connector_id, event.system, event.entity, event.record_id
+
+
+def _connector_row(session: Session, connector_id: int) -> Connector:
+    row = session.get(Connector, connector_id)
+    assert row is not None  # events are deleted with their connector
+    return row
 
 
 def _record_skips(session: Session, event: InboxEvent, at: datetime, skips: Sequence[Skip]) -> None:

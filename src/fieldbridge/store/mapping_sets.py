@@ -18,6 +18,18 @@ def latest(session: Session, connector_id: int) -> MappingSet | None:
     return session.scalars(query.limit(1)).first()
 
 
+def latest_stamp(session: Session, connector_id: int) -> tuple[int, datetime] | None:
+    """The id and save time of the version in force (None: none saved), which tell it apart from any
+    other, in a store or across stores: what a cache of the compiled set is checked against."""
+    query = (
+        select(MappingSet.id, MappingSet.created_at)
+        .where(MappingSet.connector_id == connector_id)
+        .order_by(MappingSet.version.desc())
+    )
+    row = session.execute(query.limit(1)).first()
+    return None if row is None else (row.id, row.created_at)
+
+
 def versions(session: Session, connector_id: int) -> list[MappingSet]:
     """Newest first."""
     query = (

@@ -1,8 +1,15 @@
 """Everything a flow needs for one event: the connector, its clients, options and compiled mappings, and a
-way to write lines into the pair's history beside the worker's own."""
+way to write lines into the pair's history beside the worker's own.
+
+What does not change from one event to the next is kept per connector and made again only when its version
+changes: the mapping set, validated and compiled once per saved version (`CompiledSet`), and the clients
+(`clients.for_connector`, by the connector's settings). So an event costs one small read for them: the
+version in force and the sync options.
+"""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -23,24 +30,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
-class Context:
-    job: Job
-    config: ConnectorConfig
-    clients: ConnectorClients
-    options: SyncOptions
-    mappings: MappingSet
+class CompiledSet:
+    """One version of a connector's mapping set, each direction compiled when first used and kept for as
+    long as that version is in force (a Jsonnet mapping's compile alone starts a Jsonnet VM)."""
 
-    def now(self) -> datetime:
-        return self.job.clock()
-
-    @property
-    def service_object(self) -> ServiceObject:
-        return SERVICE_OBJECTS[self.config.service_object]
-
-    @property
-    def entity_path(self) -> str:
-        return self.service_object.endpoint
+    def __init__(self, mappings: MappingSet) -> None:
+        self.mappings = mappings
 
     @cached_property
     def inbound(self) -> Engine:
@@ -58,6 +53,42 @@ class Context:
         statics: Document = compile_mappings(fixed, "outbound").apply({}).get("Ticket", {})
         return statics
 
+
+@dataclass
+class Context:
+    job: Job
+    config: ConnectorConfig
+    clients: ConnectorClients
+    options: SyncOptions
+    compiled: CompiledSet
+
+    @property
+    def mappings(self) -> MappingSet:
+        return self.compiled.mappings
+
+    def now(self) -> datetime:
+        return self.job.clock()
+
+    @property
+    def service_object(self) -> ServiceObject:
+        return SERVICE_OBJECTS[self.config.service_object]
+
+    @property
+    def entity_path(self) -> str:
+        return self.service_object.endpoint
+
+    @property
+    def inbound(self) -> Engine:
+        return self.compiled.inbound
+
+    @property
+    def outbound(self) -> Engine:
+        return self.compiled.outbound
+
+    @property
+    def outbound_statics(self) -> Document:
+        return self.compiled.outbound_statics
+
     def notify(self, message: str, fix: str | None) -> None:
         """Alert the connector's people (rate limited; the history records whether it went out)."""
         job = self.job
@@ -65,10 +96,24 @@ class Context:
         job.alert(Alert("sync_warning", job.connector.id, job.event_id, subject, message, fix))
 
 
+_compiled: dict[tuple[str, int], tuple[tuple[int, datetime] | None, CompiledSet]] = {}
+"""Per store and connector: the mapping-set version in force (`mapping_sets.latest_stamp`; None: the
+defaults) and that set compiled."""
+_compiled_lock = threading.Lock()
+
+
 def for_job(job: Job) -> Context:
-    with job.db.transaction() as session:
-        saved = mapping_sets.latest(session, job.connector.id)
+    key = (str(job.db.engine.url), job.connector.id)
+    with job.db.read() as session:
+        stamp = mapping_sets.latest_stamp(session, job.connector.id)
         sync_options = options.load(session, job.connector.id)
-    mappings = default_set() if saved is None else MappingSet.model_validate(saved.body)
+        with _compiled_lock:
+            known = _compiled.get(key)
+        if known is None or known[0] != stamp:
+            saved = mapping_sets.latest(session, job.connector.id) if stamp else None
+            mappings = default_set() if saved is None else MappingSet.model_validate(saved.body)
+            known = (stamp, CompiledSet(mappings))
+            with _compiled_lock:
+                _compiled[key] = known
     connector_clients = clients.for_connector(job.connector, job.sync, job.db)
-    return Context(job, job.connector, connector_clients, sync_options, mappings)
+    return Context(job, job.connector, connector_clients, sync_options, known[1])

@@ -20,7 +20,7 @@ from fieldbridge.store.database import Database
 from fieldbridge.store.inbox import Hint
 from fieldbridge.sync import inbound, outbound
 from fieldbridge.sync.clients import ConnectorClients
-from fieldbridge.sync.context import Context
+from fieldbridge.sync.context import CompiledSet, Context
 from fieldbridge.sync.options import SyncOptions
 from tests.unit.sync.fakes import FakeAutotask, FakeClients, FakeFieldNation, Write, field_info
 
@@ -101,7 +101,7 @@ class Flows:
         )
         # Context names the real clients' class; the fakes have the methods the flows call on it.
         clients = cast(ConnectorClients, FakeClients(self.autotask, self.fieldnation))
-        return Context(job, self.config, clients, self.options, self.mappings)
+        return Context(job, self.config, clients, self.options, CompiledSet(self.mappings))
 
 
 def written(writes: Sequence[Write]) -> list[tuple[str, str]]:
