@@ -7,7 +7,7 @@ where every caller that shares the limit can see it. A `Limits` is that place, f
 - `LocalLimits`, the default: kept in this process (semaphores and a rolling window), shared by every
   client of the user in the process. Right for a client used on its own.
 - `SharedLimits`: kept in a store every process of a deployment reaches (`Counts`: Redis,
-  `autotask.redis_counts`, or the database, `store.request_counts`), so adding processes never adds a
+  `autotask.redis_counts`, or the database, `sync.request_counts`), so adding processes never adds a
   fourth request in flight, a request beyond the share, or a request while another process waits out a
   429.
 """

@@ -295,7 +295,7 @@ class NotificationLog(Base):
 
 class AutotaskRequest(Base):
     """A request to Autotask from any process of the deployment, as the database counts Autotask's limits
-    (`store.request_counts`, when no Redis is configured): in flight until `in_flight_until` is cleared (or
+    (`sync.request_counts`, when no Redis is configured): in flight until `in_flight_until` is cleared (or
     passes, when its process died), and drawn on its user's hourly budget for a window after `sent_at`."""
 
     __tablename__ = "autotask_requests"

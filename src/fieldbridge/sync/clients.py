@@ -23,8 +23,8 @@ from fieldbridge.autotask.redis_counts import RedisCounts
 from fieldbridge.settings import SyncSettings
 from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
-from fieldbridge.store.request_counts import open_counts
 from fieldbridge.sync.fingerprint import fingerprint
+from fieldbridge.sync.request_counts import open_counts
 
 log = logging.getLogger(__name__)
 
