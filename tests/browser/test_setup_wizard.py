@@ -117,7 +117,13 @@ def test_a_connector_set_up_through_the_wizard_syncs_a_ticket_made_in_autotask(
     results = page.get_by_role("table", name="Check results")
     expect(results).to_be_visible()
     screenshot(page, "setup-check")
-    assert results.locator(".badge-fail").count() == 0, results.inner_text()
+    # All pass: Autotask's zone (the emulator) is on this machine, so it reaches the loopback trigger URL
+    # and plain HTTP crosses no network.
+    results_by_row = [
+        row.get_by_role("cell").first.inner_text() for row in results.get_by_role("row").all()[1:]
+    ]
+    assert results_by_row, results.inner_text()
+    assert set(results_by_row) == {"pass"}, results.inner_text()
 
     # A dispatcher makes a ticket in the Autotask UI, in the status that sends it to Field Nation.
     made = site.at.control.post(

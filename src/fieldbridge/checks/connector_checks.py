@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from fieldbridge.checks.autotask_checks import LOOPBACK
+from fieldbridge.checks.autotask_checks import on_this_machine
 from fieldbridge.checks.facts import Failure, PicklistEntry
 from fieldbridge.checks.findings import Finding
 from fieldbridge.checks.trigger import Trigger
@@ -103,7 +103,11 @@ def status_mapping(
     return [Finding(STATUS_MAPPING, "pass", f"{len(used)} status id(s) in use, all in the picklist: {named}")]
 
 
-def trigger_url(trigger: Trigger, connector_name: str) -> Finding:
+def trigger_url(trigger: Trigger, connector_name: str, zone: str | Failure) -> Finding:
+    """Judged by who posts to it: Autotask, from `zone` (the discovered API URL, or why it is unknown).
+    A loopback trigger URL is reachable only from this machine, which is enough when Autotask's zone is on
+    this machine too (the emulators, a sandbox): then nothing, the client token included, crosses a
+    network."""
     masked = trigger.masked()
     if masked is None:
         return Finding(
@@ -113,15 +117,21 @@ def trigger_url(trigger: Trigger, connector_name: str) -> Finding:
             f"Run `fieldbridge webhooks provision --connector {connector_name}` (it issues one for the "
             f"webhook) or `fieldbridge connectors rotate-token {connector_name}`",
         )
-    parts = urlsplit(trigger.public_base_url)
-    if (parts.hostname or "") in LOOPBACK:
+    if on_this_machine(trigger.public_base_url):
+        if isinstance(zone, str) and on_this_machine(zone):
+            return Finding(
+                TRIGGER_URL,
+                "pass",
+                f"{masked}: reachable: Autotask's zone ({zone}) is on this machine, so nothing crosses a "
+                "network",
+            )
         return Finding(
             TRIGGER_URL,
             "warn",
             f"{masked}: a loopback address, reachable only from this machine (the emulator)",
             "Set FIELDBRIDGE_PUBLIC_BASE_URL to the HTTPS address Autotask reaches this service at",
         )
-    if parts.scheme != "https":
+    if urlsplit(trigger.public_base_url).scheme != "https":
         return Finding(
             TRIGGER_URL,
             "fail",

@@ -77,7 +77,7 @@ def _connector(
         *options_checks.sync_options(
             setup.options, setup.name, option_uses(subject, setup.options), autotask.ids, autotask.statuses
         ),
-        connector_checks.trigger_url(setup.webhooks.trigger, setup.name),
+        connector_checks.trigger_url(setup.webhooks.trigger, setup.name, autotask.zone),
         *webhook_checks.autotask_webhook(autotask, setup.webhooks),
         *webhook_checks.fieldnation_webhook(fieldnation, setup.webhooks),
     ]

@@ -32,7 +32,7 @@ def failure(cause: causes.Cause | None, answered: bool = True) -> Failure:
     ("zone", "status", "seen"),
     [
         (ZONE, "pass", "over HTTPS (port 443)"),
-        ("http://127.0.0.1:4000/webservices2/atservicesrest/", "warn", "zone URL is not HTTPS (emulator)"),
+        ("http://127.0.0.1:4000/webservices2/atservicesrest/", "pass", "over HTTP on this machine"),
         ("http://webservices2.autotask.net/atservicesrest/", "fail", "is not HTTPS"),
     ],
 )
@@ -133,13 +133,44 @@ def test_status_ids_are_judged_against_the_instances_picklist() -> None:
 def test_the_trigger_url_is_shown_masked_and_judged_by_where_it_points() -> None:
     issued = tokens.issue("fbc")
     live = LiveToken(issued.selector, issued.verifier_hash)
-    assert connector_checks.trigger_url(Trigger("https://bridge.example", None), "acme").status == "fail"
-    good = connector_checks.trigger_url(Trigger("https://bridge.example", live), "acme")
+    assert (
+        connector_checks.trigger_url(Trigger("https://bridge.example", None), "acme", ZONE).status == "fail"
+    )
+    good = connector_checks.trigger_url(Trigger("https://bridge.example", live), "acme", ZONE)
     assert good.status == "pass"
     assert issued.plaintext not in good.seen
     assert good.seen == f"https://bridge.example/v1/broker/inbound?client_token={issued.selector}.…"
-    assert connector_checks.trigger_url(Trigger("http://127.0.0.1:8000", live), "acme").status == "warn"
-    assert connector_checks.trigger_url(Trigger("http://bridge.example", live), "acme").status == "fail"
+    assert connector_checks.trigger_url(Trigger("http://bridge.example", live), "acme", ZONE).status == "fail"
+    on_loopback = "http://127.0.0.1:8000/v1/broker/inbound"
+    assert connector_checks.trigger_url(Trigger("http://127.0.0.1:8000", live), "acme", ZONE) == Finding(
+        "trigger URL",
+        "warn",
+        f"{on_loopback}?client_token={issued.selector}.…: a loopback address, reachable only from this "
+        "machine (the emulator)",
+        "Set FIELDBRIDGE_PUBLIC_BASE_URL to the HTTPS address Autotask reaches this service at",
+    )
+
+
+@pytest.mark.parametrize(
+    ("zone", "status"),
+    [
+        ("http://127.0.0.1:4000/atservicesrest/", "pass"),  # the emulator, a sandbox on this machine
+        ("http://localhost:4000/atservicesrest/", "pass"),
+        (ZONE, "warn"),  # a real zone cannot reach this machine's loopback
+        ("http://10.1.2.3:4000/atservicesrest/", "warn"),
+        (failure(causes.UNKNOWN_USER), "warn"),  # no zone discovered: who posts is unknown
+    ],
+)
+def test_a_loopback_trigger_url_passes_only_when_autotasks_zone_is_on_this_machine_too(
+    zone: str | Failure, status: str
+) -> None:
+    issued = tokens.issue("fbc")
+    trigger = Trigger("http://127.0.0.1:8000", LiveToken(issued.selector, issued.verifier_hash))
+    finding = connector_checks.trigger_url(trigger, "acme", zone)
+    assert finding.status == status
+    if status == "pass":
+        assert f"reachable: Autotask's zone ({zone}) is on this machine" in finding.seen
+        assert finding.fix == ""
 
 
 def test_a_trigger_url_is_recognised_by_its_live_token_only() -> None:
