@@ -4,6 +4,7 @@ updates the one it is linked to with only the fields whose mapped value changed.
 from __future__ import annotations
 
 from fieldbridge.autotask import AutotaskError, ChildCollection, Record
+from fieldbridge.autotask.records import TicketNote
 from fieldbridge.autotask.service_objects import RELATED, status_field
 from fieldbridge.fieldnation import BadRequestError, FieldNationError
 from fieldbridge.fieldnation.models import WorkOrder
@@ -27,7 +28,7 @@ from fieldbridge.sync.inbound_rules import (
     workorder_writes,
 )
 from fieldbridge.sync.markers import marked_id
-from fieldbridge.sync.outbound_rules import as_sent, outbound_after_write, outbound_source
+from fieldbridge.sync.outbound_rules import as_sent, every_message, outbound_after_write, outbound_source
 from fieldbridge.sync.pairs import WORK_ORDER, Pair
 
 
@@ -164,32 +165,24 @@ def _note_messages(ctx: Context, pair: Pair, ticket: Document, before: Document 
         return []
     collection = ChildCollection("Tickets", pair.autotask_id, "Notes")
     with children.refused(f"The notes of ticket {pair.autotask_id} could not be read"):
-        notes = list(ctx.clients.autotask.children(collection))
+        notes = [TicketNote.model_validate(note) for note in ctx.clients.autotask.children(collection)]
     wanted = [
-        Wanted(int(note["id"]), {"message": note_message(note)}, note)
-        for note in notes
-        if note_goes(note, options)
+        Wanted(note.id, {"message": note_message(note)}, note) for note in notes if note_goes(note, options)
     ]
     messages = ctx.clients.fieldnation.messages
 
-    def find(child: Wanted[Record]) -> int | None:
-        posted = messages.list(pair.work_order_id)
-        found = [
-            m.id
-            for thread in posted
-            for m in [thread, *(thread.replies.results if thread.replies else [])]
-            if marked_id(m.message) == child.origin_id
-        ]
-        return min(found, default=None)
+    def find(child: Wanted[TicketNote]) -> int | None:
+        posted = every_message(messages.list(pair.work_order_id))
+        return min((m.id for m in posted if marked_id(m.message) == child.origin_id), default=None)
 
-    writer = Writer[Record](
+    writer = Writer[TicketNote](
         NOTE_MESSAGES,
         find=find,
         create=lambda child: (
             messages.post(pair.work_order_id, str(child.written["message"]), type="ASSIGNEDTECH").id
         ),
     )
-    return children.write(ctx, pair, writer, wanted, {int(note["id"]) for note in notes})
+    return children.write(ctx, pair, writer, wanted, {note.id for note in notes})
 
 
 def pending_work_order(entity: str, record_id: int) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fieldbridge.autotask import PicklistValue
+from fieldbridge.autotask.records import TicketNote
 from fieldbridge.mapping import Document
 from fieldbridge.sync.fingerprint import changed_paths
 from fieldbridge.sync.markers import marker
@@ -137,17 +138,16 @@ def _location(location: Document) -> Document:
     return sent
 
 
-def note_goes(note: Mapping[str, Any], options: NoteMessages) -> bool:
+def note_goes(note: TicketNote, options: NoteMessages) -> bool:
     """Whether an Autotask ticket note becomes a message on the work order: its publish level and note type
     are among those the options send."""
-    publish, note_type = field_value(note, "publish"), field_value(note, "noteType")
-    if publish is None or int(publish) not in options.publish:
+    if note.publish is None or note.publish not in options.publish:
         return False
-    return not options.note_types or (note_type is not None and int(note_type) in options.note_types)
+    return not options.note_types or note.note_type in options.note_types
 
 
-def note_message(note: Mapping[str, Any]) -> str:
+def note_message(note: TicketNote) -> str:
     """The message a note becomes: its `(#<note id>)` marker (so it is found again after a lost answer),
     then its title and text."""
-    title, text = field_value(note, "title") or "", field_value(note, "description") or ""
-    return marker(int(note["id"]), f"{title}: {text}" if title and text else title or text)
+    title, text = note.title or "", note.description or ""
+    return marker(note.id, f"{title}: {text}" if title and text else title or text)

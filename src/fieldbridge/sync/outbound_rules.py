@@ -48,7 +48,11 @@ def time_logs(work_order: WorkOrder) -> list[TimeLog]:
 
 def messages(work_order: WorkOrder) -> list[Message]:
     """Every message of the work order: each thread and its replies."""
-    threads = work_order.messages.results if work_order.messages else []
+    return every_message(work_order.messages.results if work_order.messages else [])
+
+
+def every_message(threads: list[Message]) -> list[Message]:
+    """Each thread and its replies."""
     return [m for thread in threads for m in [thread, *(thread.replies.results if thread.replies else [])]]
 
 

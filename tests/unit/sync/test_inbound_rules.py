@@ -8,14 +8,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fieldbridge.autotask import PicklistValue
+from fieldbridge.autotask.records import TicketNote
 from fieldbridge.sync.inbound_rules import (
     complete_status,
     field_value,
+    note_goes,
+    note_message,
     status_by_label,
     trigger_refusal,
     workorder_writes,
 )
-from fieldbridge.sync.options import TriggerConditions
+from fieldbridge.sync.options import NoteMessages, TriggerConditions
 
 
 def pick(value: int, label: str, active: bool = True) -> PicklistValue:
@@ -120,3 +123,16 @@ def test_writes_are_empty_exactly_when_nothing_changed(
 def test_a_cleared_plain_field_is_left_as_it_is() -> None:
     # Field Nation has no empty title; the work order keeps its last one.
     assert not workorder_writes({"title": "A"}, {})
+
+
+def test_a_note_goes_when_its_publish_level_and_type_are_sent() -> None:
+    note = TicketNote.model_validate(
+        {"id": 4, "title": "Gate", "description": "4411", "noteType": 3, "publish": 1}
+    )
+    assert note_goes(note, NoteMessages())
+    assert not note_goes(note.model_copy(update={"publish": 2}), NoteMessages())  # internal only
+    assert not note_goes(note, NoteMessages(publish=[]))
+    assert note_goes(note, NoteMessages(note_types=[3]))
+    assert not note_goes(note, NoteMessages(note_types=[1, 2]))
+    assert note_message(note) == "(#4) Gate: 4411"
+    assert note_message(note.model_copy(update={"title": None})) == "(#4) 4411"
