@@ -80,6 +80,19 @@ class SyncSettings(BaseModel):
     number of pairs."""
 
 
+class RetentionSettings(BaseModel):
+    """How long finished events and history lines are kept: the sweeper deletes what is older (0: kept for
+    good)."""
+
+    events_days: float = Field(30.0, ge=0)
+    """Events done or skipped longer ago than this are deleted, with their history lines. Dead events stay,
+    with their dead letters, until they are replayed; waiting and running ones are never touched."""
+    history_days: float = Field(90.0, ge=0)
+    """History lines older than this are deleted, whatever they belong to (a kept event, the connector)."""
+    prune_every_seconds: float = Field(3600.0, gt=0)
+    """How often each consuming process prunes."""
+
+
 class SignInSettings(BaseModel):
     user_failures: int = Field(5, ge=1)
     """Failed sign-ins with one username within `window_seconds` that lock that username (known or not)."""
@@ -115,6 +128,7 @@ class Settings(BaseSettings):
     retry: RetrySettings = Field(default_factory=RetrySettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
     sign_in: SignInSettings = Field(default_factory=SignInSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     log_level: Literal["DEBUG", "INFO", "WARNING"] = "INFO"
     """What `serve` and `worker` log: DEBUG adds an access line per HTTP request `serve` answers."""

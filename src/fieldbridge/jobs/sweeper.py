@@ -1,7 +1,9 @@
-"""The sweeper: finds inbox rows that should be in the queue but may not be, and enqueues them again.
+"""The sweeper: finds inbox rows that should be in the queue but may not be, and enqueues them again; and,
+every `retention.prune_every_seconds`, prunes finished events and history lines past their retention.
 
 Every consumer process runs one. Several at once are fine: a row is re-marked by a conditional update, so
-only one sweeper writes its history line, and a message enqueued twice is dropped by the worker's claim.
+only one sweeper writes its history line, and a message enqueued twice is dropped by the worker's claim;
+pruning what another sweeper pruned already deletes nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.settings import Settings
-from fieldbridge.store import history, inbox, processing
+from fieldbridge.store import history, inbox, processing, retention
 from fieldbridge.store.database import Database
 from fieldbridge.store.inbox import EventStatus
 
@@ -41,6 +43,8 @@ class Sweeper:
         self._interval = settings.sweep_interval_seconds
         self._grace = timedelta(seconds=settings.enqueue_grace_seconds)
         self._requeue_after = timedelta(seconds=settings.requeue_after_seconds)
+        self._retention = settings.retention
+        self._pruned_at: datetime | None = None
 
     def sweep(self) -> list[int]:
         """Enqueue every overdue row once; returns their ids."""
@@ -71,9 +75,34 @@ class Sweeper:
             log.info("sweeper queued %d event(s) again: %s", len(swept), swept)
         return swept
 
+    def prune(self) -> tuple[int, int]:
+        """Delete the finished events and history lines past their retention: (events, lines) deleted."""
+        now = self._clock()
+        self._pruned_at = now
+        keep = self._retention
+        events = (
+            retention.prune_events(self._db, now - timedelta(days=keep.events_days))
+            if keep.events_days
+            else 0
+        )
+        lines = (
+            retention.prune_history(self._db, now - timedelta(days=keep.history_days))
+            if keep.history_days
+            else 0
+        )
+        if events or lines:
+            log.info("pruned %d finished event(s) and %d history line(s) past their retention", events, lines)
+        return events, lines
+
     def run_until(self, stop: threading.Event) -> None:
         while not stop.wait(self._interval):
             try:
                 self.sweep()
+                if self._prune_due():
+                    self.prune()
             except Exception as error:
                 log.warning("sweep failed (%s); trying again in %s s", error, self._interval)
+
+    def _prune_due(self) -> bool:
+        every = timedelta(seconds=self._retention.prune_every_seconds)
+        return self._pruned_at is None or self._clock() - self._pruned_at >= every

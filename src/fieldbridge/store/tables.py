@@ -161,6 +161,10 @@ class InboxEvent(Base):
         UniqueConstraint("connector_id", "pending_key"),
         Index("ix_inbox_events_body_digest", "connector_id", "body_digest", unique=True),
         Index("ix_inbox_events_status_due", "status", "next_attempt_at"),
+        # A pair's events (the worker's next waiting one): a few rows whatever the size of the inbox.
+        Index("ix_inbox_events_record", "connector_id", "system", "entity", "record_id"),
+        # Finished events past their retention, for the sweeper to prune.
+        Index("ix_inbox_events_finished", "status", "finished_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -192,7 +196,10 @@ class HistoryEntry(Base):
     """One line of a pair's history: what happened, in plain language, and the fix when there is one."""
 
     __tablename__ = "history"
-    __table_args__ = (Index("ix_history_pair", "connector_id", "pair_key", "id"),)
+    __table_args__ = (
+        Index("ix_history_pair", "connector_id", "pair_key", "id"),
+        Index("ix_history_at", "at"),  # lines past their retention, for the sweeper to prune
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     connector_id: Mapped[int] = mapped_column(ForeignKey("connectors.id", ondelete="CASCADE"))
