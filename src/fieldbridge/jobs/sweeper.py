@@ -49,7 +49,7 @@ class Sweeper:
     def sweep(self) -> list[int]:
         """Enqueue every overdue row once; returns their ids."""
         now = self._clock()
-        with self._db.transaction() as session:
+        with self._db.read() as session:  # most sweeps find nothing: no write lock for that
             rows = processing.overdue(session, now, self._grace, self._requeue_after)
         swept = []
         for event_id, status in rows:
