@@ -27,42 +27,52 @@ CALLS = 30
 
 
 def _rows(connector_id: int, first: int, count: int, now: datetime) -> list[dict[str, Any]]:
-    """Events `first`.. of a busy inbox: 1 in 2,000 waiting in the queue, 1 in 1,000 retrying (due later),
-    1 in 500 dead, 1 in 50 skipped, the rest done; over 2,000 tickets."""
-    rows = []
-    for n in range(first, first + count):
-        received = now - timedelta(seconds=(first + count - n) * 2)
-        status = (
-            "queued"
-            if n % 2000 == 0
-            else "retrying"
-            if n % 1000 == 1
-            else "dead"
-            if n % 500 == 2
-            else "skipped"
-            if n % 50 == 3
-            else "done"
+    """Events `first`.. of a busy inbox (`busy_event`), over 2,000 tickets, one every 2 s."""
+    return [
+        busy_event(
+            connector_id,
+            n,
+            ("autotask", "Ticket", 7000 + n % 2000),
+            now - timedelta(seconds=(first + count - n) * 2),
+            now,
         )
-        finished = status in ("done", "skipped", "dead")
-        rows.append(
-            {
-                "connector_id": connector_id,
-                "source": "autotask-webhook",
-                "system": "autotask",
-                "entity": "Ticket",
-                "record_id": 7000 + n % 2000,
-                "payload": None,
-                "dedup_key": f"bench:{n}",
-                "status": status,
-                "attempts": 1,
-                "received_at": received,
-                "enqueued_at": received,
-                "next_attempt_at": now + timedelta(hours=1) if status == "retrying" else None,
-                "finished_at": received + timedelta(seconds=1) if finished else None,
-                "last_error": "boom" if status in ("retrying", "dead") else None,
-            }
-        )
-    return rows
+        for n in range(first, first + count)
+    ]
+
+
+def busy_event(
+    connector_id: int, n: int, record: tuple[str, str, int], received: datetime, now: datetime
+) -> dict[str, Any]:
+    """The `n`th event of a busy inbox, about `record` (system, entity, id): 1 in 2,000 waiting in the queue,
+    1 in 1,000 retrying (due later), 1 in 500 dead, 1 in 50 skipped, the rest done."""
+    status = (
+        "queued"
+        if n % 2000 == 0
+        else "retrying"
+        if n % 1000 == 1
+        else "dead"
+        if n % 500 == 2
+        else "skipped"
+        if n % 50 == 3
+        else "done"
+    )
+    system, entity, record_id = record
+    return {
+        "connector_id": connector_id,
+        "source": "autotask-webhook" if system == "autotask" else "fieldnation-webhook",
+        "system": system,
+        "entity": entity,
+        "record_id": record_id,
+        "payload": None,
+        "dedup_key": f"bench:{n}",
+        "status": status,
+        "attempts": 1,
+        "received_at": received,
+        "enqueued_at": received,
+        "next_attempt_at": now + timedelta(hours=1) if status == "retrying" else None,
+        "finished_at": received + timedelta(seconds=1) if status in ("done", "skipped", "dead") else None,
+        "last_error": "boom" if status in ("retrying", "dead") else None,
+    }
 
 
 def _median_ms(call: Any) -> float:

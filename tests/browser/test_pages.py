@@ -72,6 +72,12 @@ def test_the_pair_list_searches_and_a_pair_tells_its_history(
     assert not page.evaluate(UNLABELLED_CONTROLS)
     screenshot(page, "activity")
 
+    # By the ticket's number or any part of its title, in any case (what the sync last read of it).
+    for text in ("T20261120.0002", "two WORKSTATIONS"):
+        page.get_by_label("Search").fill(text)
+        page.get_by_role("button", name="Search").click()
+        expect(page.get_by_role("row").filter(has_text="Install two workstations")).to_have_count(1)
+
     page.get_by_label("Search").fill("no such ticket anywhere")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_text("No pair matches")).to_be_visible()

@@ -161,6 +161,9 @@ class InboxEvent(Base):
         UniqueConstraint("connector_id", "pending_key"),
         Index("ix_inbox_events_body_digest", "connector_id", "body_digest", unique=True),
         Index("ix_inbox_events_status_due", "status", "next_attempt_at"),
+        # The console: events counted by state (those retrying) and by hour of arrival in each state, from
+        # the index alone; the events page filtered by connector and state.
+        Index("ix_inbox_events_state", "connector_id", "status", "received_at"),
         # A pair's events (the worker's next waiting one): a few rows whatever the size of the inbox.
         Index("ix_inbox_events_record", "connector_id", "system", "entity", "record_id"),
         # Finished events past their retention, for the sweeper to prune.

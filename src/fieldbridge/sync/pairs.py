@@ -14,7 +14,7 @@ from fieldbridge.mapping import Document
 from fieldbridge.store import links
 from fieldbridge.store.tables import Link
 from fieldbridge.sync.fingerprint import fingerprint
-from fieldbridge.sync.tables import PairSnapshot
+from fieldbridge.sync.tables import TICKET_NUMBER_LENGTH, TITLE_LENGTH, PairLabel, PairSnapshot
 
 WORK_ORDER = "workorder"
 CLOSED = (5, 6, 7)
@@ -98,8 +98,18 @@ def save(session: Session, connector_id: int, pair: Pair, now: datetime) -> Pair
         session.add(PairSnapshot(link_id=link.id, state=pair.state()))
     else:
         snapshot.state = pair.state()
+    label = session.get(PairLabel, link.id)
+    if label is None:
+        label = PairLabel(link_id=link.id)
+        session.add(label)
+    label.ticket_number = _text(pair.record.get("ticketNumber"), TICKET_NUMBER_LENGTH)
+    label.title = _text(pair.record.get("title"), TITLE_LENGTH)
     session.flush()
     return pair
+
+
+def _text(value: object, length: int) -> str | None:
+    return None if value is None else str(value)[:length]
 
 
 def children(session: Session, pair: Pair, fieldnation_entity: str) -> dict[int, Link]:

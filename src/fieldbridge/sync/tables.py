@@ -15,6 +15,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from fieldbridge.store.tables import Base
 
+TICKET_NUMBER_LENGTH = 50
+TITLE_LENGTH = 255
+"""Autotask's limit on a ticket's title."""
+
 
 class PairSnapshot(Base):
     __tablename__ = "sync_pair_snapshots"
@@ -23,6 +27,18 @@ class PairSnapshot(Base):
     state: Mapped[dict[str, Any]]
     """{"record": the Autotask record with its related records, "inbound": doc, "outbound": doc,
     "warned": [kinds of warning already notified for this pair]}."""
+
+
+class PairLabel(Base):
+    """What a pair is shown and searched by in the console: its ticket's number and title as last read,
+    written with the snapshot (`sync.pairs.save`). A table of its own, since a snapshot is a few KB of JSON
+    a pair and a search reads every pair: 10,000 of these fit in a few hundred pages."""
+
+    __tablename__ = "sync_pair_labels"
+
+    link_id: Mapped[int] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"), primary_key=True)
+    ticket_number: Mapped[str | None] = mapped_column(String(TICKET_NUMBER_LENGTH))
+    title: Mapped[str | None] = mapped_column(String(TITLE_LENGTH))
 
 
 class SyncOptionsRow(Base):

@@ -3,14 +3,22 @@ several processes start at the same moment."""
 
 from __future__ import annotations
 
+import json
 import threading
+from datetime import UTC, datetime
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from cryptography.fernet import Fernet
+from sqlalchemy import inspect, text
+from sqlalchemy.orm import Session
 
 import fieldbridge.sync.tables  # noqa: F401 (the sync flows declare their tables on the same Base)
-from fieldbridge.store.database import Database, create_database_engine, migrate
+from fieldbridge.store import connectors
+from fieldbridge.store.database import MIGRATIONS, Database, create_database_engine, migrate
+from fieldbridge.store.secrets import SecretBox
 from fieldbridge.store.tables import Base
 
 
@@ -46,3 +54,35 @@ def test_concurrent_starts_migrate_once(blank_database_url: str) -> None:
     assert "connectors" in inspect(engines[0]).get_table_names()
     for engine in engines:
         engine.dispose()
+
+
+def test_pairs_synced_before_labels_existed_are_labelled_from_their_snapshot(blank_database_url: str) -> None:
+    engine = create_database_engine(blank_database_url)
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0010")
+        with Session(bind=connection) as session:  # the connectors table is the same at 0010 and now
+            box = SecretBox(Fernet.generate_key())
+            new = connectors.NewConnector.model_validate({"name": "acme", "autotask_username": "svc@x"})
+            connector = connectors.create(session, box, new, datetime.now(UTC))
+            session.flush()
+            connector_id = connector.id
+        connection.execute(
+            text(
+                "INSERT INTO links (id, connector_id, autotask_entity, autotask_id, fieldnation_entity,"
+                " fieldnation_id, fingerprint, synced_at) VALUES (5, :connector, 'Ticket', 7002, 'workorder',"
+                " 90001, 'f', :now)"
+            ),
+            {"connector": connector_id, "now": datetime(2026, 12, 1, 9, 0)},
+        )
+        record = {"ticketNumber": "T20261120.0002", "title": "Install two workstations"}
+        connection.execute(
+            text("INSERT INTO sync_pair_snapshots (link_id, state) VALUES (5, :state)"),
+            {"state": json.dumps({"record": record})},
+        )
+        command.upgrade(config, "head")
+        labels = connection.execute(text("SELECT link_id, ticket_number, title FROM sync_pair_labels")).all()
+    engine.dispose()
+    assert [tuple(row) for row in labels] == [(5, "T20261120.0002", "Install two workstations")]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import CompoundSelect, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from fieldbridge.store import connectors, history
@@ -100,27 +100,36 @@ def _one(session: Session, connector: Connector, first_hour: datetime, now: date
 
 def _per_hour(session: Session, connector_id: int, first_hour: datetime) -> tuple[list[int], list[int]]:
     """Events received in each of the last `HOURS` hours, and how many of them are failing (retrying or
-    dead); counted by the database, hour by hour."""
-    hour = _hour_received(session)
-    is_failing = case((InboxEvent.status.in_((EventStatus.RETRYING, EventStatus.DEAD)), 1), else_=0)
-    rows = session.execute(
-        select(hour, func.count(), func.sum(is_failing))
-        .where(InboxEvent.connector_id == connector_id, InboxEvent.received_at >= first_hour)
-        .group_by(hour)
+    dead)."""
+    bounds = {f"hour_{n}": first_hour + timedelta(hours=n) for n in range(HOURS + 1)}
+
+    def counted(query: CompoundSelect[int, int]) -> list[int]:
+        found: dict[int, int] = dict(session.execute(query, {"connector_id": connector_id, **bounds}).all())
+        return [found.get(n, 0) for n in range(HOURS)]
+
+    return counted(_RECEIVED), counted(_FAILING)
+
+
+def _hourly(states: tuple[EventStatus, ...]) -> CompoundSelect[int, int]:
+    """The events in `states` that arrived in each hour (bounds `hour_0`..`hour_24`), one range of the
+    (connector, state, arrival) index per hour: counted from the index alone, without a value worked out
+    per event. Every state is named even for all of them, so the range is bounded on the index's second
+    column. Built once: a union of 24 selects costs more to build than to run."""
+    return union_all(
+        *(
+            select(literal(n), func.count()).where(
+                InboxEvent.connector_id == bindparam("connector_id"),
+                InboxEvent.status.in_(states),
+                InboxEvent.received_at >= bindparam(f"hour_{n}"),
+                InboxEvent.received_at < bindparam(f"hour_{n + 1}"),
+            )
+            for n in range(HOURS)
+        )
     )
-    index = {f"{first_hour + timedelta(hours=i):%Y-%m-%d %H}": i for i in range(HOURS)}
-    received, failing = [0] * HOURS, [0] * HOURS
-    for key, count, bad in rows:
-        if key in index:
-            received[index[key]], failing[index[key]] = count, int(bad or 0)
-    return received, failing
 
 
-def _hour_received(session: Session) -> ColumnElement[str]:
-    """`YYYY-MM-DD HH` of an event's arrival (UTC, stored without a zone on both databases)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(InboxEvent.received_at, "YYYY-MM-DD HH24")
-    return func.strftime("%Y-%m-%d %H", InboxEvent.received_at)
+_RECEIVED = _hourly(tuple(EventStatus))
+_FAILING = _hourly((EventStatus.RETRYING, EventStatus.DEAD))
 
 
 def _last_done(session: Session, connector_id: int, system: str) -> datetime | None:

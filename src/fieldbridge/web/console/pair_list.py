@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from fieldbridge.store.inbox import EventStatus
 from fieldbridge.store.tables import Connector, HistoryEntry, InboxEvent, Link
-from fieldbridge.sync.tables import PairSnapshot
+from fieldbridge.sync.tables import PairLabel
 
 PAGE_SIZE = 50
 
@@ -24,9 +24,6 @@ STATES = {
     EventStatus.PROCESSING: "syncing",
 }
 """A pair's state, named after what its latest event became."""
-
-_TICKET_NUMBER = PairSnapshot.state[("record", "ticketNumber")].as_string()
-_TITLE = PairSnapshot.state[("record", "title")].as_string()
 
 
 @dataclass(frozen=True)
@@ -45,9 +42,9 @@ def search(session: Session, connector: str | None, text: str, before: int | Non
     """Newest pair first, `PAGE_SIZE` + 1 of them (one more says there is a next page, from `link_id`).
     `text` matches the ticket number or title (any part, any case), or a ticket or work order id."""
     query = (
-        select(Link, Connector.name, _TICKET_NUMBER, _TITLE)
+        select(Link, Connector.name, PairLabel.ticket_number, PairLabel.title)
         .join(Connector, Connector.id == Link.connector_id)
-        .outerjoin(PairSnapshot, PairSnapshot.link_id == Link.id)
+        .outerjoin(PairLabel, PairLabel.link_id == Link.id)
         .where(Link.parent_id.is_(None))
         .order_by(Link.id.desc())
         .limit(PAGE_SIZE + 1)
@@ -78,8 +75,8 @@ def search(session: Session, connector: str | None, text: str, before: int | Non
 def _matching(text: str) -> ColumnElement[bool]:
     pattern = f"%{text.lower()}%"
     options: list[ColumnElement[bool]] = [
-        func.lower(_TICKET_NUMBER).like(pattern),
-        func.lower(_TITLE).like(pattern),
+        func.lower(PairLabel.ticket_number).like(pattern),
+        func.lower(PairLabel.title).like(pattern),
     ]
     if text.isdigit() and len(text) < 19:
         options += [Link.autotask_id == int(text), Link.fieldnation_id == int(text)]
