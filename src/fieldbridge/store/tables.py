@@ -132,6 +132,9 @@ class Link(Base):
     __table_args__ = (
         UniqueConstraint("connector_id", "autotask_entity", "autotask_id"),
         UniqueConstraint("connector_id", "fieldnation_entity", "fieldnation_id"),
+        # The console's pair search by a ticket or work order id, whatever the connector and entity.
+        Index("ix_links_autotask_id", "autotask_id"),
+        Index("ix_links_fieldnation_id", "fieldnation_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Row, func, or_, select
 from sqlalchemy.orm import Session
 
 from fieldbridge.store.inbox import EventStatus
@@ -41,21 +41,20 @@ class PairRow:
 def search(session: Session, connector: str | None, text: str, before: int | None) -> list[PairRow]:
     """Newest pair first, `PAGE_SIZE` + 1 of them (one more says there is a next page, from `link_id`).
     `text` matches the ticket number or title (any part, any case), or a ticket or work order id."""
-    query = (
-        select(Link, Connector.name, PairLabel.ticket_number, PairLabel.title)
-        .join(Connector, Connector.id == Link.connector_id)
-        .outerjoin(PairLabel, PairLabel.link_id == Link.id)
-        .where(Link.parent_id.is_(None))
-        .order_by(Link.id.desc())
-        .limit(PAGE_SIZE + 1)
-    )
-    if connector:
-        query = query.where(Connector.name == connector)
-    if before is not None:
-        query = query.where(Link.id < before)
-    if text.strip():
-        query = query.where(_matching(text.strip()))
-    rows = session.execute(query).all()
+    text = text.strip()
+    if not text:
+        rows = _page(session, connector, before, None)
+    else:
+        # Two queries, not one `OR`: an id is an index lookup on the links, the text a read of the labels
+        # alone; one condition over both tables made every search read each pair's link row and label.
+        rows = _page(session, connector, before, _text_matching(text))
+        if text.isdigit() and len(text) < 19:
+            found = int(text)
+            by_id = _page(
+                session, connector, before, or_(Link.autotask_id == found, Link.fieldnation_id == found)
+            )
+            merged = {row[0].id: row for row in [*rows, *by_id]}
+            rows = [merged[link_id] for link_id in sorted(merged, reverse=True)[: PAGE_SIZE + 1]]
     states = _states(session, [link for link, *_ in rows])
     return [
         PairRow(
@@ -72,15 +71,30 @@ def search(session: Session, connector: str | None, text: str, before: int | Non
     ]
 
 
-def _matching(text: str) -> ColumnElement[bool]:
+def _page(
+    session: Session, connector: str | None, before: int | None, matching: ColumnElement[bool] | None
+) -> list[Row[Link, str, str | None, str | None]]:
+    """The newest `PAGE_SIZE` + 1 pairs (with their connector's name and label) that `matching` admits."""
+    query = (
+        select(Link, Connector.name, PairLabel.ticket_number, PairLabel.title)
+        .join(Connector, Connector.id == Link.connector_id)
+        .outerjoin(PairLabel, PairLabel.link_id == Link.id)
+        .where(Link.parent_id.is_(None))
+        .order_by(Link.id.desc())
+        .limit(PAGE_SIZE + 1)
+    )
+    if connector:
+        query = query.where(Connector.name == connector)
+    if before is not None:
+        query = query.where(Link.id < before)
+    if matching is not None:
+        query = query.where(matching)
+    return list(session.execute(query).all())
+
+
+def _text_matching(text: str) -> ColumnElement[bool]:
     pattern = f"%{text.lower()}%"
-    options: list[ColumnElement[bool]] = [
-        func.lower(PairLabel.ticket_number).like(pattern),
-        func.lower(PairLabel.title).like(pattern),
-    ]
-    if text.isdigit() and len(text) < 19:
-        options += [Link.autotask_id == int(text), Link.fieldnation_id == int(text)]
-    return or_(*options)
+    return or_(func.lower(PairLabel.ticket_number).like(pattern), func.lower(PairLabel.title).like(pattern))
 
 
 def _states(session: Session, page: list[Link]) -> dict[int, str]:
