@@ -72,8 +72,9 @@ class SyncSettings(BaseModel):
     limits_url: str = ""
     """Where the processes count Autotask's limits together: a Redis URL, or blank for the database. Set to
     the queue URL when the queue is Redis."""
-    limits_namespace: str = "fieldbridge"
-    """The prefix of the Redis keys the limits are counted under."""
+    limits_namespace: str = ""
+    """The prefix of the Redis keys the limits are counted under: the deployment's queue name unless set, so
+    deployments sharing a Redis count apart."""
     reconcile_checks_per_hour: int = Field(60, ge=0)
     """Open pairs whose work order the reconciler reads in turn each hour, per connector (two Field Nation
     calls each), besides those whose webhook delivery failed: a safety net whose cost does not grow with the
@@ -190,6 +191,7 @@ class Settings(BaseSettings):
             self.queue_url = f"sqlite:///{(self.data_dir / 'queue.db').resolve()}"
         if not self.sync.limits_url and self.queue_url.startswith(("redis:", "rediss:")):
             self.sync.limits_url = self.queue_url
+        self.sync.limits_namespace = self.sync.limits_namespace or self.queue_name
         return self
 
     @property

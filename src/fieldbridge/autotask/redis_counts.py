@@ -56,7 +56,7 @@ _USED = _NOW + "return redis.call('ZCOUNT', KEYS[1], '(' .. tostring(now - tonum
 
 
 class RedisCounts:
-    def __init__(self, url: str, namespace: str = "fieldbridge") -> None:
+    def __init__(self, url: str, namespace: str) -> None:
         self._redis = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
         self._prefix = f"{namespace}:autotask"
         self._take = self._redis.register_script(_TAKE)
