@@ -32,10 +32,17 @@ def backfill(
         False, "--dry-run", help="Count what would be loaded (new, or linked already); load nothing."
     ),
     yes: bool = typer.Option(False, "--yes", help="Without --where, load without asking first."),
+    concurrency: int | None = typer.Option(
+        None,
+        min=1,
+        max=32,
+        help="Records loaded at once (default 6); their Autotask calls wait within the shared limits.",
+    ),
 ) -> None:
     """Load every open ticket matching the conditions through the normal inbound path; resumable. Ends with
     what it came to: created, updated, skipped (and why), failed (and why)."""
     from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
+    from fieldbridge.sync.backfill import CONCURRENCY
     from fieldbridge.sync.backfill import backfill as run
     from fieldbridge.sync.backfill_rules import Tally, WhereError
 
@@ -56,6 +63,7 @@ def backfill(
                 where or [],
                 restart=restart,
                 dry_run=dry_run,
+                concurrency=concurrency or CONCURRENCY,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
     except WhereError as error:

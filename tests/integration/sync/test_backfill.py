@@ -102,7 +102,12 @@ def test_the_command_shows_progress_and_refuses_an_unreadable_condition(
     refused = runner.invoke(app, ["backfill", "--connector", "acme", "--where", "queueID"])
     assert refused.exit_code == 2
     assert "FIELD=VALUE" in refused.output
-    done = runner.invoke(app, ["backfill", "--connector", "acme", "--where", "companyID=174,175"])
+    too_few = runner.invoke(app, ["backfill", "--connector", "acme", "--yes", "--concurrency", "0"])
+    assert too_few.exit_code == 2
+    assert "--concurrency" in too_few.output
+    done = runner.invoke(
+        app, ["backfill", "--connector", "acme", "--where", "companyID=174,175", "--concurrency", "2"]
+    )
     assert done.exit_code == 0, done.output
     assert "Backfill done" in done.output
     assert backfilled(bridge) == sorted(
