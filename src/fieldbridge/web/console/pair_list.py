@@ -45,14 +45,15 @@ def search(session: Session, connector: str | None, text: str, before: int | Non
     if not text:
         rows = _page(session, connector, before, None)
     else:
-        # Two queries, not one `OR`: an id is an index lookup on the links, the text a read of the labels
-        # alone; one condition over both tables made every search read each pair's link row and label.
+        # Two queries, not one `OR`: an id is an index lookup on the links; one condition over both tables
+        # made every search by id read each pair's link row and label.
         rows = _page(session, connector, before, _text_matching(text))
         if text.isdigit() and len(text) < 19:
             found = int(text)
-            by_id = _page(
-                session, connector, before, or_(Link.autotask_id == found, Link.fieldnation_id == found)
-            )
+            # A subquery, so the lookup drives the search: with the id test among the page's own conditions,
+            # the planner walked every pair through the index on parent_id and tested each one.
+            by_ids = select(Link.id).where(or_(Link.autotask_id == found, Link.fieldnation_id == found))
+            by_id = _page(session, connector, before, Link.id.in_(by_ids))
             merged = {row[0].id: row for row in [*rows, *by_id]}
             rows = [merged[link_id] for link_id in sorted(merged, reverse=True)[: PAGE_SIZE + 1]]
     states = _states(session, [link for link, *_ in rows])
