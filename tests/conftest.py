@@ -1,15 +1,18 @@
 """Fixtures shared by every suite: the emulators served over real HTTP on loopback, PostgreSQL and Redis when
-they answer, and an SMTP server. What they build on lives in tests/support/."""
+they answer, a migrated SQLite store to copy, and an SMTP server. What they build on lives in
+tests/support/."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.support.emulators import AutotaskSim, FieldNationSim, serve_autotask, serve_fieldnation
 from tests.support.services import POSTGRES_URL, REDIS_URL, create_postgres_database, ping_redis
 from tests.support.smtp import Mailbox, smtp_server
+from tests.support.stores import migrated_store as make_migrated_store
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +54,13 @@ def redis_url() -> str:
     """The test Redis, once it answers."""
     ping_redis(REDIS_URL)
     return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def migrated_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store at the newest schema, made once per test process, for tests to copy
+    (tests/support/stores.py): migrating one per test would take most of a short test's time."""
+    return make_migrated_store(tmp_path_factory.mktemp("migrated"))
 
 
 @pytest.fixture

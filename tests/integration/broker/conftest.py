@@ -20,6 +20,7 @@ from fieldbridge.store.database import Database, create_database_engine, migrate
 from fieldbridge.store.tables import Base
 from tests.support.served import Served, serve
 from tests.support.services import fresh_schema, in_schema
+from tests.support.stores import copy_store
 
 
 @pytest.fixture
@@ -45,9 +46,10 @@ def postgres_shared_url(postgres_url: str) -> Iterator[str]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database at the newest schema and empty: a SQLite file, or the shared PostgreSQL schema."""
+    """A database at the newest schema and empty: a copy of the migrated SQLite store, or the shared
+    PostgreSQL schema."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'fieldbridge.db'}"
+        return f"sqlite:///{copy_store(request.getfixturevalue('migrated_store'), tmp_path)}"
     url: str = request.getfixturevalue("postgres_shared_url")
     engine = create_database_engine(url)
     with engine.begin() as connection:

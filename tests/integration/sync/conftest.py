@@ -1,5 +1,6 @@
 """The sync flows against both emulators over real HTTP, through the real worker (inbox, pair lock,
-handler, history) with events processed synchronously (tests/integration/sync/bridge.py)."""
+handler, history) with events processed synchronously (tests/integration/sync/bridge.py), each test on a copy
+of the session's migrated store."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tests.integration.sync.bridge import Bridge
 from tests.integration.sync.scenario import complete_set
 from tests.support.emulators import AutotaskSim, FieldNationSim, serve_fieldnation
 from tests.support.served import with_api_token
+from tests.support.stores import copy_store
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +26,10 @@ def fn_server() -> Iterator[FieldNationSim]:
 
 
 @pytest.fixture
-def bridge(tmp_path: Path, autotask_sim: AutotaskSim, fn_sim: FieldNationSim) -> Iterator[Bridge]:
+def bridge(
+    tmp_path: Path, migrated_store: Path, autotask_sim: AutotaskSim, fn_sim: FieldNationSim
+) -> Iterator[Bridge]:
+    copy_store(migrated_store, tmp_path)
     b = Bridge(tmp_path, autotask_sim, fn_sim)
     yield b
     b.close()
