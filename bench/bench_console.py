@@ -184,6 +184,7 @@ def _pages(
     """(what, path) of every page read from the store alone."""
     with db.engine.connect() as connection:
         newest_event = connection.scalar(select(InboxEvent.id).order_by(InboxEvent.id.desc()).limit(1))
+        letters = list(connection.scalars(select(DeadLetter.id).order_by(DeadLetter.id)))
     middle = link_ids[len(link_ids) // 2]
     # The oldest pairs' title and ticket number: found last, newest first, so every pair is read.
     oldest = _snapshot(1, first_day + SPAN / pairs)["record"]
@@ -199,6 +200,7 @@ def _pages(
     yield "events, last 24 h, failed", f"/activity/events?connector={connector}&since=24h&state=dead"
     yield "an event", f"/activity/events/{newest_event}"
     yield "dead letters", "/dead-letters"
+    yield "dead letters, a later page", f"/dead-letters?before={letters[len(letters) // 2]}"
     yield "mappings", f"/mappings/{connector}"
     yield "check (before running it)", f"/check?connector={connector}"
 
