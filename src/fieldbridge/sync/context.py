@@ -21,9 +21,10 @@ from fieldbridge.mapping.model import SetStatic
 from fieldbridge.notify.alerts import Alert
 from fieldbridge.store import inbox, mapping_sets
 from fieldbridge.store.connectors import ConnectorConfig
-from fieldbridge.sync import clients, options
+from fieldbridge.sync import clients, options, pairs
 from fieldbridge.sync.clients import ConnectorClients
 from fieldbridge.sync.options import SyncOptions
+from fieldbridge.sync.pairs import Pair
 
 
 def utcnow() -> datetime:
@@ -61,6 +62,8 @@ class Context:
     clients: ConnectorClients
     options: SyncOptions
     compiled: CompiledSet
+    pair: Pair | None
+    """The pair of the event's record as the job found it (read with the rest, under the pair's lock)."""
 
     @property
     def mappings(self) -> MappingSet:
@@ -115,5 +118,6 @@ def for_job(job: Job) -> Context:
             known = (stamp, CompiledSet(mappings))
             with _compiled_lock:
                 _compiled[key] = known
+        pair = pairs.find(session, job.connector.id, job.system, job.entity, job.record_id)
     connector_clients = clients.for_connector(job.connector, job.sync, job.db)
-    return Context(job, job.connector, connector_clients, sync_options, known[1])
+    return Context(job, job.connector, connector_clients, sync_options, known[1], pair)

@@ -35,8 +35,7 @@ from fieldbridge.sync.pairs import WORK_ORDER, Pair
 def import_record(ctx: Context) -> Outcome:
     job, autotask = ctx.job, ctx.clients.autotask
     record = _fetch(ctx, ctx.entity_path, ctx.job.record_id)
-    with job.db.transaction() as session:
-        pair = pairs.find(session, job.connector.id, "autotask", job.entity, job.record_id)
+    pair = ctx.pair
     what = f"{job.entity} {job.record_id}"
     if pair is None and job.source == "autotask-webhook":
         refusal = trigger_refusal(ctx.options.triggers, (job.payload or {}).get("Fields"), record)
@@ -61,6 +60,8 @@ def import_record(ctx: Context) -> Outcome:
     else:
         done = []
     done += _note_messages(ctx, pair, enriched, None if created else pair.record)
+    if not created and not done and (pair.record, pair.inbound) == (enriched, document):
+        return Outcome.of(what, done)  # the snapshot holds all this already: nothing to save
     pair.record, pair.inbound = enriched, document
     if writes:
         # Our own write is no change for outbound to send back; a Field Nation change not written to

@@ -45,7 +45,7 @@ from fieldbridge.sync.outbound_rules import (
     time_logs,
     week_ending,
 )
-from fieldbridge.sync.pairs import SKIPPED, WORK_ORDER, Pair
+from fieldbridge.sync.pairs import SKIPPED, Pair
 
 T = TypeVar("T")
 CREATED = "workorder.created"
@@ -54,8 +54,7 @@ NOT_TICKET_FIX = "Set the connector's Service Object Name to ticket if time entr
 
 def sync_work_order(ctx: Context) -> Outcome:
     job = ctx.job
-    with job.db.transaction() as session:
-        pair = pairs.find(session, job.connector.id, "fieldnation", WORK_ORDER, job.record_id)
+    pair = ctx.pair
     if pair is None and not ctx.config.outbound_create:
         return Outcome.ignored(
             f"work order {job.record_id}",

@@ -63,3 +63,17 @@ def test_a_no_op_event_costs_three_transactions(bridge: Bridge) -> None:
     # Claim (the pair's locks, the event, its connector), the context's read, the outcome (with the
     # locks given back).
     assert len(begun) == 3
+
+
+def test_a_ticket_event_with_nothing_to_change_costs_three_transactions(bridge: Bridge) -> None:
+    bridge.import_ticket(7001)
+    bridge.import_ticket(7001)  # the related records cached, the mapping set compiled, the clients made
+    accepted = inbox.accept(
+        bridge.db, bridge.connector_id, Hint("import", "autotask", "Ticket", 7001), datetime.now(UTC)
+    )
+    with transactions(bridge.db.engine) as begun:
+        bridge.processor.process(accepted.event_id)
+    assert bridge.outcome(accepted.event_id).outcome == Outcome("unchanged", "Ticket 7001")
+    # The claim, the context's read (mappings, options, the pair), the outcome: an unchanged pair is not
+    # saved again.
+    assert len(begun) == 3

@@ -18,7 +18,7 @@ from fieldbridge.store import inbox
 from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
 from fieldbridge.store.inbox import Hint
-from fieldbridge.sync import inbound, outbound
+from fieldbridge.sync import inbound, outbound, pairs
 from fieldbridge.sync.clients import ConnectorClients
 from fieldbridge.sync.context import CompiledSet, Context
 from fieldbridge.sync.options import SyncOptions
@@ -101,7 +101,9 @@ class Flows:
         )
         # Context names the real clients' class; the fakes have the methods the flows call on it.
         clients = cast(ConnectorClients, FakeClients(self.autotask, self.fieldnation))
-        return Context(job, self.config, clients, self.options, CompiledSet(self.mappings))
+        with self.db.transaction() as session:
+            pair = pairs.find(session, self.config.id, hint.system, hint.entity, hint.record_id)
+        return Context(job, self.config, clients, self.options, CompiledSet(self.mappings), pair)
 
 
 def written(writes: Sequence[Write]) -> list[tuple[str, str]]:
