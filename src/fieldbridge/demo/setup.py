@@ -130,7 +130,7 @@ def trigger_url(scene: Scene) -> str:
 
 
 def webhooks(scene: Scene) -> str:
-    """Issue 7's provisioning, through the admin API: both webhooks made from the connector's settings."""
+    """Webhook provisioning through the admin API: both webhooks made from the connector's settings."""
     done = scene.admin("POST", "/webhooks/provision", json={"trigger_url": scene.trigger_url})
     hook = int(done["autotask_webhook_id"])
     record = scene.stack.records("TicketWebhooks", id=hook)
@@ -148,7 +148,7 @@ def webhooks(scene: Scene) -> str:
 
 
 def check(scene: Scene) -> str:
-    """Issue 7's full check of the connector against the setup guide: nothing may fail now."""
+    """The full check of the connector against the setup guide: nothing may fail now."""
     report = scene.admin("POST", "/check")
     findings = report["findings"]
     if failed := [f for f in findings if f["status"] == "fail"]:
