@@ -16,9 +16,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
 
-from fieldbridge.autotask import AutotaskClient, Condition, gt, in_, noteq, where
+from fieldbridge.autotask import AutotaskClient, Condition, Record, gt, in_, noteq, where
 from fieldbridge.autotask.service_objects import RELATED, SERVICE_OBJECTS, status_field
 from fieldbridge.settings import SyncSettings
 from fieldbridge.store.connectors import ConnectorConfig
@@ -116,7 +115,7 @@ def _pages(
     wanted: tuple[str, ...],
     page_size: int,
     after: int,
-) -> Iterator[list[dict[str, Any]]]:
+) -> Iterator[list[Record]]:
     """The matching records after id `after`, a page at a time in id order."""
     while True:
         query = where(*conditions, gt("id", after), include_fields=wanted, max_records=page_size)
@@ -135,7 +134,7 @@ def _loaded(pool: ThreadPoolExecutor, process: Process, hints: list[Hint]) -> It
         yield record_id
 
 
-def _hint(entity: str, record: dict[str, Any], activity_field: str) -> Hint:
+def _hint(entity: str, record: Record, activity_field: str) -> Hint:
     record_id = int(record["id"])
     return Hint(
         "backfill", "autotask", entity, record_id, None, f"backfill:{record_id}:{record.get(activity_field)}"
