@@ -4,6 +4,7 @@ egress, authentication with its cause, API access, the permission audit and Line
 from __future__ import annotations
 
 from dataclasses import replace
+from ipaddress import ip_address
 from urllib.parse import urlsplit
 
 from fieldbridge.autotask import causes
@@ -19,13 +20,19 @@ API_ACCESS = "API access (edition)"
 PERMISSIONS = "permissions"
 LINE_OF_BUSINESS = "Line of Business visibility"
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _NOT_SIGNED_IN = "not checked: the API user did not sign in"
 
 
 def on_this_machine(url: str) -> bool:
-    """A loopback host (the emulators, a sandbox on this machine): what is sent to it crosses no network."""
-    return (urlsplit(url).hostname or "") in LOOPBACK
+    """A loopback host (the emulators, a sandbox on this machine): what is sent to it crosses no network.
+    Names are not resolved: a name other than localhost may point anywhere."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback  # all of 127.0.0.0/8 and ::1
+    except ValueError:
+        return False
 
 
 def failed(check: str, failure: Failure, seen_prefix: str = "") -> Finding:
