@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from fieldbridge.fieldnation import Credentials
 from fieldbridge.sandbox.autotask.seed import seeded_users
 from fieldbridge.sandbox.server import running
+from fieldbridge.tls import client_context
 from tests.support.waiting import wait_until
 
 
@@ -69,7 +70,9 @@ class AutotaskSim(ServedEmulator):
 
     def api(self) -> httpx.Client:
         """A raw HTTP client on the tenant's REST API (`V1.0/`), as the announced API user."""
-        return httpx.Client(base_url=f"{self.zone_url}V1.0/", headers=self.headers(), timeout=30)
+        return httpx.Client(
+            base_url=f"{self.zone_url}V1.0/", headers=self.headers(), timeout=30, verify=client_context()
+        )
 
     def ui_edit(self, ticket_id: int, as_resource: int, **fields: Any) -> None:
         """A person (resource `as_resource`) changes the ticket's `fields` in the Autotask UI."""
@@ -204,7 +207,10 @@ def serve_autotask() -> Iterator[AutotaskSim]:
     from fieldbridge.sandbox.autotask.app import create_app
 
     app = create_app(webhook_speed=1000.0)
-    with running(app) as server, httpx.Client(base_url=server.url, timeout=30) as control:
+    with (
+        running(app) as server,
+        httpx.Client(base_url=server.url, timeout=30, verify=client_context()) as control,
+    ):
         app.state.emulator.set_base_url(server.url)
         yield AutotaskSim(app, server.url, control)
 
@@ -215,7 +221,10 @@ def serve_fieldnation(**options: Any) -> Iterator[FieldNationSim]:
     from fieldbridge.sandbox.fieldnation.app import create_app
 
     app = create_app(**options)
-    with running(app) as server, httpx.Client(base_url=server.url, timeout=10) as control:
+    with (
+        running(app) as server,
+        httpx.Client(base_url=server.url, timeout=10, verify=client_context()) as control,
+    ):
         app.state.emulator.set_base_url(server.url)
         yield FieldNationSim(app, server.url, control)
 

@@ -16,6 +16,7 @@ from fieldbridge.settings import Settings
 from fieldbridge.store import admins, client_tokens, connectors, inbox
 from fieldbridge.store.database import Database
 from fieldbridge.store.tables import InboxEvent
+from fieldbridge.tls import client_context
 from fieldbridge.web.app import create_app
 from fieldbridge.web.deps import Broker
 
@@ -75,7 +76,12 @@ def signed_in(served: Served) -> httpx.Client:
     response = served.http.post("/v1/admin/session", json={"username": username, "password": ADMIN_PASSWORD})
     assert response.status_code == 200, response.text
     cookie = response.cookies["fieldbridge_session"]
-    return httpx.Client(base_url=served.url, timeout=30, headers={"Cookie": f"fieldbridge_session={cookie}"})
+    return httpx.Client(
+        base_url=served.url,
+        timeout=30,
+        headers={"Cookie": f"fieldbridge_session={cookie}"},
+        verify=client_context(),
+    )
 
 
 def with_api_token(db: Database, url: str) -> httpx.Client:
@@ -83,11 +89,16 @@ def with_api_token(db: Database, url: str) -> httpx.Client:
     with db.transaction() as session:
         user = admins.create_user(session, f"admin-{uuid.uuid4().hex[:8]}", ADMIN_PASSWORD, datetime.now(UTC))
         _, token = admins.issue_api_token(session, user, "tests", datetime.now(UTC))
-    return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    return httpx.Client(
+        base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30, verify=client_context()
+    )
 
 
 @contextmanager
 def serve(settings: Settings, *, consume: bool = False) -> Iterator[Served]:
     app = create_app(settings, consume=consume)
-    with running(app) as server, httpx.Client(base_url=server.url, timeout=30) as http:
+    with (
+        running(app) as server,
+        httpx.Client(base_url=server.url, timeout=30, verify=client_context()) as http,
+    ):
         yield Served(server.url, http, app.state.broker)

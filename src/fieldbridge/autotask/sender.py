@@ -43,6 +43,7 @@ from fieldbridge.autotask.errors import (
 )
 from fieldbridge.autotask.limits import Held, Limits, gate_key
 from fieldbridge.autotask.retry import Retry
+from fieldbridge.tls import client_context
 
 log = logging.getLogger("fieldbridge.autotask")
 
@@ -91,7 +92,9 @@ class Sender:
         self.retry = retry
         self.limits = limits
         self._discovery_url = discovery_url.rstrip("/")
-        self._http = httpx.Client(timeout=timeout, headers={"Accept": "application/json"})
+        self._http = httpx.Client(
+            timeout=timeout, headers={"Accept": "application/json"}, verify=client_context()
+        )
         self._zone: str | None = None
         self._zone_lock = threading.Lock()  # one discovery at a time, however many threads need the zone
 

@@ -24,6 +24,7 @@ from fieldbridge.sandbox.server import running
 from fieldbridge.settings import Settings, SmtpSettings
 from fieldbridge.store import admins
 from fieldbridge.store.database import open_database
+from fieldbridge.tls import client_context
 from fieldbridge.web.app import create_app as broker_app
 
 ADMIN = "admin"
@@ -106,7 +107,7 @@ def started() -> Iterator[Stack]:
         # holds this same settings object, and nothing has built a URL yet.
         settings.public_base_url = broker.url
         clients = [
-            stack.enter_context(httpx.Client(base_url=url, timeout=TIMEOUT))
+            stack.enter_context(httpx.Client(base_url=url, timeout=TIMEOUT, verify=client_context()))
             for url in (broker.url, at_server.url, fn_server.url)
         ]
         clients[0].post(

@@ -24,6 +24,7 @@ from fieldbridge import backoff
 from fieldbridge.fieldnation.auth import TOKEN_PATH, Credentials, TokenManager
 from fieldbridge.fieldnation.errors import TransportError, error_from_response
 from fieldbridge.fieldnation.redaction import protect_httpx_logs
+from fieldbridge.tls import client_context
 
 log = logging.getLogger("fieldbridge.fieldnation")
 Api = Literal["rest", "webhooks"]
@@ -61,7 +62,9 @@ class Transport:
         http_transport: httpx.BaseTransport | None = None,
     ) -> None:
         protect_httpx_logs()
-        self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout, transport=http_transport)
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"), timeout=timeout, transport=http_transport, verify=client_context()
+        )
         self._retries = retries
         self._tokens: dict[Api, TokenManager] = {
             "rest": TokenManager(credentials, "password", self._post_token_form, refresh_margin, clock),

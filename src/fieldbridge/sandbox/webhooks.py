@@ -21,6 +21,7 @@ import httpx
 
 from fieldbridge.sandbox.clock import SimClock
 from fieldbridge.sandbox.faults import FaultInjector
+from fieldbridge.tls import client_context
 
 DeliveryState = Literal["pending", "delivered", "failed"]
 
@@ -96,7 +97,7 @@ class WebhookDispatcher:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="sandbox-webhooks", daemon=True)
         self._thread.start()
-        self._client = httpx.AsyncClient(timeout=policy.timeout)
+        self._client = httpx.AsyncClient(timeout=policy.timeout, verify=client_context())
 
     # -- API used by the emulators (thread-safe) ------------------------------------------------
     def submit(self, target: str, url: str, body: bytes, headers: dict[str, str]) -> Delivery:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import httpx
 
+from fieldbridge.tls import client_context
 from tests.support.emulators import AutotaskSim
 
 SYSTEM_LEVEL = "API User (system) (API-only)"
@@ -15,7 +16,7 @@ def api_as(sim: AutotaskSim, username_prefix: str) -> httpx.Client:
     """An HTTP client on the tenant's `V1.0/` API as the seeded user whose name starts with the prefix."""
     user = sim.user(username_prefix)
     headers = sim.headers(username=user["username"], secret=user["secret"], code=user["integration_code"])
-    return httpx.Client(base_url=f"{sim.zone_url}V1.0/", headers=headers, timeout=30)
+    return httpx.Client(base_url=f"{sim.zone_url}V1.0/", headers=headers, timeout=30, verify=client_context())
 
 
 def full_access_api(sim: AutotaskSim) -> httpx.Client:
