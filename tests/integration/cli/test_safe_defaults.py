@@ -80,9 +80,11 @@ def test_a_dry_run_counts_and_loads_nothing(applied: Env, fn_sim: FieldNationSim
 
 
 def test_a_backfill_ends_with_what_it_came_to(applied: Env, fn_sim: FieldNationSim) -> None:
-    # Field Nation refuses the first work order it is asked to make.
+    # Field Nation refuses the first work order it is asked to make: with one ticket at a time, the lower id.
     fn_sim.fault(kind="status", status=400, method="POST", path="/workorders$", count=1)
-    done = fieldbridge(applied, "backfill", "--connector", "acme", "--where", "status=22,23", "--yes")
+    done = fieldbridge(
+        applied, "backfill", "--connector", "acme", "--where", "status=22,23", "--concurrency", "1", "--yes"
+    )
     assert done.exit_code == 1  # something failed
     summary = done.stdout.splitlines()[-3:]
     assert summary[:2] == [
