@@ -12,11 +12,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,14 +55,29 @@ def create_database_engine(url: str) -> Engine:
     return engine
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration; safe when several processes start at once."""
+def _alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
+    return config
+
+
+@cache
+def _newest_revision() -> str | None:
+    # Reading the migration scripts costs a tenth of a second; they cannot change while the process runs.
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration; safe when several processes start at once. A store already
+    there is only asked its revision: every command opens the store, and the upgrade machinery would read
+    every migration script to find nothing to do."""
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Serialises concurrent starts; SQLite gets the same from BEGIN IMMEDIATE.
             connection.execute(text("SELECT pg_advisory_xact_lock(7283401)"))
+        if MigrationContext.configure(connection).get_current_revision() == _newest_revision():
+            return
+        config = _alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
