@@ -1,10 +1,11 @@
 """Fixtures of the console's browser tests (what they build on: tests/support/console.py).
 
-`browser`: one headless Chromium per test process. `site`: the broker serving the console with its worker,
-wired to the Autotask and Field Nation emulators (one per module). `page`: a fresh browser context (no
-cookies; clipboard allowed) at laptop width. `admin`: the module's admin (password `ADMIN_PASSWORD` of
-tests/support/served.py). `signed_in`: a page like `page` with the session of `admin`, who signed in once
-per module through the sign-in form.
+`browser`: one headless Chromium per test process while it runs browser tests (package scope: Playwright's
+sync API holds an event loop in the main thread, and a later test's `asyncio.run` would find it running).
+`site`: the broker serving the console with its worker, wired to the Autotask and Field Nation emulators (one
+per module). `page`: a fresh browser context (no cookies; clipboard allowed) at laptop width. `admin`: the
+module's admin (password `ADMIN_PASSWORD` of tests/support/served.py). `signed_in`: a page like `page` with
+the session of `admin`, who signed in once per module through the sign-in form.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def pytest_configure(config: pytest.Config) -> None:
     expect.set_options(timeout=15_000)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         chromium = launch_chromium(playwright)
