@@ -15,8 +15,12 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP)
 
+# Two test processes a core: most tests wait on HTTP, subprocesses or the database, so one a core left the
+# cores half idle. Work stealing evens out the few long tests (the fuzzers, the convergence seeds).
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto tests
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal tests
 
 # The convergence suite under many seeds (docs/reliability.md): SOAK_SEEDS seeds (20) from SOAK_FIRST_SEED (1),
 # stopping once SOAK_SECONDS (900) have passed; needs PostgreSQL and Redis as the tests do.
