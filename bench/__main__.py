@@ -42,12 +42,18 @@ ORDER = (
 """The table's rows in this order; rows of other names (the mapping engine's) come after."""
 
 
+def benchmarks() -> list[str]:
+    """The benchmarks' names: `bench/bench_<name>.py`."""
+    modules = (m.name for m in pkgutil.iter_modules([str(HERE)]))
+    return sorted(name.removeprefix("bench_") for name in modules if name.startswith("bench_"))
+
+
 def collect(wanted: list[str]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    names = sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_"))
-    for module_name in names:
-        if wanted and module_name.removeprefix("bench_") not in wanted:
+    for name in benchmarks():
+        if wanted and name not in wanted:
             continue
+        module_name = f"bench_{name}"
         started = time.perf_counter()
         try:
             figures = importlib.import_module(f"bench.{module_name}").run()
@@ -60,7 +66,7 @@ def collect(wanted: list[str]) -> list[dict[str, Any]]:
             figures = [{"name": "(failed)", "value": None, "unit": "", "goal": cause, "ok": False}]
         seconds = round(time.perf_counter() - started, 1)
         for figure in figures:
-            row = figure.get("row") or module_name.removeprefix("bench_").replace("_", " ")
+            row = figure.get("row") or name.replace("_", " ")
             rows.append({"module": module_name, **figure, "row": row, "seconds": seconds})
     place = {row: n for n, row in enumerate(ORDER)}
     return sorted(rows, key=lambda r: place.get(r["row"], len(ORDER)))
@@ -97,6 +103,16 @@ def print_table(report: dict[str, Any]) -> None:
 def main(argv: list[str]) -> int:
     as_json = "--json" in argv
     wanted = [arg for arg in argv if not arg.startswith("-")]
+    if "-h" in argv or "--help" in argv:
+        print(__doc__)
+        return 0
+    known = benchmarks()
+    unknown = [arg for arg in argv if arg.startswith("-") and arg != "--json"]
+    unknown += [name for name in wanted if name not in known]
+    if unknown:
+        # A mistyped name or flag would otherwise run every benchmark: minutes of a busy machine.
+        print(f"Not understood: {', '.join(unknown)}. Benchmarks: {', '.join(known)}.", file=sys.stderr)
+        return 2
     began, load_before = time.perf_counter(), load_average()
     rows = collect(wanted)
     report = {
