@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy --strict src
 
-# Every figure of docs/performance.md, end to end against the emulators (about 10 minutes on 2 cores; needs
+# Every figure of docs/performance.md, end to end against the emulators (about 4 minutes on 2 idle cores; needs
 # PostgreSQL and Redis as the tests do). BENCH_QUICK=1 for a quick run at small sizes; `python -m bench --json`.
 bench: $(STAMP)
 	$(BIN)/python -m bench
