@@ -22,7 +22,7 @@ EventId = Annotated[int, Fits(InboxEvent.id, minimum=1)]
 def _connector_id(broker: Broker, name: str | None) -> int | None:
     if name is None:
         return None
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         connector = connectors.get(session, name)
     if connector is None:
         raise HTTPException(404, f"There is no connector named {name!r}.")
@@ -39,7 +39,7 @@ def list_events(
 ) -> list[EventOut]:
     """Newest first; for the next page pass the last id you got as `before_id`."""
     connector_id = _connector_id(broker, connector)
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         events = inbox.page(
             session, connector_id=connector_id, status=status, before_id=before_id, limit=limit
         )
@@ -48,7 +48,7 @@ def list_events(
 
 @router.get("/events/{event_id}", responses={404: {}})
 def show_event(event_id: EventId, broker: BrokerDep) -> EventDetail:
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         event = inbox.get(session, event_id)
         if event is None:
             raise HTTPException(404, f"There is no event {event_id}.")
@@ -71,7 +71,7 @@ def replay_event(event_id: EventId, user: AdminDep, broker: BrokerDep) -> EventO
 def list_dead_letters(broker: BrokerDep, connector: str | None = None) -> list[DeadLetterOut]:
     """Dead letters not yet replayed, newest first."""
     connector_id = _connector_id(broker, connector)
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         return [
             DeadLetterOut.model_validate(letter)
             for letter in dead_letters.open_letters(session, connector_id)

@@ -48,7 +48,7 @@ def pairs(
     q: Annotated[str, Query(max_length=200)] = "",
     before: Annotated[int | None, Query(ge=1)] = None,
 ) -> HTMLResponse:
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         rows = pair_list.search(session, connector or None, q, before)
         names = connector_names(session)
     more = len(rows) > pair_list.PAGE_SIZE
@@ -75,7 +75,7 @@ def pair(
     resynced: Annotated[int, Query(ge=0, le=2)] = 0,
 ) -> HTMLResponse:
     """A pair's history, newest first: both sides' events once the records are linked."""
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         connector = named(session, name)
         records = links.pair_records(session, connector.id, "autotask", entity, ticket_id)
         keys = links.pair_keys(session, connector.id, "autotask", entity, ticket_id)
@@ -103,7 +103,7 @@ def resync(
     ticket_id: RecordId,
 ) -> Response:
     """Sync the pair now, both ways, as `fieldbridge resync` does."""
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         connector = named(session, name)
         pair_records = links.pair_records(session, connector.id, "autotask", entity, ticket_id)
     notices = [hints.manual_import(ticket_id, entity), *hints.partner_imports(pair_records)]
@@ -122,7 +122,7 @@ def events(
     since: Annotated[str, Query(pattern="^(|1h|24h|7d)$")] = "",
     before: Annotated[int | None, Query(ge=1)] = None,
 ) -> HTMLResponse:
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         names = connector_names(session)
         chosen = named(session, connector) if connector else None
         found = inbox.page(
@@ -160,7 +160,7 @@ def event(
     replayed: Annotated[int, Query(ge=0, le=1)] = 0,
 ) -> HTMLResponse:
     """One event's story, oldest first, with a replay button once it is finished."""
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         found = inbox.get(session, event_id)
         if found is None:
             raise PageError(404, f"There is no event {event_id}.")

@@ -32,7 +32,7 @@ def _context(broker: Broker, name: str) -> ConnectorContext:
 
 def _chosen(broker: Broker, connector: str) -> tuple[list[str], str]:
     """The connectors, and the one to show: the one asked for, or the only one there is."""
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         names = connector_names(session)
     return names, connector or (names[0] if len(names) == 1 else "")
 

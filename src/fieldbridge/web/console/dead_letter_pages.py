@@ -34,7 +34,7 @@ def waiting(
 ) -> HTMLResponse:
     """`LETTERS_PAGE` letters, newest first, with links to the older and newer ones (`before` and `after` a
     letter id); replay all still means every letter waiting, not the page."""
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         chosen = named(session, connector) if connector else None
         connector_id = chosen.id if chosen else None
         letters = dead_letters.page(session, connector_id, before, after, LETTERS_PAGE)
@@ -72,7 +72,7 @@ def replay(event_id: EventId, form: CheckedForm, admin: ConsoleAdmin, broker: Br
 def replay_all(form: CheckedForm, admin: ConsoleAdmin, broker: BrokerDep) -> Response:
     """Every dead letter waiting (of the connector chosen, if one is); each goes through again."""
     connector = str(form.get("connector", ""))
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         chosen = named(session, connector) if connector else None
         event_ids = dead_letters.open_event_ids(session, chosen.id if chosen else None)
     for event_id in event_ids:

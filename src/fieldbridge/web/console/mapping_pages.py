@@ -18,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/mappings")
 def mappings(request: Request, admin: ConsoleAdmin, broker: BrokerDep, connector: str = "") -> HTMLResponse:
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         names = connector_names(session)
         chosen = connector or (names[0] if len(names) == 1 else "")
         in_force, version = None, None

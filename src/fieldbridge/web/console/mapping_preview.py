@@ -64,7 +64,7 @@ def preview(
     except MappingError as error:
         problem = error.problem
         return Previewed(direction, named, problem=f"{problem.where}: {problem.message}", fix=problem.fix)
-    with db.transaction() as session:
+    with db.read() as session:
         if direction == "inbound":
             entity = SERVICE_OBJECTS[config.service_object].entity
             pair = pairs.find(session, config.id, "autotask", entity, int(record["id"]))

@@ -44,7 +44,7 @@ def _page(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         row = named(session, name)
         catalog = field_catalog.catalog(session, row.id)
         saved = options.load(session, row.id)

@@ -22,7 +22,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/")
 def overview(request: Request, admin: ConsoleAdmin, broker: BrokerDep) -> HTMLResponse:
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         healths = connector_health.read(session, utcnow())
     charts = {h.view.name: hourly_bars(h.received, h.failing, h.first_hour) for h in healths}
     return render(request, "overview.html", admin, healths=healths, charts=charts)
@@ -31,7 +31,7 @@ def overview(request: Request, admin: ConsoleAdmin, broker: BrokerDep) -> HTMLRe
 @router.get("/connectors/{name}/api-usage")
 def api_usage(name: str, request: Request, admin: ConsoleAdmin, broker: BrokerDep) -> HTMLResponse:
     """Autotask's ThresholdInformation: the requests every integration of the tenant made this hour."""
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         connector = connectors.get(session, name)
         if connector is None:
             raise HTTPException(404, f"There is no connector named {name!r}.")

@@ -64,7 +64,7 @@ def _step_page(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         row = named(session, name)
         progress = _progress(session, row)
         catalog = field_catalog.catalog(session, row.id)
@@ -179,7 +179,7 @@ def create_connector(request: Request, admin: ConsoleAdmin, broker: BrokerDep, f
 
 @router.get("/connectors/{name}/setup")
 def resume(name: str, admin: ConsoleAdmin, broker: BrokerDep) -> Response:
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         key = setup_steps.next_step(_progress(session, named(session, name)))
     return redirect(f"/connectors/{name}/setup/{key}")
 
@@ -266,7 +266,7 @@ def _tested(
     request: Request, admin: AdminUser, broker: Broker, name: str, key: StepKey, values: dict[str, str]
 ) -> HTMLResponse:
     """The step again with the connection test's steps for its side: each passed, or its cause and fix."""
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         config = _config(broker, named(session, name))
     wanted = AUTOTASK_STEPS if key == "autotask" else (FIELDNATION,)
     tested = [step for step in connection_check.check(config) if step.name in wanted]
@@ -311,7 +311,7 @@ def refresh_fields(
     name: str, request: Request, admin: ConsoleAdmin, broker: BrokerDep, form: CheckedForm
 ) -> HTMLResponse:
     """Long: both sides are read. Sent in the background by the page's script; the page stays usable."""
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         config = _config(broker, named(session, name))
     refreshed = refresh(broker.db, config, utcnow())
     return _step_page(request, admin, broker, name, "refresh-fields", refreshed=refreshed)
@@ -336,7 +336,7 @@ def provision_webhooks(
     """Long: both sides are asked and changed. Sent in the background by the page's script."""
     given = str(form.get("trigger_url", "")).strip() or None
     rotate = form.get("rotate") == "1"
-    with broker.db.transaction() as session:
+    with broker.db.read() as session:
         named(session, name)
     try:
         done = provision(broker.db, broker.box, broker.settings, name, given, rotate=rotate)
