@@ -1,13 +1,15 @@
 """Backfill: load every open record matching some conditions through the normal inbound path (inbox, pair
 lock, import, history), page by page, a few records at a time, resumable.
 
-Pages of 500 are read in id order (`id > cursor`, the paging Autotask clients use), and the companies,
-locations and contacts a page refers to are fetched in one `in` query each and put in the related-record
-cache, so each import reads only its ticket. The records of a page are loaded by a bounded pool of threads
-(`concurrency`), whose Autotask calls wait their turn within the deployment's shared limits like any other
-(`autotask.limits`). The cursor (the last id of an unbroken run of records done, and the conditions it
-belongs to) is stored as each record's load ends in id order: an interrupted backfill run again with the same
-conditions resumes after it, and a record that finished past the cursor is a duplicate the second time.
+Pages of 500 are read in id order (`id > cursor`, the paging Autotask clients use), in full, and the
+companies, locations and contacts a page refers to are fetched in one `in` query each and put in the
+related-record cache. The page's records are handed over to their imports (`ConnectorClients.handing_over`),
+so an import reads no ticket: a change made after the page was read comes as its own event, as any change
+does. The records of a page are loaded by a bounded pool of threads (`concurrency`), whose Autotask calls
+wait their turn within the deployment's shared limits like any other (`autotask.limits`). The cursor (the
+last id of an unbroken run of records done, and the conditions it belongs to) is stored as each record's load
+ends in id order: an interrupted backfill run again with the same conditions resumes after it, and a record
+that finished past the cursor is a duplicate the second time.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from fieldbridge.autotask import AutotaskClient, Condition, Record, gt, in_, noteq, where
-from fieldbridge.autotask.service_objects import RELATED, SERVICE_OBJECTS, status_field
+from fieldbridge.autotask.service_objects import SERVICE_OBJECTS, status_field
 from fieldbridge.settings import SyncSettings
 from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
@@ -83,22 +85,22 @@ def backfill(
         resumed = int(saved.position["after_id"])
     cursor = resumed or 0
     total = autotask.count(entity_path, where(*conditions, gt("id", cursor)))
-    wanted = ("id", service_object.activity_field, *(related.id_field for related in RELATED))
     done = 0
     progress(done, total)
     with ThreadPoolExecutor(concurrency, thread_name_prefix="backfill") as pool:
         try:
-            for page in _pages(autotask, entity_path, conditions, wanted, page_size, cursor):
+            for page in _pages(autotask, entity_path, conditions, page_size, cursor):
                 if not dry_run:
                     _cache_related(connector_clients, page)
                 hints = [_hint(entity, record, service_object.activity_field) for record in page]
-                for record_id in _loaded(pool, process, hints):
-                    if not dry_run:
-                        with db.transaction() as session:
-                            position = {"where": scope, "after_id": record_id}
-                            checkpoints.save(session, config.id, CHECKPOINT, position, utcnow())
-                    done += 1
-                    progress(done, total)
+                with connector_clients.handing_over(entity_path, [] if dry_run else page):
+                    for record_id in _loaded(pool, process, hints):
+                        if not dry_run:
+                            with db.transaction() as session:
+                                position = {"where": scope, "after_id": record_id}
+                                checkpoints.save(session, config.id, CHECKPOINT, position, utcnow())
+                        done += 1
+                        progress(done, total)
         finally:
             # Interrupted: what has not started is not started; what is under way finishes.
             pool.shutdown(cancel_futures=True)
@@ -109,16 +111,11 @@ def backfill(
 
 
 def _pages(
-    autotask: AutotaskClient,
-    entity_path: str,
-    conditions: list[Condition],
-    wanted: tuple[str, ...],
-    page_size: int,
-    after: int,
+    autotask: AutotaskClient, entity_path: str, conditions: list[Condition], page_size: int, after: int
 ) -> Iterator[list[Record]]:
-    """The matching records after id `after`, a page at a time in id order."""
+    """The matching records after id `after`, in full, a page at a time in id order."""
     while True:
-        query = where(*conditions, gt("id", after), include_fields=wanted, max_records=page_size)
+        query = where(*conditions, gt("id", after), max_records=page_size)
         page = sorted(islice(autotask.query(entity_path, query), page_size), key=lambda r: int(r["id"]))
         if not page:
             return

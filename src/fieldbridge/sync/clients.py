@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -90,6 +92,7 @@ class ConnectorClients:
         self.autotask = autotask_client(config, timeout=timeout, limits=limits)
         self.fieldnation = fieldnation_client(config, timeout=timeout)
         self._related: dict[tuple[str, int], tuple[float, Record | None]] = {}
+        self._handed: dict[tuple[str, int], Record] = {}
         self._lock = threading.Lock()
         self._threshold_due = 0.0
 
@@ -109,6 +112,27 @@ class ConnectorClients:
         """Cache a record fetched in a batch (backfill), so imports do not fetch it one by one."""
         with self._lock:
             self._related[(entity, record_id)] = (time.monotonic(), record)
+
+    @contextmanager
+    def handing_over(self, entity_path: str, records: list[Record]) -> Iterator[None]:
+        """While the block runs, the first `get` of each of `records` takes it from here instead of asking
+        Autotask: the backfill's page of records, just read in full, is what each import would read again.
+        What the block leaves untaken is dropped."""
+        keys = [(entity_path, int(record["id"])) for record in records]
+        with self._lock:
+            self._handed.update(zip(keys, records, strict=True))
+        try:
+            yield
+        finally:
+            with self._lock:
+                for key in keys:
+                    self._handed.pop(key, None)
+
+    def get(self, entity_path: str, record_id: int) -> Record | None:
+        """The record: handed over by `handing_over` (once), else from Autotask."""
+        with self._lock:
+            handed = self._handed.pop((entity_path, record_id), None)
+        return handed if handed is not None else self.autotask.get(entity_path, record_id)
 
     def read_threshold(self, limits: SharedLimits, share: float) -> None:
         """Set the hourly budget to the deployment's share of the tenant's threshold, read from Autotask once

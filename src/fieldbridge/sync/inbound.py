@@ -82,7 +82,7 @@ def current_record(ctx: Context, entity_path: str, record_id: int) -> Document:
 
 def _fetch(ctx: Context, entity_path: str, record_id: int) -> Record:
     try:
-        record = ctx.clients.autotask.get(entity_path, record_id)
+        record = ctx.clients.get(entity_path, record_id)
     except AutotaskError as error:
         raise JobFailed(str(error), error.cause.fix if error.cause else None) from error
     if record is None:
