@@ -118,9 +118,12 @@ class Tally:
                 self.reasons[done.kind][done.why] += 1
 
     def lines(self) -> list[str]:
-        """`N created, N updated, N skipped, N failed`, then each reason with how many it holds for."""
+        """`N created, N updated, N skipped, N failed`, then each reason with how many it holds for, the
+        most common first (ties alphabetically)."""
         kinds: tuple[Kind, ...] = ("created", "updated", "skipped", "failed")
         lines = [", ".join(f"{self.counts[kind]} {kind}" for kind in kinds)]
         for kind, reasons in self.reasons.items():
-            lines += [f"  {kind} ({count}): {why}" for why, count in reasons.most_common()]
+            # The most common first; ties in the same order whichever thread finished first.
+            ordered = sorted(reasons.items(), key=lambda reason: (-reason[1], reason[0]))
+            lines += [f"  {kind} ({count}): {why}" for why, count in ordered]
         return lines

@@ -289,11 +289,15 @@ class FakeFieldNation:
 
 
 class FakeClients:
-    """What `ctx.clients` is to the flows: both clients, and related Autotask records (not cached here)."""
+    """What `ctx.clients` is to the flows: both clients, and Autotask records, related ones included (none
+    cached or handed over here)."""
 
     def __init__(self, autotask: FakeAutotask, fieldnation: FakeFieldNation) -> None:
         self.autotask = autotask
         self.fieldnation = fieldnation
+
+    def get(self, entity_path: str, record_id: int) -> dict[str, Any] | None:
+        return self.autotask.get(entity_path, record_id)
 
     def related(self, entity: str, record_id: int) -> dict[str, Any] | None:
         return self.autotask.get(entity, record_id)
