@@ -66,7 +66,7 @@ class DatabaseCounts:
                     target=self._write_returned, name="autotask-give-back", daemon=True
                 )
                 self._writer.start()
-                atexit.register(self.flush)
+                atexit.register(self._flush_or_log)
         self._wake.set()
 
     def flush(self, returned_before: float | None = None) -> None:
@@ -94,11 +94,16 @@ class DatabaseCounts:
                     break
                 # An admission coming meanwhile carries them instead.
                 time.sleep(max(0.0, oldest + GIVE_BACK_DELAY - time.monotonic()))
-                try:
-                    self.flush(returned_before=time.monotonic() - GIVE_BACK_DELAY + 1e-3)
-                except Exception:  # the leases free the slots if the database stays away
-                    log.exception("Autotask request slots not given back: they free when their leases end")
+                if not self._flush_or_log(returned_before=time.monotonic() - GIVE_BACK_DELAY + 1e-3):
                     break
+
+    def _flush_or_log(self, returned_before: float | None = None) -> bool:
+        try:
+            self.flush(returned_before)
+        except Exception:  # the leases free the slots if the database stays away
+            log.exception("Autotask request slots not given back: they free when their leases end")
+            return False
+        return True
 
     def _written(self, returned: list[int]) -> None:
         with self._returned_lock:
