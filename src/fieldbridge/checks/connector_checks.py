@@ -1,5 +1,6 @@
-"""Checks of a connector's own settings (the guide's Steps 6-11): service object vs time-entry sync,
-Outbound Create's required mappings, the status mapping against the instance's picklist, the trigger URL."""
+"""Checks of a connector's own settings (the guide's Steps 6-11): whether it syncs at all, service object vs
+time-entry sync, Outbound Create's required mappings, the status mapping against the instance's picklist, the
+trigger URL."""
 
 from __future__ import annotations
 
@@ -14,10 +15,22 @@ from fieldbridge.mapping import MappingSet, validate
 from fieldbridge.mapping.model import ArrayMap, Mapping, SetStatic, StatusMap, where
 from fieldbridge.mapping.paths import parse_target
 
+ENABLED = "connector enabled"
 SERVICE_OBJECT = "service object vs time-entry sync"
 OUTBOUND_CREATE = "Outbound Create mappings"
 STATUS_MAPPING = "status mapping"
 TRIGGER_URL = "trigger URL"
+
+
+def enabled(on: bool, connector_name: str) -> Finding:
+    if on:
+        return Finding(ENABLED, "pass", "enabled: its events are synced")
+    return Finding(
+        ENABLED,
+        "warn",
+        "disabled: its events are received and kept, but each is skipped and nothing syncs",
+        f"Enable it (`fieldbridge connectors enable {connector_name}`), then replay the skipped events",
+    )
 
 
 def service_object(value: str) -> Finding:

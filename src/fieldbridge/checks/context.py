@@ -65,6 +65,7 @@ class ConnectorContext:
         config = self.config
         setup = ConnectorSetup(
             self.name,
+            config.enabled,
             config.service_object,
             config.outbound_create,
             config.outbound_default_status,

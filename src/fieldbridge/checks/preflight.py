@@ -21,6 +21,7 @@ from fieldbridge.sync.options import SyncOptions
 @dataclass(frozen=True)
 class ConnectorSetup:
     name: str
+    enabled: bool
     service_object: str
     outbound_create: bool
     outbound_default_status: int
@@ -71,6 +72,7 @@ def _connector(
     if setup.outbound_create:
         uses.append(("Outbound Create's status for new tickets", setup.outbound_default_status))
     return [
+        connector_checks.enabled(setup.enabled, setup.name),
         connector_checks.service_object(setup.service_object),
         *connector_checks.outbound_create(setup.outbound_create, setup.mappings, setup.mappings_origin),
         *connector_checks.status_mapping(uses, autotask.statuses),

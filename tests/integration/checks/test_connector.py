@@ -28,6 +28,18 @@ def test_before_provisioning_only_the_webhooks_fail(bridge: Bridge) -> None:
     }
 
 
+def test_a_disabled_connector_is_a_warning_with_the_way_back(bridge: Bridge) -> None:
+    name = bridge.ready()
+    assert bridge.admin.patch(f"/v1/admin/connectors/{name}", json={"enabled": False}).status_code == 200
+    row = next(f for f in bridge.check(name)["findings"] if f["check"] == "connector enabled")
+    assert row["status"] == "warn"
+    assert row["fix"].startswith(f"Enable it (`fieldbridge connectors enable {name}`)")
+    assert bridge.admin.patch(f"/v1/admin/connectors/{name}", json={"enabled": True}).status_code == 200
+    assert ("connector enabled", "pass") in {
+        (f["check"], f["status"]) for f in bridge.check(name)["findings"]
+    }
+
+
 def test_saving_credentials_runs_the_check_once_the_connection_test_signs_in(bridge: Bridge) -> None:
     name, created = bridge.create()
     assert {step["status"] for step in created["connection_test"]} == {"pass"}
