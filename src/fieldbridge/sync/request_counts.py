@@ -70,13 +70,13 @@ class DatabaseCounts:
         self._wake.set()
 
     def flush(self, returned_before: float | None = None) -> None:
-        """Write the slots returned since the last admission (only those returned before `returned_before`,
-        a monotonic time, when given): by the writer thread, and at exit."""
+        """Write the slots returned since the last admission (only those returned by `returned_before`, a
+        monotonic time, when given): by the writer thread, and at exit."""
         with self._returned_lock:
             returned = sorted(
                 token
                 for token, at in self._returned.items()
-                if returned_before is None or at < returned_before
+                if returned_before is None or at <= returned_before
             )
         if returned:
             with self.db.transaction() as session:
@@ -94,7 +94,7 @@ class DatabaseCounts:
                     break
                 # An admission coming meanwhile carries them instead.
                 time.sleep(max(0.0, oldest + GIVE_BACK_DELAY - time.monotonic()))
-                if not self._flush_or_log(returned_before=time.monotonic() - GIVE_BACK_DELAY + 1e-3):
+                if not self._flush_or_log(returned_before=time.monotonic() - GIVE_BACK_DELAY):
                     break
 
     def _flush_or_log(self, returned_before: float | None = None) -> bool:
