@@ -64,9 +64,18 @@ class AutotaskError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        return f"{self.diagnosis}. Fix: {self.cause.fix}" if self.cause else self.diagnosis
+
+    @property
+    def diagnosis(self) -> str:
+        """What failed and its likely cause, without the fix: for those who show the fix on its own line."""
         what = f"{self.operation} {self.entity}" if self.entity else self.operation
         text = f"Autotask {what} failed: {self.summary}"
-        return f"{text}. Likely cause: {self.cause}" if self.cause else text
+        return f"{text}. Likely cause: {self.cause.problem}" if self.cause else text
+
+    @property
+    def fix(self) -> str | None:
+        return self.cause.fix if self.cause else None
 
     def __repr__(self) -> str:
         cause = self.cause.code if self.cause else None

@@ -38,9 +38,7 @@ def ticket(config: ConnectorConfig, id_or_number: str) -> dict[str, Any]:
             )
         return with_related(clients, record)
     except AutotaskError as error:
-        raise RecordUnavailable(
-            f"Autotask refused: {error}", error.cause.fix if error.cause else ""
-        ) from None
+        raise RecordUnavailable(f"Autotask refused: {error.diagnosis}", error.fix or "") from None
     finally:
         clients.close()
 

@@ -142,9 +142,7 @@ def _autotask(client: AutotaskClient, entities: list[str], store: Store, outcome
             )
         except AutotaskError as error:
             cause = error.cause.problem if error.cause else error.summary
-            outcome.problems.append(
-                _problem(f"Autotask {entity}", cause, error.cause.fix if error.cause else "")
-            )
+            outcome.problems.append(_problem(f"Autotask {entity}", cause, error.fix or ""))
             continue
         store("autotask", entity, {"fields": fields, "userDefinedFields": udfs})
         outcome.autotask[entity] = len(fields) + len(udfs)

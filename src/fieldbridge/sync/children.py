@@ -209,6 +209,6 @@ def refused(what: str) -> Iterator[None]:
     try:
         yield
     except AutotaskError as error:
-        raise JobFailed(f"{what} by Autotask: {error}", error.cause.fix if error.cause else None) from error
+        raise JobFailed(f"{what} by Autotask: {error.diagnosis}", error.fix) from error
     except FieldNationError as error:
         raise JobFailed(f"{what} by Field Nation: {error}") from error

@@ -84,7 +84,7 @@ def _fetch(ctx: Context, entity_path: str, record_id: int) -> Record:
     try:
         record = ctx.clients.get(entity_path, record_id)
     except AutotaskError as error:
-        raise JobFailed(str(error), error.cause.fix if error.cause else None) from error
+        raise JobFailed(error.diagnosis, error.fix) from error
     if record is None:
         raise JobFailed(
             f"Autotask has no {entity_path} record {record_id}, or the API user may not see it.",

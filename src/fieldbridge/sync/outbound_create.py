@@ -100,8 +100,8 @@ def _failure_recorded(ctx: Context) -> Iterator[None]:
         yield
     except AutotaskError as error:
         raise JobFailed(
-            f"Outbound Create of a ticket for work order {ctx.job.record_id} failed: {error}",
-            error.cause.fix if error.cause else FIX,
+            f"Outbound Create of a ticket for work order {ctx.job.record_id} failed: {error.diagnosis}",
+            error.fix or FIX,
             retry=isinstance(error, TRANSIENT),
             alert="outbound_create_failure",
         ) from error

@@ -39,13 +39,16 @@ class Failure:
 
 def describe(error: Exception, connector: str, minutes: int, secrets: list[str]) -> Failure:
     """The cause and fix to show a person, in the words of the error's own diagnosis when it has one."""
-    if isinstance(error, autotask.AutotaskError) and error.cause is not None:
-        fix = f"{error.cause.fix}."
+    if isinstance(error, autotask.AutotaskError) and error.fix is not None:
+        fix = f"{error.fix}."
     elif isinstance(error, SecretUnreadable):
         fix = "Restore the master key the connector's secrets were saved with, or enter the secrets again."
     else:
         fix = f"If it keeps failing, check the connector: `fieldbridge check --connector {connector}`."
-    cause = str(error) if isinstance(error, autotask.AutotaskError) else f"{type(error).__name__}: {error}"
+    if isinstance(error, autotask.AutotaskError):
+        cause = error.diagnosis
+    else:
+        cause = f"{type(error).__name__}: {error}"
     retry = f" The reconciler tries again in {minutes} minute(s); nothing is skipped meanwhile."
     return Failure(redact(cause, secrets), redact(fix, secrets) + retry)
 
