@@ -15,10 +15,12 @@ from tests.support.services import POSTGRES_URL, REDIS_URL, create_postgres_data
 from tests.support.smtp import Mailbox, smtp_server
 from tests.support.stores import migrated_store as make_migrated_store
 
-# Hypothesis' per-example deadline (200 ms) is a timing assertion: on a machine busy with the whole suite it
-# failed examples that pass alone. Speed is the benchmark harness's business.
-settings.register_profile("fieldbridge", deadline=None)
-settings.load_profile("fieldbridge")
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Hypothesis' per-example deadline (200 ms) is a timing assertion: on a machine busy with the whole suite
+    # it failed examples that pass alone. Speed is the benchmark harness's business.
+    settings.register_profile("fieldbridge", deadline=None)
+    settings.load_profile("fieldbridge")
 
 
 @pytest.fixture(scope="session")

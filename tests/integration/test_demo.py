@@ -4,9 +4,12 @@ calls it cost, and the end state is in the Autotask emulator exactly once (read 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 import httpx
@@ -49,14 +52,26 @@ def test_every_step_holds_and_reports_its_calls() -> None:
     assert report["seconds"] < 60
 
 
+@dataclass
+class Served:
+    process: subprocess.Popen[str]
+    report: dict[str, Any]
+    stderr: Path
+    """Where the demo's log goes: a file, so a chatty shutdown never blocks on a pipe nobody reads."""
+
+
 @pytest.fixture(scope="module")
-def served() -> Iterator[tuple[subprocess.Popen[str], dict[str, Any]]]:
-    process = subprocess.Popen(
-        [FIELDBRIDGE, "demo", "--serve", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    stderr = tmp_path_factory.mktemp("demo") / "stderr.log"
+    # faulthandler: a SIGABRT prints every thread's stack, which says where a stop that hangs is stuck.
+    env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
+    with stderr.open("w") as log:
+        process = subprocess.Popen(
+            [FIELDBRIDGE, "demo", "--serve", "--json"], stdout=subprocess.PIPE, stderr=log, text=True, env=env
+        )
     try:
         assert process.stdout is not None
-        yield process, read_report(process.stdout)
+        yield Served(process, read_report(process.stdout), stderr)
     finally:
         if process.poll() is None:
             process.kill()
@@ -68,10 +83,8 @@ def records(base: str, entity: str, **match: Any) -> list[dict[str, Any]]:
     return [r for r in items if all(r.get(k) == v for k, v in match.items())]
 
 
-def test_the_end_state_is_in_autotask_exactly_once(
-    served: tuple[subprocess.Popen[str], dict[str, Any]],
-) -> None:
-    _, report = served
+def test_the_end_state_is_in_autotask_exactly_once(served: Served) -> None:
+    report = served.report
     assert report["ok"] is True
     autotask = report["serve"]["autotask"]
     ticket = records(autotask, "Tickets", id=TICKET)[0]
@@ -90,11 +103,8 @@ def test_the_end_state_is_in_autotask_exactly_once(
     assert [t["title"] for t in created] == ["Install badge reader at the loading dock"]
 
 
-def test_serve_gives_a_working_login_and_stops_on_ctrl_c(
-    served: tuple[subprocess.Popen[str], dict[str, Any]],
-) -> None:
-    process, report = served
-    at = report["serve"]
+def test_serve_gives_a_working_login_and_stops_on_ctrl_c(served: Served) -> None:
+    at = served.report["serve"]
     with httpx.Client(base_url=at["broker"]) as admin:
         login = {"username": at["username"], "password": at["password"]}
         assert admin.post("/v1/admin/session", json=login).status_code == 200
@@ -104,5 +114,11 @@ def test_serve_gives_a_working_login_and_stops_on_ctrl_c(
     console = httpx.get(at["console"], follow_redirects=True)
     assert console.status_code == 200
     assert str(console.url).startswith(f"{at['broker']}/sign-in")
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=30) == 0
+    served.process.send_signal(signal.SIGINT)
+    try:
+        code = served.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        served.process.send_signal(signal.SIGABRT)
+        served.process.wait(timeout=10)
+        pytest.fail(f"still running 30 s after Ctrl+C; its threads:\n{served.stderr.read_text()[-8000:]}")
+    assert code == 0, served.stderr.read_text()[-8000:]

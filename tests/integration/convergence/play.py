@@ -4,11 +4,14 @@ what went wrong on the way."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from fieldbridge.sandbox.autotask.seed import STATUS
 from tests.integration.convergence.schedule import Schedule, schedule
@@ -73,6 +76,20 @@ def play(emus: Emulators, broker: Broker, seed: int | None) -> Result:
             round(time.monotonic() - started, 1),
             plan,
         )
+
+
+def played_once(path: Path, play_it: Callable[[], Result]) -> Result:
+    """The run `play_it` plays, played by the first test process that asks and read back from `path` by the
+    others: a run without faults is ten seconds of CPU, and its snapshot holds content, not the ids or the
+    times of the process that played it. (Its schedule, none, is not kept.)"""
+    with path.with_suffix(".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if path.exists():
+            kept = json.loads(path.read_text())
+            return Result(**{**kept, "fired": Counter(kept["fired"]), "schedule": None})
+        result = play_it()
+        path.write_text(json.dumps({**vars(result), "fired": dict(result.fired), "schedule": None}))
+        return result
 
 
 def unexpected_endings(result: Result) -> list[str]:
