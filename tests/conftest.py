@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from hypothesis import settings
 
+from fieldbridge.store import admins
 from tests.support.emulators import AutotaskSim, FieldNationSim, serve_autotask, serve_fieldnation
 from tests.support.services import POSTGRES_URL, REDIS_URL, create_postgres_database, ping_redis
 from tests.support.smtp import Mailbox, smtp_server
@@ -76,3 +78,13 @@ def mailbox() -> Iterator[Mailbox]:
     """A real SMTP server on loopback that keeps what it receives."""
     with smtp_server() as box:
         yield box
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> Iterator[None]:
+    """Admins' passwords hashed at argon2's lowest cost in this test process: at the product's (about 0.17 s
+    of CPU a hash or check) a run's 131 of them cost 22 s of CPU, and no test is about the cost. A hash made
+    at another cost (by a subprocess) is still checked by the parameters it carries."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(admins, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        yield
