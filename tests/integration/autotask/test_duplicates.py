@@ -130,4 +130,5 @@ def test_an_update_that_timed_out_is_repeated(connect: Connect, sim: AutotaskSim
     sim.fault(kind="latency", method="PATCH", path="/V1.0/Tickets$", seconds=LATENCY, count=1)
     autotask.update("Tickets", 7004, {"priority": 1})
     assert next(t for t in sim.records("Tickets") if t["id"] == 7004)["priority"] == 1
-    wait_until(lambda: sim.count("PATCH /V1.0/Tickets") == 2, what="both PATCHes to be counted")
+    # The slowed one and its repeat at least: on a busy machine a repeat can time out too (0.1 s).
+    wait_until(lambda: sim.count("PATCH /V1.0/Tickets") >= 2, what="the PATCH and its repeat to be counted")
