@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 import queue as stdlib_queue
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.store import inbox, processing
@@ -19,6 +20,7 @@ from fieldbridge.store.tables import InboxEvent
 log = logging.getLogger(__name__)
 
 Answer = Callable[[Accepted | Exception], None]
+T = TypeVar("T")
 
 
 def submit(db: Database, queue: EventQueue, connector_id: int, hint: Hint, now: datetime) -> Accepted:
@@ -38,10 +40,11 @@ class _Waiting:
 
 class GroupedIntake:
     """The doors' way into the inbox: one thread takes every hint waiting when it comes to them, stores
-    them in one transaction (one commit, one turn of SQLite's write lock for all), enqueues the new events
-    in one write to the queue, marks them queued in one more transaction, and answers each. One request at
-    a time costs what `submit` costs; under load the transactions grow instead of the requests queueing
-    one by one for the write lock."""
+    them in one transaction (one commit, one turn of SQLite's write lock for all) and answers each; another
+    enqueues the new events in one write to the queue and marks them queued in one more transaction. One
+    request at a time costs what `submit` costs; under load the transactions grow instead of the requests
+    queueing one by one for the write lock, and an answer waits for its store alone (the sweeper queues
+    what is stored and was not queued, whatever stopped it)."""
 
     MAX_GROUP = 256
     """Hints stored in one transaction at most: keeps one transaction, and the wait of its first hint,
@@ -51,41 +54,35 @@ class GroupedIntake:
         self._db = db
         self._queue = queue
         self._waiting: stdlib_queue.SimpleQueue[_Waiting | None] = stdlib_queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="intake", daemon=True)
-        self._thread.start()
+        self._stored: stdlib_queue.SimpleQueue[list[int] | None] = stdlib_queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._store_waiting, name="intake", daemon=True),
+            threading.Thread(target=self._queue_stored, name="intake-queue", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def submit(self, connector_id: int, hint: Hint, answer: Answer) -> None:
-        """Store the hint, then enqueue it; `answer` is called on the intake's thread with the Accepted
-        (or the error that stopped the store)."""
+        """Store the hint, then enqueue it; `answer` is called on the intake's thread once it is stored,
+        with the Accepted (or the error that stopped the store)."""
         self._waiting.put(_Waiting(connector_id, hint, answer))
 
     def close(self) -> None:
-        """Store and answer what is waiting, then stop."""
+        """Store and answer what is waiting, enqueue what is stored, then stop."""
         self._waiting.put(None)
-        self._thread.join()
+        self._threads[0].join()
+        self._stored.put(None)
+        self._threads[1].join()
 
-    def _run(self) -> None:
-        closing = False
-        while not closing:
-            first = self._waiting.get()
-            if first is None:
-                return
-            group = [first]
-            while len(group) < self.MAX_GROUP:
-                try:
-                    more = self._waiting.get_nowait()
-                except stdlib_queue.Empty:
-                    break
-                if more is None:
-                    closing = True
-                    break
-                group.append(more)
+    def _store_waiting(self) -> None:
+        for group in _groups(self._waiting, self.MAX_GROUP):
             self._store(group)
 
     def _store(self, group: list[_Waiting]) -> None:
-        now = datetime.now(UTC)
         try:
-            accepted = inbox.accept_all(self._db, [(w.connector_id, w.hint) for w in group], now)
+            accepted = inbox.accept_all(
+                self._db, [(w.connector_id, w.hint) for w in group], datetime.now(UTC)
+            )
         except Exception as error:
             if len(group) > 1:
                 # One bad hint must not fail the others that shared its transaction: each on its own.
@@ -94,13 +91,36 @@ class GroupedIntake:
             else:
                 group[0].answer(error)
             return
-        try:
-            _enqueue_stored(self._db, self._queue, [a.event_id for a in accepted if not a.duplicate], now)
-        except Exception as error:
-            # Stored is what counts, and the sweeper queues whatever was not marked queued.
-            log.warning("stored event(s) not marked queued (%s); the sweeper will queue them", error)
         for waiting, answer in zip(group, accepted, strict=True):
             waiting.answer(answer)
+        self._stored.put([a.event_id for a in accepted if not a.duplicate])
+
+    def _queue_stored(self) -> None:
+        for groups in _groups(self._stored, self.MAX_GROUP):
+            try:
+                _enqueue_stored(self._db, self._queue, [i for ids in groups for i in ids], datetime.now(UTC))
+            except Exception as error:
+                # Stored is what counts, and the sweeper queues whatever was not marked queued.
+                log.warning("stored event(s) not marked queued (%s); the sweeper will queue them", error)
+
+
+def _groups(waiting: stdlib_queue.SimpleQueue[T | None], most: int) -> Iterator[list[T]]:
+    """What is waiting each time the taker comes to it (`most` at a time), until None is taken."""
+    while True:
+        first = waiting.get()
+        if first is None:
+            return
+        group = [first]
+        while len(group) < most:
+            try:
+                more = waiting.get_nowait()
+            except stdlib_queue.Empty:
+                break
+            if more is None:
+                yield group
+                return
+            group.append(more)
+        yield group
 
 
 def replay(db: Database, queue: EventQueue, event_id: int, by: str, now: datetime) -> InboxEvent:

@@ -15,6 +15,7 @@ from fieldbridge.autotask.webhooks import sign as autotask_sign
 from fieldbridge.fieldnation.webhooks import sign as fieldnation_sign
 from tests.integration.broker.deliveries import WEBHOOK, autotask_bytes, fieldnation_body, fieldnation_headers
 from tests.support.served import Served
+from tests.support.waiting import wait_until
 
 AUTOTASK_WEBHOOK_SECRET = "hook-secret-at-1"
 FIELDNATION_WEBHOOK_SECRET = "hook-secret-fn-1"
@@ -47,9 +48,15 @@ def test_every_accepted_form_stores_one_event(
     assert response.status_code == 202, response.text
     answer = response.json()
     assert answer["duplicate"] is False
-    event = served.event(answer["event_id"])
-    stored = (event.source, event.system, event.entity, event.record_id, event.status)
-    assert stored == ("trigger", "autotask", "Ticket", 42, "queued")
+    event = served.event(answer["event_id"])  # stored before the answer
+    assert (event.source, event.system, event.entity, event.record_id) == (
+        "trigger",
+        "autotask",
+        "Ticket",
+        42,
+    )
+    # Queued just after the answer, which waits for the store alone.
+    wait_until(lambda: served.event(answer["event_id"]).status == "queued", what="the event to be queued")
 
 
 def test_an_autotask_webhook_payload_is_accepted_and_kept(served: Served, connector: tuple[str, str]) -> None:
