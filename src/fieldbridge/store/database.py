@@ -10,6 +10,7 @@ takes no lock: in WAL mode it reads a snapshot while writers go on, so reads nev
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -20,7 +21,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, inspect, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from fieldbridge.settings import Settings
@@ -36,6 +37,8 @@ LONE_STATEMENT = "fieldbridge_lone_statement"
 as its own transaction, so no BEGIN is sent for it."""
 
 
+BUSY_SECONDS = 30
+"""How long a write waits for SQLite's write lock before it fails with "database is locked"."""
 SQLITE_POOL = 48
 
 
@@ -45,7 +48,10 @@ def create_database_engine(url: str) -> Engine:
     # Connections are kept for every thread that may use one at once (the server's thread pool holds 40):
     # beyond SQLAlchemy's default of 5, each burst opened and closed connections, a tenth of an accept's CPU.
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=SQLITE_POOL, max_overflow=-1
+        url,
+        connect_args={"check_same_thread": False, "timeout": BUSY_SECONDS},
+        pool_size=SQLITE_POOL,
+        max_overflow=-1,
     )
 
     @event.listens_for(engine, "connect")
@@ -53,7 +59,12 @@ def create_database_engine(url: str) -> Engine:
         # Hand transaction control to the "begin" hook below instead of the sqlite3 module's own.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "foreign_keys=ON",
+            f"busy_timeout={BUSY_SECONDS}000",
+        ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
@@ -100,18 +111,37 @@ class Database:
     _read_engine: Engine = field(init=False, repr=False)
     _rows_engine: Engine = field(init=False, repr=False)
     _reads: sessionmaker[Session] = field(init=False, repr=False)
+    _write_turn: threading.Lock | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         read_engine = self.engine.execution_options(**{READ_ONLY: True})
         object.__setattr__(self, "_read_engine", read_engine)
         object.__setattr__(self, "_rows_engine", read_engine.execution_options(**{LONE_STATEMENT: True}))
         object.__setattr__(self, "_reads", sessionmaker(**{**self.sessions.kw, "bind": read_engine}))
+        object.__setattr__(self, "_write_turn", threading.Lock() if self.local else None)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work commits when the block ends and rolls back if it raises."""
-        with self.sessions.begin() as session:
+        with self._turn_to_write(), self.sessions.begin() as session:
             yield session
+
+    @contextlib.contextmanager
+    def _turn_to_write(self) -> Iterator[None]:
+        """On SQLite, one write transaction of this process at a time, the next one starting the moment the
+        last ends. SQLite lets one connection write at a time and keeps no queue: a connection that finds
+        the lock taken sleeps in growing steps (up to 100 ms) and tries again, and under load a writer lost
+        that race for seconds (the trigger URL's store waited up to 3.6 s behind the worker's threads).
+        Between processes SQLite's own wait remains."""
+        if self._write_turn is None:
+            yield
+            return
+        if not self._write_turn.acquire(timeout=BUSY_SECONDS):
+            raise exc.OperationalError("BEGIN IMMEDIATE", None, TimeoutError("database is locked"))
+        try:
+            yield
+        finally:
+            self._write_turn.release()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:

@@ -43,7 +43,7 @@ def metrics(broker: BrokerDep) -> Response:
 
 
 def _database(broker: BrokerDep) -> None:
-    with broker.db.engine.connect() as connection:
+    with broker.db.read_rows() as connection:  # a write transaction would wait for the write lock
         connection.execute(text("SELECT 1"))
 
 
