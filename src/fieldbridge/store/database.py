@@ -10,7 +10,6 @@ takes no lock: in WAL mode it reads a snapshot while writers go on, so reads nev
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,12 +20,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, exc, inspect, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from fieldbridge.settings import Settings
 from fieldbridge.store.files import prepare_sqlite_file, private_directory
 from fieldbridge.store.secrets import SecretBox, load_master_key
+from fieldbridge.store.write_turns import BUSY_SECONDS, WriteTurns
 
 MIGRATIONS = "fieldbridge.store:migrations"
 
@@ -37,8 +37,6 @@ LONE_STATEMENT = "fieldbridge_lone_statement"
 as its own transaction, so no BEGIN is sent for it."""
 
 
-BUSY_SECONDS = 30
-"""How long a write waits for SQLite's write lock before it fails with "database is locked"."""
 SQLITE_POOL = 48
 
 
@@ -63,7 +61,7 @@ def create_database_engine(url: str) -> Engine:
             "journal_mode=WAL",
             "synchronous=NORMAL",
             "foreign_keys=ON",
-            f"busy_timeout={BUSY_SECONDS}000",
+            f"busy_timeout={int(BUSY_SECONDS * 1000)}",
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
@@ -111,37 +109,24 @@ class Database:
     _read_engine: Engine = field(init=False, repr=False)
     _rows_engine: Engine = field(init=False, repr=False)
     _reads: sessionmaker[Session] = field(init=False, repr=False)
-    _write_turn: threading.Lock | None = field(init=False, repr=False)
+    _write_turns: WriteTurns | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         read_engine = self.engine.execution_options(**{READ_ONLY: True})
         object.__setattr__(self, "_read_engine", read_engine)
         object.__setattr__(self, "_rows_engine", read_engine.execution_options(**{LONE_STATEMENT: True}))
         object.__setattr__(self, "_reads", sessionmaker(**{**self.sessions.kw, "bind": read_engine}))
-        object.__setattr__(self, "_write_turn", threading.Lock() if self.local else None)
+        database_file = self.engine.url.database if self.local else None
+        turns = WriteTurns(Path(database_file)) if database_file not in (None, "", ":memory:") else None
+        object.__setattr__(self, "_write_turns", turns)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work commits when the block ends and rolls back if it raises."""
-        with self._turn_to_write(), self.sessions.begin() as session:
+        """A session whose work commits when the block ends and rolls back if it raises. On SQLite it
+        first waits for its turn to write (`write_turns`)."""
+        turn = self._write_turns.turn() if self._write_turns else contextlib.nullcontext()
+        with turn, self.sessions.begin() as session:
             yield session
-
-    @contextlib.contextmanager
-    def _turn_to_write(self) -> Iterator[None]:
-        """On SQLite, one write transaction of this process at a time, the next one starting the moment the
-        last ends. SQLite lets one connection write at a time and keeps no queue: a connection that finds
-        the lock taken sleeps in growing steps (up to 100 ms) and tries again, and under load a writer lost
-        that race for seconds (the trigger URL's store waited up to 3.6 s behind the worker's threads).
-        Between processes SQLite's own wait remains."""
-        if self._write_turn is None:
-            yield
-            return
-        if not self._write_turn.acquire(timeout=BUSY_SECONDS):
-            raise exc.OperationalError("BEGIN IMMEDIATE", None, TimeoutError("database is locked"))
-        try:
-            yield
-        finally:
-            self._write_turn.release()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
@@ -167,6 +152,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._write_turns is not None:
+            self._write_turns.close()
 
 
 class NoDatabase(LookupError):

@@ -49,7 +49,9 @@ def test_accepted_events_survive_sigkill_and_run_exactly_once(fleet: Fleet) -> N
     second = httpx.post(trigger, params={"client_token": token}, content=b'{"ticket_id": 2}')
     assert second.status_code == 202
     first_id, second_id = first.json()["event_id"], second.json()["event_id"]
-    assert statuses(fleet) == {first_id: "processing", second_id: "queued"}
+    # Queued just after its answer (which waits for the store alone).
+    queued = {first_id: "processing", second_id: "queued"}
+    wait_until(lambda: statuses(fleet) == queued, what="ticket 2 to be queued behind ticket 1")
     fleet.kill(server.serve)
 
     (fleet.directory / "release").touch()

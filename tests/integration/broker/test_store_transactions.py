@@ -13,7 +13,7 @@ from sqlalchemy import exc, func, select
 from sqlalchemy.orm import Session
 
 from fieldbridge.settings import Settings
-from fieldbridge.store import database, inbox
+from fieldbridge.store import inbox, write_turns
 from fieldbridge.store.database import Database, open_database
 from fieldbridge.store.secrets import SecretBox
 from fieldbridge.store.tables import InboxEvent
@@ -116,7 +116,7 @@ def test_writers_of_one_process_take_turns_and_every_write_lands(tmp_path: Path)
 def test_a_write_that_gets_no_turn_in_time_fails_as_locked_and_the_holder_commits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(database, "BUSY_SECONDS", 0.2)
+    monkeypatch.setattr(write_turns, "BUSY_SECONDS", 0.2)
     db = _sqlite(tmp_path)
     connector_id = add_connector(db, SecretBox(Fernet.generate_key()))
     refused: list[Exception] = []
