@@ -4,6 +4,7 @@ tests/support/."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from hypothesis import settings
 
 from fieldbridge.store import admins
 from tests.support.emulators import AutotaskSim, FieldNationSim, serve_autotask, serve_fieldnation
+from tests.support.long_first import long_first
 from tests.support.services import POSTGRES_URL, REDIS_URL, create_postgres_database, ping_redis
 from tests.support.smtp import Mailbox, smtp_server
 from tests.support.stores import migrated_store as make_migrated_store
@@ -23,6 +25,14 @@ def pytest_configure(config: pytest.Config) -> None:
     # it failed examples that pass alone. Speed is the benchmark harness's business.
     settings.register_profile("fieldbridge", deadline=None)
     settings.load_profile("fieldbridge")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    processes = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if processes > 1:  # every test process collects and orders alike, as xdist requires
+        marked = [item.get_closest_marker("long") is not None for item in items]
+        items[:] = long_first(items, marked, processes)
 
 
 @pytest.fixture(scope="session")

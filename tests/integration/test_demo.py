@@ -31,6 +31,7 @@ def read_report(stdout: IO[str]) -> dict[str, Any]:
     return report
 
 
+@pytest.mark.long
 def test_every_step_holds_and_reports_its_calls() -> None:
     done = subprocess.run([FIELDBRIDGE, "demo", "--json"], capture_output=True, text=True, timeout=120)
     report = json.loads(done.stdout)

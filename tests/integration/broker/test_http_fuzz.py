@@ -104,6 +104,7 @@ def can_be_invalid(operation: schemathesis.APIOperation) -> bool:
     )
 
 
+@pytest.mark.long
 def test_no_route_answers_5xx(
     served_on_each_database: Served, outbound_blocked: None, record_property: pytest.RecordProperty
 ) -> None:

@@ -35,6 +35,7 @@ def statuses(fleet: Fleet) -> dict[int, str]:
         engine.dispose()
 
 
+@pytest.mark.long
 def test_accepted_events_survive_sigkill_and_run_exactly_once(fleet: Fleet) -> None:
     token = fleet.add_connector()
     (fleet.directory / "plan.json").write_text(json.dumps({"block": [1]}))

@@ -54,6 +54,7 @@ def queue_rows(fleet: Fleet) -> int:
         return int(connection.execute("SELECT count(*) FROM task").fetchone()[0])
 
 
+@pytest.mark.long
 def test_embedded_a_message_taken_by_a_killed_consumer_is_run_once_by_the_one_serve_starts_again(
     sqlite_fleet: Fleet,
 ) -> None:
@@ -95,6 +96,7 @@ def redis_keys(fleet: Fleet) -> list[bytes]:
         client.close()
 
 
+@pytest.mark.long
 @pytest.mark.services
 def test_redis_a_message_taken_by_a_killed_worker_is_run_once_by_another(redis_fleet: Fleet) -> None:
     fleet = redis_fleet

@@ -45,6 +45,7 @@ def readme_commands() -> list[list[str]]:
     return [words for words in (shlex.split(line, comments=True) for line in lines) if words]
 
 
+@pytest.mark.long
 def test_the_readme_sets_a_connector_up_and_a_ticket_syncs_both_ways(
     env: Env,
     autotask_sim: AutotaskSim,

@@ -29,6 +29,7 @@ creates; and every seed kills the worker."""
 ACTS = len(list(interleaved(stories())))
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("seed", sorted(FIXED_SEEDS))
 def test_the_stories_converge_under_a_seeds_faults(
     seed: int, reference: Result, convergence_emulators: Emulators, convergence_broker: Broker

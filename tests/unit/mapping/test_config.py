@@ -162,6 +162,7 @@ def test_json_round_trip_is_exact(mapping_set: MappingSet) -> None:
     assert dump(load(text, "json"), "json") == text
 
 
+@pytest.mark.long
 @settings(deadline=None)
 @given(mapping_sets)
 def test_yaml_round_trip_is_exact_and_agrees_with_json(mapping_set: MappingSet) -> None:

@@ -69,6 +69,7 @@ class TestScripts:
 
 
 class TestMemory:
+    @pytest.mark.long
     def test_the_worker_does_not_grow_with_the_evaluations(self, runner: JsonnetRunner) -> None:
         """Each evaluation gets a fresh record of ~6 KB with nested lists; were any of it kept per evaluation
         (as the binding keeps what a native callback returns), 4,000 evaluations would add ~24 MB."""
