@@ -16,7 +16,8 @@ $(STAMP): requirements.lock pyproject.toml
 venv: $(STAMP)
 
 # Two test processes a core: most tests wait on HTTP, subprocesses or the database, so one a core left the
-# cores half idle. Work stealing evens out the few long tests (the fuzzers, the convergence seeds).
+# cores half idle. Work stealing evens out the rest, and the tests marked `long` (the fuzzers, the convergence
+# seeds, the process fleets) start first, one per process in turn, so none is left running alone at the end.
 # Bytecode is cached even where PYTHONDONTWRITEBYTECODE is set: without it each test process rewrote and
 # compiled every test module again (collecting took 6.7 s of CPU instead of 3.6), and each subprocess a test
 # starts compiled the sources again.
