@@ -97,7 +97,7 @@ class ConsoleSite:
         with broker.db.transaction() as session:
             connector = connectors.get(session, name)
             assert connector is not None
-            return dead_letters.open_letters(session, connector.id)
+            return dead_letters.page(session, connector.id)
 
 
 def console_settings(data_dir: Path) -> Settings:

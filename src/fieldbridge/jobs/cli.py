@@ -160,20 +160,28 @@ def show_event(event_id: int, as_json: bool = typer.Option(False, "--json", help
 @events_app.command("dead-letters")
 def dead_letters(
     connector: str = typer.Option("", help="Only this connector's."),
+    before_id: int = typer.Option(0, min=0, help="Only letters older than this letter id (the next page)."),
+    limit: int = typer.Option(50, min=1, max=500, help="How many, newest first."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Dead letters not yet replayed, newest first: the cause and the fix; `events replay ID` retries one."""
     from fieldbridge.store import dead_letters as letters
+    from fieldbridge.store.tables import DeadLetter
     from fieldbridge.store.views import DeadLetterOut
 
     db, connector_id = _open(connector)
-    with db.transaction() as session:
-        found = [DeadLetterOut.model_validate(row) for row in letters.open_letters(session, connector_id)]
+    with db.read() as session:
+        rows = letters.page(session, connector_id, before_id or None, size=limit)
+        found = [DeadLetterOut.model_validate(row) for row in rows]
+        older = bool(found) and letters.any_open(session, connector_id, DeadLetter.id < found[-1].id)
+        waiting = letters.count_open(session, connector_id)
     if as_json:
         typer.echo(json_text([letter.model_dump(mode="json") for letter in found]))
         return
     if not found:
-        typer.echo("No dead letters.")
+        typer.echo("No dead letters." if not waiting else f"No dead letters older than letter {before_id}.")
+        return
+    typer.echo(f"{waiting} dead letter(s) wait; newest first:")
     for letter in found:
         console().print(
             f"event {letter.event_id}  {letter.created_at:%Y-%m-%d %H:%M:%S}  {letter.attempts} attempt(s): "
@@ -181,6 +189,9 @@ def dead_letters(
         )
         if letter.fix:
             console().print(f"  Fix: {escape(letter.fix)}")
+    if older:
+        more = f"--before-id {found[-1].id}" + (f" --connector {connector}" if connector else "")
+        typer.echo(f"Older letters wait: fieldbridge events dead-letters {more}")
 
 
 @events_app.command("replay")

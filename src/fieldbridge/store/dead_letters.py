@@ -8,12 +8,12 @@ from sqlalchemy.orm import Session
 from fieldbridge.store.tables import DeadLetter
 
 
-def open_letters(session: Session, connector_id: int | None = None, limit: int = 200) -> list[DeadLetter]:
-    return list(session.scalars(_open(connector_id).order_by(DeadLetter.id.desc()).limit(limit)))
-
-
 def page(
-    session: Session, connector_id: int | None, before: int | None, after: int | None, size: int
+    session: Session,
+    connector_id: int | None = None,
+    before: int | None = None,
+    after: int | None = None,
+    size: int = 50,
 ) -> list[DeadLetter]:
     """Newest first, `size` of them: the newest, those older than the letter `before`, or those just newer
     than the letter `after` (the page before)."""

@@ -10,13 +10,14 @@ from fieldbridge.jobs import intake
 from fieldbridge.store import connectors, dead_letters, history, inbox, processing
 from fieldbridge.store.columns import Fits
 from fieldbridge.store.inbox import EventStatus
-from fieldbridge.store.tables import InboxEvent
+from fieldbridge.store.tables import DeadLetter, InboxEvent
 from fieldbridge.store.views import DeadLetterOut, EventDetail, EventOut, HistoryOut
 from fieldbridge.web.deps import AdminDep, Broker, BrokerDep, current_admin, utcnow
 
 router = APIRouter(prefix="/v1/admin", tags=["events"], dependencies=[Depends(current_admin)])
 
 EventId = Annotated[int, Fits(InboxEvent.id, minimum=1)]
+LetterId = Annotated[int, Fits(DeadLetter.id, minimum=1)]
 
 
 def _connector_id(broker: Broker, name: str | None) -> int | None:
@@ -68,11 +69,15 @@ def replay_event(event_id: EventId, user: AdminDep, broker: BrokerDep) -> EventO
 
 
 @router.get("/dead-letters")
-def list_dead_letters(broker: BrokerDep, connector: str | None = None) -> list[DeadLetterOut]:
-    """Dead letters not yet replayed, newest first."""
+def list_dead_letters(
+    broker: BrokerDep,
+    connector: str | None = None,
+    before_id: LetterId | None = None,
+    limit: int = Query(50, ge=1, le=500),
+) -> list[DeadLetterOut]:
+    """Dead letters not yet replayed, newest first; for the next page pass the last id you got as
+    `before_id`."""
     connector_id = _connector_id(broker, connector)
     with broker.db.read() as session:
-        return [
-            DeadLetterOut.model_validate(letter)
-            for letter in dead_letters.open_letters(session, connector_id)
-        ]
+        letters = dead_letters.page(session, connector_id, before_id, size=limit)
+        return [DeadLetterOut.model_validate(letter) for letter in letters]

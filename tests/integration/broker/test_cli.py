@@ -92,3 +92,29 @@ def test_import_needs_a_connector_name_when_there_are_several(env: dict[str, str
     assert result.exit_code == 1
     assert "2 connectors exist: name one" in result.output
     assert fieldbridge(env, "import", "42", "--connector", "ghost").exit_code == 1
+
+
+def test_dead_letters_come_a_page_at_a_time_and_say_where_the_next_is(env: dict[str, str | None]) -> None:
+    add_acme(env)
+    db, now = database(env), datetime.now(UTC)
+    for ticket in (41, 42, 43):
+        imported = fieldbridge(env, "import", str(ticket))
+        event_id = int(imported.output.split("event ")[-1].rstrip(".\n"))
+        with db.transaction() as session:
+            processing.claim(session, event_id, "w1", now, timedelta(seconds=30))
+            processing.bury(session, event_id, "w1", now, f"Ticket {ticket} was refused.", "Fix the ticket.")
+
+    first = fieldbridge(env, "events", "dead-letters", "--connector", "acme", "--limit", "2")
+    assert first.exit_code == 0, first.output
+    assert "3 dead letter(s) wait; newest first:" in first.output
+    assert "Ticket 43 was refused." in first.output
+    assert "Ticket 42 was refused." in first.output
+    assert "Ticket 41" not in first.output
+    command = first.output.splitlines()[-1].removeprefix("Older letters wait: fieldbridge ")
+    assert command != first.output.splitlines()[-1], first.output
+
+    rest = fieldbridge(env, *command.split())
+    assert rest.exit_code == 0, rest.output
+    assert "Ticket 41 was refused." in rest.output
+    assert "Ticket 42" not in rest.output
+    assert "Older letters wait" not in rest.output

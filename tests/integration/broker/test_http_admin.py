@@ -203,6 +203,9 @@ def test_events_history_dead_letters_and_replay(served: Served, admin: httpx.Cli
     assert [(letter["event_id"], letter["cause"]) for letter in letters] == [
         (event_id, "Autotask refused the login.")
     ]
+    older = {"connector": name, "before_id": letters[0]["id"]}
+    assert admin.get("/v1/admin/dead-letters", params=older).json() == []
+    assert admin.get("/v1/admin/dead-letters", params={"limit": 501}).status_code == 422
     pair = admin.get(f"/v1/admin/connectors/{name}/history/autotask/Ticket/42").json()
     assert [line["action"] for line in pair] == ["dead-letter", "received"]
 

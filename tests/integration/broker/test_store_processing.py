@@ -73,12 +73,12 @@ def test_bury_and_replay(db: Database, event_id: int) -> None:
             session, event_id, "w1", NOW, "Autotask refused the login.", "Check the user."
         )
         assert letter is not None
-        assert [d.id for d in dead_letters.open_letters(session)] == [letter.id]
+        assert [d.id for d in dead_letters.page(session)] == [letter.id]
         event = inbox.get(session, event_id)
         assert event is not None
         assert event.status == "dead"
         processing.replay(session, event, NOW, "alice")
-        assert dead_letters.open_letters(session) == []
+        assert dead_letters.page(session) == []
         assert (event.status, event.attempts, event.last_error) == ("received", 0, None)
         with pytest.raises(processing.NotReplayable, match="only finished events"):
             processing.replay(session, event, NOW, "alice")

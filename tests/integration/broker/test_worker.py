@@ -175,7 +175,7 @@ def test_the_last_failed_attempt_becomes_a_dead_letter_with_one_alert(world: Wor
     event = world.event(event_id)
     assert (event.status, event.attempts) == ("dead", 3)
     with world.db.transaction() as session:
-        (letter,) = dead_letters.open_letters(session)
+        (letter,) = dead_letters.page(session)
     assert (letter.cause, letter.fix, letter.attempts) == (
         "Autotask refused the login.",
         "Check the user.",
