@@ -39,12 +39,21 @@ class Failure:
         return self.cause.fix if self.cause else ""
 
 
+API_USER = "API User"
+"""The resource type of API users: Autotask lets them create records, never be assigned to or own one."""
+
+
 @dataclass(frozen=True)
 class Resource:
-    """The API user's own resource record."""
+    """A resource record as the checks read it: the API user's own, or the time entry resource."""
 
     id: int
     resource_type: str | None
+    active: bool
+
+    @property
+    def api_only(self) -> bool:
+        return self.resource_type == API_USER
 
 
 @dataclass(frozen=True)
@@ -66,8 +75,8 @@ class PicklistEntry:
 class InstanceIds:
     """What this instance holds of the ids the sync options name: ids differ per instance."""
 
-    resources: Mapping[int, bool]
-    """The named time entry resource, when it exists: id -> active."""
+    resources: Mapping[int, Resource]
+    """The named time entry resource, when it exists."""
     roles: tuple[PicklistEntry, ...]
     """Every role, so a wrong one can be told with the ones to choose from."""
     picklists: Mapping[tuple[str, str], tuple[PicklistEntry, ...]]

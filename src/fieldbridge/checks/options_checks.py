@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from fieldbridge.checks.facts import Failure, InstanceIds, PicklistEntry
+from fieldbridge.checks.facts import Failure, InstanceIds, PicklistEntry, Resource
 from fieldbridge.checks.findings import Finding
 from fieldbridge.sync.options import SyncOptions
 
@@ -145,15 +145,21 @@ def _unset_role(connector: str, roles: tuple[PicklistEntry, ...] = ()) -> Findin
     )
 
 
-def time_resource(resource_id: int | None, found: Mapping[int, bool], connector: str) -> Finding:
+def time_resource(resource_id: int | None, found: Mapping[int, Resource], connector: str) -> Finding:
     if resource_id is None:
         return _unset_resource(connector)
-    active = found.get(resource_id)
-    if active is None:
+    resource = found.get(resource_id)
+    if resource is None:
         seen = f"resource_id {resource_id} is not a resource of this instance"
         return Finding(TIME_RESOURCE, "fail", seen, _resource_fix(connector))
-    if not active:
+    if not resource.active:
         seen = f"resource {resource_id} is inactive: Autotask refuses its time entries"
+        return Finding(TIME_RESOURCE, "fail", seen, _resource_fix(connector))
+    if resource.api_only:
+        seen = (
+            f"resource {resource_id} is an API user: Autotask lets API users own no time entry, so it "
+            "would refuse every one"
+        )
         return Finding(TIME_RESOURCE, "fail", seen, _resource_fix(connector))
     return Finding(TIME_RESOURCE, "pass", f"resource {resource_id}, active")
 

@@ -100,13 +100,20 @@ def _levels(info: EntityInfo) -> dict[Operation, str]:
     }
 
 
+RESOURCE_FIELDS = ("id", "resourceType", "isActive")
+
+
+def _resource(record: dict[str, Any]) -> Resource:
+    return Resource(int(record["id"]), record.get("resourceType"), bool(record.get("isActive")))
+
+
 def own_resource(client: AutotaskClient) -> Resource | Failure:
     """The API user's own resource: its id is what a webhook excludes to avoid echoes."""
-    query = where(eq("userName", client.username), include_fields=["id", "resourceType"], max_records=2)
+    query = where(eq("userName", client.username), include_fields=RESOURCE_FIELDS, max_records=2)
     found = next(iter(client.query("Resources", query)), None)
     if found is None:
         return Failure(f"no resource has the user name {client.username}")
-    return Resource(int(found["id"]), found.get("resourceType"))
+    return _resource(found)
 
 
 @dataclass(frozen=True)
@@ -117,10 +124,10 @@ class NamedIds:
 
 
 def instance_ids(client: AutotaskClient, named: NamedIds) -> InstanceIds:
-    resources: dict[int, bool] = {}
+    resources: dict[int, Resource] = {}
     if named.resource_id is not None:
-        query = where(eq("id", named.resource_id), include_fields=["id", "isActive"], max_records=1)
-        resources = {int(r["id"]): bool(r.get("isActive")) for r in client.query("Resources", query)}
+        query = where(eq("id", named.resource_id), include_fields=RESOURCE_FIELDS, max_records=1)
+        resources = {int(r["id"]): _resource(r) for r in client.query("Resources", query)}
     roles = tuple(
         PicklistEntry(int(r["id"]), str(r.get("name") or ""), r.get("isActive") is not False)
         for r in client.query("Roles", where(include_fields=["id", "name", "isActive"]))

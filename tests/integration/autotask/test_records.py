@@ -38,6 +38,7 @@ from tests.support.emulators import AutotaskSim
 
 SEEDED_TICKETS = {7001, 7002, 7003, 7004, 7005, 7006, 7007}
 FN_RESOURCE = 29682900
+TECHNICIAN = 29682886  # time entries need a resource that is not an API user
 FIELD_TECHNICIAN_ROLE = 29682831
 
 
@@ -161,7 +162,7 @@ def test_delete(autotask: AutotaskClient) -> None:
         "TimeEntries",
         {
             "ticketID": 7003,
-            "resourceID": FN_RESOURCE,
+            "resourceID": TECHNICIAN,
             "roleID": FIELD_TECHNICIAN_ROLE,
             "dateWorked": datetime.now(UTC),
             "hoursWorked": 1.5,

@@ -52,6 +52,10 @@ def test_missing_item_answers_null(api: httpx.Client) -> None:
         ({"companyID": 99999}, "no Companies record with id 99999"),
         ({"queueID": None}, "queueID, or an assignedResourceID"),
         ({"assignedResourceID": 29682886}, "both a assignedResourceID and assignedResourceRoleID"),
+        (  # the Field Nation API user's own resource
+            {"assignedResourceID": 29682900, "assignedResourceRoleID": ROLE["Help Desk"]},
+            "resource 29682900 is an API-only resource",
+        ),
         ({"dueDateTime": None}, "dueDateTime"),
         ({"issueType": 11, "subIssueType": 201}, "does not belong to issueType 11"),
         ({"contactID": 602}, "does not belong to company 174"),
@@ -164,6 +168,8 @@ def test_time_entry_rules_and_delete(api: httpx.Client) -> None:
     assert (
         "needs roleID" in errors(api.post("TimeEntries", json={**base, "roleID": None, "hoursWorked": 1}))[0]
     )
+    by_the_api_user = {**base, "resourceID": 29682900, "hoursWorked": 1}
+    assert "API-only resource" in errors(api.post("TimeEntries", json=by_the_api_user))[0]
     ok = api.post(
         "TimeEntries",
         json={**base, "startDateTime": "2026-11-27T08:00:00Z", "endDateTime": "2026-11-27T10:30:00Z"},

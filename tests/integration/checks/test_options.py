@@ -56,7 +56,7 @@ def test_the_defaults_fail_on_the_unset_resource_and_role_and_warn_without_trigg
     ]
 
 
-def test_a_resource_and_role_unknown_to_the_instance_fail_and_an_inactive_resource_too(
+def test_a_resource_and_role_unknown_to_the_instance_fail_and_an_inactive_or_api_user_resource_too(
     bridge: Bridge,
 ) -> None:
     name = with_options(bridge, instance_options(resource_id=4242, role_id=31))
@@ -71,6 +71,14 @@ def test_a_resource_and_role_unknown_to_the_instance_fail_and_an_inactive_resour
     [(_, status, seen, fix)] = rows(bridge, name, "time entry resource")
     assert (status, seen) == ("fail", f"resource {inactive} is inactive: Autotask refuses its time entries")
     assert fix.endswith(f"`fieldbridge sync-options set {name} --set resource_id=<resource id>`")
+    api_user = bridge.at.user("svc-fieldnation")["resource_id"]
+    bridge.save_options(name, instance_options(resource_id=api_user))
+    [(_, status, seen, _)] = rows(bridge, name, "time entry resource")
+    assert (status, seen) == (
+        "fail",
+        f"resource {api_user} is an API user: Autotask lets API users own no time entry, so it would refuse "
+        "every one",
+    )
 
 
 def test_trigger_statuses_and_queues_the_instance_lacks_fail_with_the_ids_to_use(bridge: Bridge) -> None:

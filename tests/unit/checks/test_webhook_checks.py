@@ -21,7 +21,7 @@ SPEC = AutotaskWebhookSpec("FieldBridge acme", URL, "a" * 43, 29682900, ("status
 SETUP = WebhookSetup(
     "acme", TRIGGER, "https://bridge.example/v1/fieldnation/webhooks/acme", "a" * 43, "f" * 43
 )
-ME = Resource(29682900, "API User")
+ME = Resource(29682900, "API User", active=True)
 
 
 def judged(*hooks: TicketWebhook, setup: WebhookSetup = SETUP) -> dict[str, str]:

@@ -13,6 +13,8 @@ from fieldbridge.sandbox.autotask.errors import invalid
 from fieldbridge.sandbox.autotask.query import coerce, format_datetime, parse_datetime
 
 Record = dict[str, Any]
+API_USER = "API User"
+"""The resourceType of API users (licenseType 7)."""
 MAX_ATTACHMENT_BYTES = 6 * 1024 * 1024  # Autotask: "about 6-7 MB per file"; the lower bound is the safe one
 
 
@@ -166,6 +168,8 @@ def _tickets(record: Record, lookups: Lookups, changed: set[str]) -> None:
         raise invalid(
             "When assigning a Resource, you must assign both a assignedResourceID and assignedResourceRoleID."
         )
+    if "assignedResourceID" in changed:
+        _refuse_api_only(lookups, "assignedResourceID", resource)
     if record.get("queueID") is None and resource is None:
         raise invalid("A ticket needs a queueID, or an assignedResourceID with an assignedResourceRoleID")
     if record.get("dueDateTime") is None:
@@ -177,7 +181,21 @@ def _tickets(record: Record, lookups: Lookups, changed: set[str]) -> None:
             raise invalid(f"Contact {contact} does not belong to company {record.get('companyID')}")
 
 
+def _refuse_api_only(lookups: Lookups, field_name: str, resource_id: Any) -> None:
+    """API-only resources may create records but not be assigned to or own them (only a creatorResourceID)."""
+    if resource_id is None:
+        return
+    resource = lookups.exists("Resources", int(resource_id))
+    if resource is not None and resource.get("resourceType") == API_USER:
+        raise invalid(
+            f"Field '{field_name}': resource {resource_id} is an API-only resource, which cannot be assigned "
+            "to tickets or own time entries"
+        )
+
+
 def _time_entries(record: Record, lookups: Lookups, changed: set[str]) -> None:
+    if "resourceID" in changed:
+        _refuse_api_only(lookups, "resourceID", record.get("resourceID"))
     if record.get("ticketID") is not None:
         missing = [n for n in ("roleID", "dateWorked", "summaryNotes") if record.get(n) in (None, "")]
         if missing:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fieldbridge.autotask import AutotaskError, eq, where
+from fieldbridge.checks.facts import API_USER
 from fieldbridge.checks.runner import ONCE
 from fieldbridge.checks.troubleshooting import explain
 from fieldbridge.store.connectors import ConnectorConfig
@@ -46,14 +47,14 @@ def picklist(catalog: dict[str, Any] | None, entity: str, field: str) -> list[Ch
 
 
 def people(config: ConnectorConfig) -> People:
-    """The instance's active resources and roles (one query each)."""
+    """The instance's active resources (API users left out) and roles (one query each)."""
     try:
         with autotask_client(config, retry=ONCE) as client:
-            resources = client.query(
-                "Resources",
-                where(eq("isActive", True), include_fields=["id", "firstName", "lastName", "userName"]),
-            )
-            listed = [Choice(int(r["id"]), _person(r)) for r in resources]
+            fields = ["id", "firstName", "lastName", "userName", "resourceType"]
+            resources = client.query("Resources", where(eq("isActive", True), include_fields=fields))
+            # Autotask refuses time entries owned by an API user, so none is offered.
+            bookable = [r for r in resources if r.get("resourceType") != API_USER]
+            listed = [Choice(int(r["id"]), _person(r)) for r in bookable]
             roles = client.query("Roles", where(eq("isActive", True), include_fields=["id", "name"]))
             role_choices = [Choice(int(r["id"]), str(r.get("name") or "")) for r in roles]
     except ValueError as missing:
