@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from pydantic import SecretStr
 
+from fieldbridge.autotask import Limits
 from fieldbridge.checks.integration_code import CodeSource
 from fieldbridge.checks.preflight import ConnectorSetup, Subject
 from fieldbridge.checks.trigger import LiveToken, Trigger
@@ -19,6 +20,7 @@ from fieldbridge.store.connectors import ConnectorConfig, ConnectorView
 from fieldbridge.store.database import Database
 from fieldbridge.store.secrets import SecretBox
 from fieldbridge.sync import options
+from fieldbridge.sync.clients import shared_limits
 from fieldbridge.sync.options import SyncOptions, TriggerConditions
 
 
@@ -37,6 +39,8 @@ class ConnectorContext:
     options: SyncOptions
     trigger: Trigger
     fieldnation_webhook_url: str
+    limits: Limits
+    """Autotask's limits as the deployment's workers count them, so a check never crowds them out."""
 
     @property
     def name(self) -> str:
@@ -111,6 +115,7 @@ def load(db: Database, box: SecretBox, settings: Settings, name: str) -> Connect
             LiveToken(token.selector, token.verifier_hash) if token is not None else None,
         ),
         fieldnation_webhook_url=f"{settings.public_base_url}{fieldnation_webhook_path(name)}",
+        limits=shared_limits(config, settings.sync, db),
     )
 
 

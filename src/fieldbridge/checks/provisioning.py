@@ -82,7 +82,7 @@ def provision(
     config = context.config
     # Both clients first: missing credentials stop the run before either side is changed.
     with (
-        _client(lambda: autotask_client(config)) as autotask,
+        _client(lambda: autotask_client(config, context.limits)) as autotask,
         _client(lambda: fieldnation_client(config)) as fn,
     ):
         with _refused("Autotask"):

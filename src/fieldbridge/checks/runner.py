@@ -42,7 +42,7 @@ def _autotask(context: ConnectorContext, probe: Probe) -> AutotaskFacts:
 
     config = context.config
     try:
-        client = autotask_client(config, retry=ONCE)
+        client = autotask_client(config, context.limits, retry=ONCE)
     except ValueError as missing:
         failure = no_code() if context.integration_code == "none" else Failure(str(missing), asked=False)
         return AutotaskFacts(config.autotask_api_url, failure)

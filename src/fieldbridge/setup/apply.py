@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from fieldbridge.autotask import Limits, LocalLimits
 from fieldbridge.mapping import MappingSet, Problem
 from fieldbridge.mapping.config import to_data
 from fieldbridge.settings import Settings
@@ -35,6 +36,7 @@ from fieldbridge.store.connectors import (
 from fieldbridge.store.database import Database
 from fieldbridge.store.secrets import SecretBox
 from fieldbridge.sync import options
+from fieldbridge.sync.clients import shared_limits
 
 
 @dataclass(frozen=True)
@@ -75,21 +77,31 @@ def current(db: Database, box: SecretBox, name: str) -> tuple[Current | None, di
 
 
 def prepare(
-    settings: Settings, desired: Desired, state: Current | None, catalog: dict[str, Any] | None
+    settings: Settings,
+    db: Database | None,
+    desired: Desired,
+    state: Current | None,
+    catalog: dict[str, Any] | None,
 ) -> Prepared:
     """Check the plan from `state` to `desired`; reads only (Autotask and Field Nation when the credentials
-    are tested or the fields read)."""
+    are tested or the fields read). `db`: the deployment's store, None on a dry run before there is one."""
     changes = plan(desired, state)
     if changes.empty:
         return Prepared(changes, None, None, None)
+    config = _config(desired, state, settings.default_integration_code)
+    limits: Limits = (
+        shared_limits(config, settings.sync, db)
+        if db is not None
+        else LocalLimits.of_user(config.autotask_username)  # no store: no worker of this deployment runs
+    )
     tested = None
     if changes.tests_connection:
-        tested = connection_check.check(_config(desired, state, settings.default_integration_code))
+        tested = connection_check.check(config, limits)
         if not rules.connection_passed(tested):
             return Prepared(changes, tested, None, None)
     fetched = None
     if tested is not None or catalog is None:
-        fetched = fetch(_config(desired, state, settings.default_integration_code))
+        fetched = fetch(config, limits)
         catalog = fetched.catalog()
     validation = rules.validate_mappings(
         desired.mappings,

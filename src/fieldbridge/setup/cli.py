@@ -42,7 +42,7 @@ def apply(
     settings = Settings()
     store = _store(settings, desired.name, dry_run)
     state, catalog = current(*store, desired.name) if store else (None, None)
-    prepared = prepare(settings, desired, state, catalog)
+    prepared = prepare(settings, store[0] if store else None, desired, state, catalog)
     if prepared.plan.empty:
         typer.echo(f"{desired.name}: no changes.")
         return

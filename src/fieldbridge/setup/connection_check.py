@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from fieldbridge import fieldnation
-from fieldbridge.autotask import AutotaskError, Retry
+from fieldbridge.autotask import AutotaskError, Limits, Retry
 from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
 from fieldbridge.fieldnation.auth import TOKEN_PATH
 from fieldbridge.jobs.redaction import redact
@@ -31,16 +31,17 @@ class Step(BaseModel):
     fix: str | None = None
 
 
-def check(config: ConnectorConfig) -> list[Step]:
-    steps = [*_autotask(config), _fieldnation(config)]
+def check(config: ConnectorConfig, limits: Limits) -> list[Step]:
+    """`limits`: Autotask's limits as the deployment counts them (`sync.clients.shared_limits`)."""
+    steps = [*_autotask(config, limits), _fieldnation(config)]
     secrets = config.secret_values()
     return [step.model_copy(update={"detail": redact(step.detail, secrets)}) for step in steps]
 
 
-def _autotask(config: ConnectorConfig) -> list[Step]:
+def _autotask(config: ConnectorConfig, limits: Limits) -> list[Step]:
     after_zone = Step(name=AUTHENTICATION, status="skipped", detail="zone discovery did not succeed")
     try:
-        client = autotask_client(config, retry=ONCE)
+        client = autotask_client(config, limits, retry=ONCE)
     except ValueError as missing:
         fix = "Enter the API user's Username (Key) and Password (Secret) (setup guide, Step 3)"
         return [

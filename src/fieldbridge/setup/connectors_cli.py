@@ -62,6 +62,7 @@ def add_connector(
     from fieldbridge.setup import connection_check, rules
     from fieldbridge.store import connectors
     from fieldbridge.store.database import open_store
+    from fieldbridge.sync.clients import shared_limits
 
     try:
         new = connectors.NewConnector.model_validate(_load(source))
@@ -79,7 +80,7 @@ def add_connector(
     secrets = {field: getattr(new, field) for field in connectors.SECRET_FIELDS}
     unsaved = connectors.assemble_config(0, new.name, options, secrets, settings.default_integration_code)
     typer.echo("Connection test:")
-    steps = connection_check.check(unsaved)
+    steps = connection_check.check(unsaved, shared_limits(unsaved, settings.sync, db))
     print_steps(steps)
     if not rules.connection_passed(steps):
         raise connection_failure(steps)
@@ -154,7 +155,7 @@ def update_connector(
         desired = changed(state, name, values, sources)
     except DocumentError as invalid:
         raise problems_error("--set", invalid.problems) from None
-    prepared = prepare(settings, desired, state, catalog)
+    prepared = prepare(settings, db, desired, state, catalog)
     if prepared.plan.empty:
         typer.echo(f"{name}: no changes.")
         return
@@ -213,8 +214,12 @@ def delete_connector(
 def connection_test(name: Name, as_json: AsJson = False) -> None:
     """Run the connection test with the saved credentials; exits 1 when a step fails."""
     from fieldbridge.setup import connection_check, rules
+    from fieldbridge.sync.clients import shared_limits
 
-    steps = connection_check.check(connector_config(name))
+    settings = Settings()
+    db, box = _store(settings)
+    config = connector_config(name, settings, db, box)
+    steps = connection_check.check(config, shared_limits(config, settings.sync, db))
     if as_json:
         typer.echo(json_text([step.model_dump(mode="json") for step in steps]))
     else:
@@ -228,10 +233,13 @@ def refresh_fields(name: Name, as_json: AsJson = False) -> None:
     """Read fields, UDFs and picklists (Autotask) and custom fields, expense categories and statuses
     (Field Nation) into the catalog mapping validation uses; exits 1 when something could not be read."""
     from fieldbridge.setup.refresh_fields import refresh
+    from fieldbridge.sync.clients import shared_limits
 
     settings = Settings()
     db, box = _store(settings)
-    done = refresh(db, connector_config(name, settings, db, box), datetime.now(UTC))
+    config = connector_config(name, settings, db, box)
+    limits = shared_limits(config, settings.sync, db)
+    done = refresh(db, config, limits, datetime.now(UTC))
     if as_json:
         typer.echo(json_text(done.model_dump(mode="json")))
     else:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fieldbridge.autotask import AutotaskError, eq, where
+from fieldbridge.autotask import AutotaskError, Limits, eq, where
 from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
 from fieldbridge.fieldnation import FieldNationError
 from fieldbridge.store.connectors import ConnectorConfig
-from fieldbridge.sync.clients import ConnectorClients, fieldnation_client
+from fieldbridge.sync.clients import INTERACTIVE_TIMEOUT, ConnectorClients, fieldnation_client
 from fieldbridge.sync.inbound import with_related
 from fieldbridge.sync.outbound import read_work_order
 
@@ -21,10 +21,10 @@ class RecordUnavailable(Exception):
         self.problem, self.fix = problem, fix
 
 
-def ticket(config: ConnectorConfig, id_or_number: str) -> dict[str, Any]:
+def ticket(config: ConnectorConfig, limits: Limits, id_or_number: str) -> dict[str, Any]:
     """The service object's record (a ticket by id or by number, T20261201.0001) with its related records."""
     endpoint = SERVICE_OBJECTS[config.service_object].endpoint
-    clients = ConnectorClients(config)
+    clients = ConnectorClients(config, INTERACTIVE_TIMEOUT, limits)
     try:
         if id_or_number.isdigit():
             record = clients.autotask.get(endpoint, int(id_or_number))

@@ -139,6 +139,7 @@ def preview_live(
     from fieldbridge.setup import live_records
     from fieldbridge.setup.connectors_cli import connector_config
     from fieldbridge.store import mapping_sets
+    from fieldbridge.sync.clients import shared_limits
 
     if (ticket is None) == (work_order is None):
         raise CliError(
@@ -154,7 +155,7 @@ def preview_live(
         mappings = default_set() if saved is None else MappingSet.model_validate(saved.body)
     try:
         record = (
-            live_records.ticket(config, ticket)
+            live_records.ticket(config, shared_limits(config, Settings().sync, db), ticket)
             if ticket is not None
             else live_records.work_order(config, work_order or 0)
         )

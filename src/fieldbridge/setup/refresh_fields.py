@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from fieldbridge import fieldnation
-from fieldbridge.autotask import AutotaskClient, AutotaskError
+from fieldbridge.autotask import AutotaskClient, AutotaskError, Limits
 from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
 from fieldbridge.setup.connection_check import Step
 from fieldbridge.store import field_catalog
@@ -92,14 +92,14 @@ class Fetched:
             field_catalog.save(session, connector_id, system, entity, fields, now)
 
 
-def refresh(db: Database, config: ConnectorConfig, now: datetime) -> Refreshed:
-    fetched = fetch(config)
+def refresh(db: Database, config: ConnectorConfig, limits: Limits, now: datetime) -> Refreshed:
+    fetched = fetch(config, limits)
     with db.transaction() as session:
         fetched.save(session, config.id, now)
     return fetched.outcome
 
 
-def fetch(config: ConnectorConfig) -> Fetched:
+def fetch(config: ConnectorConfig, limits: Limits) -> Fetched:
     """Read both sides' fields; what cannot be read is in `outcome.problems`, with the cause and fix."""
     fetched = Fetched(Refreshed(autotask={}, fieldnation={}, problems=[]))
     outcome = fetched.outcome
@@ -108,7 +108,7 @@ def fetch(config: ConnectorConfig) -> Fetched:
         fetched.entries.append((system, entity, fields))
 
     try:
-        autotask = autotask_client(config)
+        autotask = autotask_client(config, limits)
     except ValueError as missing:
         outcome.problems.append(_problem("Autotask", str(missing), "Enter the Autotask credentials first"))
     else:

@@ -46,13 +46,12 @@ def _secret(value: Any) -> str:
 
 def autotask_client(
     config: ConnectorConfig,
+    limits: Limits,
     *,
     timeout: float = INTERACTIVE_TIMEOUT,
     retry: Retry | None = None,
-    limits: Limits | None = None,
 ) -> AutotaskClient:
-    """Raises ValueError when the username, secret or (own or default) integration code is missing.
-    Without `limits`, the client counts Autotask's limits in this process alone."""
+    """Raises ValueError when the username, secret or (own or default) integration code is missing."""
     return AutotaskClient(
         config.autotask_username,
         _secret(config.autotask_secret),
@@ -88,8 +87,8 @@ def fieldnation_client(
 
 
 class ConnectorClients:
-    def __init__(self, config: ConnectorConfig, timeout: float = 30.0, limits: Limits | None = None) -> None:
-        self.autotask = autotask_client(config, timeout=timeout, limits=limits)
+    def __init__(self, config: ConnectorConfig, timeout: float, limits: Limits) -> None:
+        self.autotask = autotask_client(config, limits, timeout=timeout)
         self.fieldnation = fieldnation_client(config, timeout=timeout)
         self._related: dict[tuple[str, int], tuple[float, Record | None]] = {}
         self._handed: dict[tuple[str, int], Record] = {}
@@ -184,6 +183,16 @@ def for_connector(config: ConnectorConfig, sync: SyncSettings, db: Database) -> 
     _, clients, limits = known
     clients.read_threshold(limits, share)
     return clients
+
+
+def shared_limits(config: ConnectorConfig, sync: SyncSettings, db: Database) -> SharedLimits:
+    """Autotask's limits of the connector's API user, counted where the flows count them, for a client made
+    while a person waits (connection test, Refresh Fields, checks, webhooks, the console): what a person asks
+    for never puts a fourth request in flight beside the workers' or spends past the deployment's share. The
+    share is of Autotask's documented threshold: reading the tenant's own would cost a request each time."""
+    limit = _share_of(TENANT_HOURLY_THRESHOLD, sync.autotask_share)
+    lease = INTERACTIVE_TIMEOUT * 2 + 60
+    return SharedLimits(_counts(sync, db), config.autotask_username, limit, lease=lease)
 
 
 def _share_of(threshold: int, share: float) -> int:

@@ -83,7 +83,7 @@ def create_connector(body: NewConnector, broker: BrokerDep) -> CreatedConnector:
         token = client_tokens.rotate(session, connector, utcnow())
         view, config = connectors.view(connector), _config(broker, connector)
     url = client_tokens.trigger_url(broker.settings.public_base_url, token)
-    tested = connection_check.check(config)
+    tested = connection_check.check(config, broker.autotask_limits(config))
     checks = admin_checks.after_connection_test(broker, body.name, tested)
     return CreatedConnector(connector=view, connection_test=tested, checks=checks, trigger_url=url)
 
@@ -103,7 +103,9 @@ def update_connector(name: str, body: ConnectorChanges, broker: BrokerDep) -> Sa
             _refuse_unless_create_is_mapped(session, connector)
         connectors.update(session, broker.box, connector, body, utcnow())
         view, config = connectors.view(connector), _config(broker, connector)
-    tested = connection_check.check(config) if body.model_fields_set & rules.CONNECTION_FIELDS else None
+    tested = None
+    if body.model_fields_set & rules.CONNECTION_FIELDS:
+        tested = connection_check.check(config, broker.autotask_limits(config))
     checks = admin_checks.after_connection_test(broker, name, tested) if tested else None
     return SavedConnector(connector=view, connection_test=tested, checks=checks)
 
@@ -122,7 +124,7 @@ def test_connection(name: str, broker: BrokerDep) -> list[Step]:
     """Run the connection test again with the saved credentials."""
     with broker.db.transaction() as session:
         config = _config(broker, _named(session, name))
-    return connection_check.check(config)
+    return connection_check.check(config, broker.autotask_limits(config))
 
 
 @router.post("/{name}/refresh-fields", responses={404: {}})
@@ -131,7 +133,7 @@ def refresh_fields(name: str, broker: BrokerDep) -> Refreshed:
     (Field Nation) into the catalog that mapping validation uses."""
     with broker.db.transaction() as session:
         config = _config(broker, _named(session, name))
-    return refresh(broker.db, config, utcnow())
+    return refresh(broker.db, config, broker.autotask_limits(config), utcnow())
 
 
 @router.get("/{name}/catalog", responses={404: {}})

@@ -8,13 +8,16 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
+from fieldbridge.autotask import SharedLimits
 from fieldbridge.jobs.intake import GroupedIntake
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.settings import Settings
 from fieldbridge.store import admins
+from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
 from fieldbridge.store.secrets import SecretBox
 from fieldbridge.store.tables import AdminUser
+from fieldbridge.sync.clients import shared_limits
 from fieldbridge.web.metrics import Metrics
 
 SESSION_COOKIE = "fieldbridge_session"
@@ -29,6 +32,10 @@ class Broker:
     metrics: Metrics
     intake: GroupedIntake
     """How the doors store events (the admin API's import stores one at a time, `jobs.intake.submit`)."""
+
+    def autotask_limits(self, config: ConnectorConfig) -> SharedLimits:
+        """Autotask's limits of the connector's API user, counted with the workers' requests."""
+        return shared_limits(config, self.settings.sync, self.db)
 
 
 def utcnow() -> datetime:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fieldbridge.autotask import AutotaskError, eq, where
+from fieldbridge.autotask import AutotaskError, Limits, eq, where
 from fieldbridge.checks.facts import API_USER
 from fieldbridge.checks.runner import ONCE
 from fieldbridge.checks.troubleshooting import explain
@@ -46,10 +46,10 @@ def picklist(catalog: dict[str, Any] | None, entity: str, field: str) -> list[Ch
     ]
 
 
-def people(config: ConnectorConfig) -> People:
+def people(config: ConnectorConfig, limits: Limits) -> People:
     """The instance's active resources (API users left out) and roles (one query each)."""
     try:
-        with autotask_client(config, retry=ONCE) as client:
+        with autotask_client(config, limits, retry=ONCE) as client:
             fields = ["id", "firstName", "lastName", "userName", "resourceType"]
             resources = client.query("Resources", where(eq("isActive", True), include_fields=fields))
             # Autotask refuses time entries owned by an API user, so none is offered.

@@ -108,7 +108,9 @@ def post(name: str, request: Request, admin: ConsoleAdmin, broker: BrokerDep, fo
                 named(session, name), broker.box, broker.settings.default_integration_code
             )
         key = record["ticket"] if direction == "inbound" else record["work_order"]
-        previewed = mapping_preview.preview(broker.db, config, mapping_set, direction, key)
+        previewed = mapping_preview.preview(
+            broker.db, config, broker.autotask_limits(config), mapping_set, direction, key
+        )
         return _editor(request, admin, broker, name, rows, record=record, previewed=previewed)
     refused = action == "save" and not rows.ok
     return _editor(

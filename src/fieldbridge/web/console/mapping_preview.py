@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from fieldbridge.autotask import Limits
 from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
 from fieldbridge.mapping import MappingError, MappingSet, Preview, compile_mappings
 from fieldbridge.mapping.model import Direction
@@ -38,7 +39,12 @@ class Previewed:
 
 
 def preview(
-    db: Database, config: ConnectorConfig, mapping_set: MappingSet, direction: Direction, record_key: str
+    db: Database,
+    config: ConnectorConfig,
+    limits: Limits,
+    mapping_set: MappingSet,
+    direction: Direction,
+    record_key: str,
 ) -> Previewed:
     """`record_key`: a ticket's id or number (inbound) or a work order's id (outbound)."""
     key = record_key.strip()
@@ -53,7 +59,7 @@ def preview(
     named = f"ticket {key}" if direction == "inbound" else f"work order {key}"
     try:
         record = (
-            live_records.ticket(config, key)
+            live_records.ticket(config, limits, key)
             if direction == "inbound"
             else live_records.work_order(config, int(key))
         )

@@ -68,7 +68,7 @@ def _page(
         publish=picklist("TicketNotes", "publish"),
         attachment_publish=picklist("TicketAttachments", "publish"),
         expense_targets=EXPENSE_TARGETS,
-        people=instance_choices.people(config),
+        people=instance_choices.people(config, broker.autotask_limits(config)),
         **({"problems": {}, "typed": {}, "missing": None, "saved": False} | context),
     )
 

@@ -38,7 +38,7 @@ def api_usage(name: str, request: Request, admin: ConsoleAdmin, broker: BrokerDe
         config = connectors.config(connector, broker.box, broker.settings.default_integration_code)
     usage, problem, fix = None, None, None
     try:
-        with autotask_client(config, retry=ONCE) as client:
+        with autotask_client(config, broker.autotask_limits(config), retry=ONCE) as client:
             usage = client.threshold()
     except ValueError as missing:
         problem = str(missing)

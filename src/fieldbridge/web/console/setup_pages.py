@@ -98,10 +98,11 @@ def _step_page(
 
 
 def _trigger_choices(broker: Broker, row: Connector, catalog: dict[str, Any] | None) -> dict[str, Any]:
+    config = _config(broker, row)
     return {
         "statuses": instance_choices.picklist(catalog, "Tickets", "status"),
         "queues": instance_choices.picklist(catalog, "Tickets", "queueID"),
-        "people": instance_choices.people(_config(broker, row)),
+        "people": instance_choices.people(config, broker.autotask_limits(config)),
     }
 
 
@@ -269,7 +270,8 @@ def _tested(
     with broker.db.read() as session:
         config = _config(broker, named(session, name))
     wanted = AUTOTASK_STEPS if key == "autotask" else (FIELDNATION,)
-    tested = [step for step in connection_check.check(config) if step.name in wanted]
+    steps = connection_check.check(config, broker.autotask_limits(config))
+    tested = [step for step in steps if step.name in wanted]
     passed = all(step.status == "pass" for step in tested)
     return _step_page(
         request,
@@ -313,7 +315,7 @@ def refresh_fields(
     """Long: both sides are read. Sent in the background by the page's script; the page stays usable."""
     with broker.db.read() as session:
         config = _config(broker, named(session, name))
-    refreshed = refresh(broker.db, config, utcnow())
+    refreshed = refresh(broker.db, config, broker.autotask_limits(config), utcnow())
     return _step_page(request, admin, broker, name, "refresh-fields", refreshed=refreshed)
 
 
