@@ -79,9 +79,10 @@ class RunningServer:
 
 
 def start_in_thread(
-    app: ASGIApp, host: str = "127.0.0.1", port: int = 0, ready_timeout: float = 10.0
+    app: ASGIApp, host: str = "127.0.0.1", port: int = 0, ready_timeout: float = 30.0
 ) -> RunningServer:
-    """Start `app` on a background thread and return once it accepts connections."""
+    """Start `app` on a background thread and return once it accepts connections (an emulator, or the
+    broker's app, whose start migrates its store: seconds on a busy machine)."""
     sock = bind_socket(host, port)
     server = uvicorn.Server(_config(app))
 
@@ -95,7 +96,7 @@ def start_in_thread(
         time.sleep(0.005)
     if not server.started:
         server.should_exit = True
-        raise RuntimeError(f"emulator did not start within {ready_timeout} s")
+        raise RuntimeError(f"the server on {base_url(sock)} did not start within {ready_timeout} s")
     return RunningServer(url=base_url(sock), _server=server, _thread=thread)
 
 

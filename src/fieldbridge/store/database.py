@@ -87,14 +87,20 @@ def _newest_revision() -> str | None:
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
+def lock_for_migration(connection: Connection) -> None:
+    """Serialise concurrent starts on this schema (a deployment's) until the transaction ends; SQLite gets the
+    same from BEGIN IMMEDIATE. Keyed by the schema, so deployments in other schemas of the database (and test
+    processes, each in schemas of its own) start meanwhile."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(7283401, hashtext(current_schema()))"))
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration; safe when several processes start at once. A store already
     there is only asked its revision: every command opens the store, and the upgrade machinery would read
     every migration script to find nothing to do."""
     with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # Serialises concurrent starts; SQLite gets the same from BEGIN IMMEDIATE.
-            connection.execute(text("SELECT pg_advisory_xact_lock(7283401)"))
+        lock_for_migration(connection)
         if MigrationContext.configure(connection).get_current_revision() == _newest_revision():
             return
         config = _alembic_config()

@@ -17,9 +17,16 @@ from sqlalchemy.orm import Session
 
 import fieldbridge.sync.tables  # noqa: F401 (the sync flows declare their tables on the same Base)
 from fieldbridge.store import connectors
-from fieldbridge.store.database import MIGRATIONS, Database, create_database_engine, migrate
+from fieldbridge.store.database import (
+    MIGRATIONS,
+    Database,
+    create_database_engine,
+    lock_for_migration,
+    migrate,
+)
 from fieldbridge.store.secrets import SecretBox
 from fieldbridge.store.tables import Base
+from tests.support.services import fresh_schema
 
 
 def test_migrations_match_the_declared_tables(db: Database) -> None:
@@ -54,6 +61,26 @@ def test_concurrent_starts_migrate_once(blank_database_url: str) -> None:
     assert "connectors" in inspect(engines[0]).get_table_names()
     for engine in engines:
         engine.dispose()
+
+
+def test_a_start_on_one_schema_never_waits_for_a_migration_on_another(
+    postgres_url: str, postgres_schema_url: str
+) -> None:
+    """Deployments (and test processes) sharing a PostgreSQL database, each in a schema, start at once."""
+    ours = create_database_engine(postgres_schema_url)
+    with fresh_schema(postgres_url) as other_url:
+        other = create_database_engine(other_url)
+        with other.begin() as migrating:  # another schema's start, holding its migration lock meanwhile
+            lock_for_migration(migrating)
+            start = threading.Thread(target=migrate, args=(ours,))
+            start.start()
+            start.join(timeout=30)
+            finished = not start.is_alive()
+        start.join()
+        other.dispose()
+    assert finished, "the start waited for another schema's migration"
+    assert "connectors" in inspect(ours).get_table_names()
+    ours.dispose()
 
 
 def test_pairs_synced_before_labels_existed_are_labelled_from_their_snapshot(blank_database_url: str) -> None:
