@@ -11,10 +11,9 @@ from typing import Any
 from fieldbridge.sandbox.autotask.catalog import EntityDef, FieldDef
 from fieldbridge.sandbox.autotask.errors import invalid
 from fieldbridge.sandbox.autotask.query import coerce, format_datetime, parse_datetime
+from fieldbridge.sandbox.autotask.security import API_USER
 
 Record = dict[str, Any]
-API_USER = "API User"
-"""The resourceType of API users (licenseType 7)."""
 MAX_ATTACHMENT_BYTES = 6 * 1024 * 1024  # Autotask: "about 6-7 MB per file"; the lower bound is the safe one
 
 

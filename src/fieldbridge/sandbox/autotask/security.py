@@ -7,6 +7,9 @@ from typing import Literal
 
 from fieldbridge.sandbox.autotask.errors import AutotaskError
 
+API_USER = "API User"
+"""The resource type (license type 7) that alone may call the API, and that may own or be assigned nothing."""
+
 ViewLevel = Literal["All", "Mine", "None"]
 Operation = Literal["query", "create", "update", "delete"]
 
@@ -76,7 +79,7 @@ def authenticate(
     user = users.get(username.lower())
     if user is None:
         raise AutotaskError(500, "Unable to authenticate: the user name was not found")
-    if user.resource_type != "API User":
+    if user.resource_type != API_USER:
         raise AutotaskError(401, "User is not an API user: only resources of type API User may use the API")
     if not user.active:
         raise AutotaskError(401, "User account is inactive")
