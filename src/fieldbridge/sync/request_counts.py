@@ -1,18 +1,29 @@
 """Autotask's limits counted in the database (`autotask_requests`, `autotask_pauses`), for deployments whose
-processes share no Redis: each admission is one short transaction.
+processes share no Redis.
 
-A request's slot is given back in the process's next admission, inside its transaction, or by itself after
-`GIVE_BACK_DELAY` when no admission comes first (and when the process exits): a flow calls Autotask one
-request after another, so under load a give-back costs no transaction, and a slot is held at most that long
-after its answer. On a node without Redis these transactions queue for SQLite's one write lock with the
-inbox's and the events', so each one saved is felt by every process.
+Each row of `autotask_requests` is a request drawn on its user's hourly budget; a row still `in_flight_until`
+is also one of its gate's 3 slots. A busy process keeps what it took rather than write a transaction for each
+request, which on a node without Redis would queue for SQLite's one write lock with the inbox's and the
+events':
 
-SQLite serialises those transactions itself (every one begins IMMEDIATE). On PostgreSQL two transactions could
+- A slot whose answer came stays the process's for `SLOT_KEEP` seconds, for its next request of that gate;
+  then it is given back, inside the process's next transaction or by a writer thread (and at exit).
+- An admission that writes takes up to `SPARE_REQUESTS` more of the budget beside it (rows sent then, never in
+  flight; a tenth of what is left at most), for the process's next requests to draw on for `SPARE_SECONDS`;
+  those left are deleted once they expire or their user holds no slot.
+
+So a busy process writes about once every `SPARE_REQUESTS` requests, and a lone request costs what it always
+did: its admission and its give-back. The price, all bounded: another process waits up to `SLOT_KEEP` longer
+for a slot; the budget counts up to `SPARE_REQUESTS` requests early per busy process (and forgets them up to
+`SPARE_SECONDS` early); another process's pause is seen up to `SPARE_SECONDS` (or `SPARE_REQUESTS` requests)
+late, the process's own at once.
+
+SQLite serialises the transactions itself (every one begins IMMEDIATE). On PostgreSQL two transactions could
 both count two in flight and both take the third slot, so each takes advisory locks first: the gate's, then
 the user's (always in that order, so no two wait on each other).
 
-Times are the processes' own clocks (seconds since the epoch): they share a machine with SQLite, and keep
-their clocks in step (NTP) with PostgreSQL.
+Times in the tables are the processes' own clocks (seconds since the epoch): they share a machine with SQLite,
+and keep their clocks in step (NTP) with PostgreSQL.
 
 The counts have an engine of their own (`open_counts`): their transactions are bookkeeping beside an event's,
 not part of it, and take none of the event's pooled connections.
@@ -25,6 +36,7 @@ import hashlib
 import logging
 import threading
 import time
+from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,82 +47,123 @@ from fieldbridge.store.tables import AutotaskPause, AutotaskRequest
 
 log = logging.getLogger(__name__)
 
-GIVE_BACK_DELAY = 0.02
-"""Seconds a returned slot waits for the process's next admission to carry it before it is written alone."""
+SLOT_KEEP = 0.1
+"""Seconds a slot whose answer came stays the process's, for its next request of the gate."""
+SPARE_REQUESTS = 10
+"""Requests of the budget an admission that writes takes beside its own, for the process's next ones."""
+SPARE_SECONDS = 1.0
+"""How long spare requests may be drawn on: how late another process's pause may be seen."""
+
+
+@dataclass(frozen=True)
+class _Kept:
+    token: int
+    user: str
+    gate: str
+    since: float
+    """When its answer came (monotonic)."""
+
+
+@dataclass(frozen=True)
+class _Spare:
+    """A request of the budget taken ahead (its row's id), to draw on until `until` (monotonic)."""
+
+    id: int
+    until: float
+
+
+@dataclass
+class _Written:
+    """What a transaction gives back: the slots freed and the spare requests deleted."""
+
+    freed: list[int]
+    deleted: list[int]
 
 
 class DatabaseCounts:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._returned: dict[int, float] = {}
-        """Slots whose answer came, not yet written: request id -> when (monotonic)."""
-        self._returned_lock = threading.Lock()
+        self._lock = threading.Lock()
+        self._lent: dict[int, str] = {}
+        """Slots of requests in flight: token -> user."""
+        self._kept: list[_Kept] = []
+        self._spares: dict[str, list[_Spare]] = {}
+        self._owed = _Written([], [])
+        """Give-backs due that no transaction wrote yet."""
+        self._paused: dict[str, float] = {}
+        """Until when (monotonic) each user is paused, as this process last learnt it."""
         self._wake = threading.Event()
         self._writer: threading.Thread | None = None
 
     def take(self, user: str, gate: str, limit: int, window: float, lease: float) -> Admission | Busy:
-        with self._returned_lock:
-            returned = sorted(self._returned)
-        with self.db.transaction() as session:
-            _lock(session, f"gate:{gate}", f"user:{user}")
-            _free(session, returned)
-            answer = _admit(session, user, gate, limit, window, lease)
-        self._written(returned)
+        now = time.monotonic()
+        with self._lock:
+            paused = self._paused.get(user, 0.0) - now
+            if paused > 0:
+                return Held("paused", paused)
+            kept = self._kept_slot(user, gate)
+            if kept is not None and self._draw_spare(user, now):
+                self._lent[kept.token] = user
+                return Admitted(str(kept.token))
+            owed = self._due(now, admitting=user)
+            spare = SPARE_REQUESTS - len(self._spares.get(user, []))
+            held = [*self._lent, *(k.token for k in self._kept), *([] if kept is None else [kept.token])]
+        try:
+            with self.db.transaction() as session:
+                _lock(session, f"gate:{gate}", f"user:{user}")
+                _give_back(session, owed)
+                _renew(session, held, lease)
+                answer, spare_ids = _admit(
+                    session,
+                    user,
+                    gate,
+                    limit=limit,
+                    window=window,
+                    lease=lease,
+                    kept=None if kept is None else kept.token,
+                    spare=spare,
+                )
+        except BaseException:
+            with self._lock:
+                self._owe(owed)
+                if kept is not None:
+                    self._kept.append(kept)
+            raise
+        with self._lock:
+            if isinstance(answer, Admitted):
+                self._lent[int(answer.token)] = user
+                until = time.monotonic() + SPARE_SECONDS
+                self._spares.setdefault(user, []).extend(_Spare(id, until) for id in spare_ids)
+                self._start_writer()
+            elif isinstance(answer, Held) and answer.reason == "paused":
+                self._paused[user] = time.monotonic() + answer.seconds
         return answer
 
     def give_back(self, gate: str, token: str) -> None:
-        with self._returned_lock:
-            self._returned[int(token)] = time.monotonic()
-            if self._writer is None:
-                self._writer = threading.Thread(
-                    target=self._write_returned, name="autotask-give-back", daemon=True
-                )
-                self._writer.start()
-                atexit.register(self._flush_or_log)
-        self._wake.set()
+        with self._lock:
+            user = self._lent.pop(int(token), None)
+            if user is None:
+                return
+            self._kept.append(_Kept(int(token), user, gate, time.monotonic()))
+            self._start_writer()
 
-    def flush(self, returned_before: float | None = None) -> None:
-        """Write the slots returned since the last admission (only those returned by `returned_before`, a
-        monotonic time, when given): by the writer thread, and at exit."""
-        with self._returned_lock:
-            returned = sorted(
-                token
-                for token, at in self._returned.items()
-                if returned_before is None or at <= returned_before
-            )
-        if returned:
-            with self.db.transaction() as session:
-                _free(session, returned)
-            self._written(returned)
-
-    def _write_returned(self) -> None:
-        while True:
-            self._wake.wait()
-            self._wake.clear()
-            while True:
-                with self._returned_lock:
-                    oldest = min(self._returned.values(), default=None)
-                if oldest is None:
-                    break
-                # An admission coming meanwhile carries them instead.
-                time.sleep(max(0.0, oldest + GIVE_BACK_DELAY - time.monotonic()))
-                if not self._flush_or_log(returned_before=time.monotonic() - GIVE_BACK_DELAY):
-                    break
-
-    def _flush_or_log(self, returned_before: float | None = None) -> bool:
+    def flush(self, *, everything: bool = True) -> None:
+        """Give back what is due, or everything kept (at exit)."""
+        with self._lock:
+            owed = self._due(None if everything else time.monotonic())
+        if not (owed.freed or owed.deleted):
+            return
         try:
-            self.flush(returned_before)
-        except Exception:  # the leases free the slots if the database stays away
-            log.exception("Autotask request slots not given back: they free when their leases end")
-            return False
-        return True
-
-    def _written(self, returned: list[int]) -> None:
-        with self._returned_lock:
-            for token in returned:
-                self._returned.pop(token, None)
+            with self.db.transaction() as session:
+                _give_back(session, owed)
+        except BaseException:
+            with self._lock:
+                self._owe(owed)
+            raise
 
     def pause(self, user: str, seconds: float) -> None:
+        with self._lock:
+            self._paused[user] = max(self._paused.get(user, 0.0), time.monotonic() + seconds)
         until = time.time() + seconds
         with self.db.transaction() as session:
             _lock(session, f"user:{user}")
@@ -121,6 +174,7 @@ class DatabaseCounts:
                 pause.until = until
 
     def used(self, user: str, window: float) -> int:
+        """Requests of the rolling window, the spare ones of busy processes included."""
         with self.db.transaction() as session:
             count = session.scalar(
                 select(func.count())
@@ -128,6 +182,76 @@ class DatabaseCounts:
                 .where(AutotaskRequest.api_user == user, AutotaskRequest.sent_at > time.time() - window)
             )
         return count or 0
+
+    def _kept_slot(self, user: str, gate: str) -> _Kept | None:
+        for kept in reversed(self._kept):
+            if kept.user == user and kept.gate == gate:
+                self._kept.remove(kept)
+                return kept
+        return None
+
+    def _draw_spare(self, user: str, now: float) -> bool:
+        """Draw on one of the user's spare requests (its row stays: it is this request in the budget)."""
+        spares = self._spares.get(user, [])
+        while spares:
+            if spares.pop().until > now:
+                return True
+        return False
+
+    def _due(self, now: float | None, admitting: str | None = None) -> _Written:
+        """Take out of the process's keeping what is to be given back (with `self._lock` held): the slots
+        kept `SLOT_KEEP` (all when `now` is None), and the spare requests expired or of a user who holds no
+        slot (but is not `admitting`)."""
+        owed, self._owed = self._owed, _Written([], [])
+        stale = [k for k in self._kept if now is None or k.since <= now - SLOT_KEEP]
+        self._kept = [k for k in self._kept if k not in stale]
+        owed.freed += [k.token for k in stale]
+        holding = {*self._lent.values(), *(k.user for k in self._kept), admitting}
+        for user, spares in self._spares.items():
+            done = [s for s in spares if now is None or s.until <= now or user not in holding]
+            owed.deleted += [s.id for s in done]
+            spares[:] = [s for s in spares if s not in done]
+        return owed
+
+    def _owe(self, owed: _Written) -> None:
+        self._owed.freed += owed.freed
+        self._owed.deleted += owed.deleted
+
+    def _start_writer(self) -> None:
+        if self._writer is None:
+            self._writer = threading.Thread(target=self._write_due, name="autotask-give-back", daemon=True)
+            self._writer.start()
+            atexit.register(self._flush_or_log)
+        self._wake.set()
+
+    def _next_due(self) -> float | None:
+        with self._lock:
+            if self._owed.freed or self._owed.deleted:
+                return time.monotonic()
+            holding = {*self._lent.values(), *(k.user for k in self._kept)}
+            due = [k.since + SLOT_KEEP for k in self._kept]
+            for user, spares in self._spares.items():
+                due += [s.until if user in holding else 0.0 for s in spares]
+            return min(due, default=None)
+
+    def _write_due(self) -> None:
+        while True:
+            due = self._next_due()
+            # Woken, something may be due sooner (an admission meanwhile may have taken what was due).
+            if self._wake.wait(None if due is None else max(0.0, due - time.monotonic())):
+                self._wake.clear()
+                continue
+            if not self._flush_or_log(everything=False):
+                self._wake.wait()  # the leases free what stays unwritten: try again with the next give-back
+                self._wake.clear()
+
+    def _flush_or_log(self, everything: bool = True) -> bool:
+        try:
+            self.flush(everything=everything)
+        except Exception:  # the leases free the slots if the database stays away
+            log.exception("Autotask request slots not given back: they free when their leases end")
+            return False
+        return True
 
 
 def open_counts(database_url: str) -> DatabaseCounts:
@@ -137,19 +261,31 @@ def open_counts(database_url: str) -> DatabaseCounts:
 
 
 def _admit(
-    session: Session, user: str, gate: str, limit: int, window: float, lease: float
-) -> Admission | Busy:
+    session: Session,
+    user: str,
+    gate: str,
+    *,
+    limit: int,
+    window: float,
+    lease: float,
+    kept: int | None,
+    spare: int,
+) -> tuple[Admission | Busy, list[int]]:
+    """Admit a request in a slot of `gate`, the process's `kept` one or a free one, with up to `spare` spare
+    requests beside it."""
     now = time.time()
     pause = session.get(AutotaskPause, user)
     if pause is not None and pause.until > now:
-        return Held("paused", pause.until - now)
-    in_flight = session.scalar(
-        select(func.count())
-        .select_from(AutotaskRequest)
-        .where(AutotaskRequest.gate == gate, AutotaskRequest.in_flight_until > now)
-    )
-    if (in_flight or 0) >= THREADS_PER_ENDPOINT:
-        return BUSY
+        _give_back(session, _Written([] if kept is None else [kept], []))
+        return Held("paused", pause.until - now), []
+    if kept is None:
+        in_flight = session.scalar(
+            select(func.count())
+            .select_from(AutotaskRequest)
+            .where(AutotaskRequest.gate == gate, AutotaskRequest.in_flight_until > now)
+        )
+        if (in_flight or 0) >= THREADS_PER_ENDPOINT:
+            return BUSY, []
     session.execute(
         delete(AutotaskRequest).where(
             AutotaskRequest.api_user == user, AutotaskRequest.sent_at <= now - window
@@ -159,17 +295,44 @@ def _admit(
         select(func.count(), func.min(AutotaskRequest.sent_at)).where(AutotaskRequest.api_user == user)
     ).one()
     if sent >= limit:
-        return Held("budget", oldest + window - now)
-    request = AutotaskRequest(api_user=user, gate=gate, sent_at=now, in_flight_until=now + lease)
-    session.add(request)
+        _give_back(session, _Written([] if kept is None else [kept], []))
+        return Held("budget", oldest + window - now), []
+    if kept is None:
+        slot = AutotaskRequest(api_user=user, gate=gate, sent_at=now, in_flight_until=now + lease)
+        session.add(slot)
+        session.flush()
+        token = slot.id
+    else:  # renewed with the others held; this request is a row of the budget of its own
+        token = kept
+        session.add(AutotaskRequest(api_user=user, gate=gate, sent_at=now, in_flight_until=None))
+    # A tenth of what is left at most: near the end of the budget, every request is counted as it goes and
+    # no process's spares hold another's request back.
+    spares = [
+        AutotaskRequest(api_user=user, gate=gate, sent_at=now, in_flight_until=None)
+        for _ in range(min(spare, (limit - sent - 1) // 10))
+    ]
+    session.add_all(spares)
     session.flush()
-    return Admitted(str(request.id))
+    return Admitted(str(token)), [spare.id for spare in spares]
 
 
-def _free(session: Session, returned: list[int]) -> None:
-    if returned:
+def _give_back(session: Session, owed: _Written) -> None:
+    if owed.freed:
         session.execute(
-            update(AutotaskRequest).where(AutotaskRequest.id.in_(returned)).values(in_flight_until=None)
+            update(AutotaskRequest).where(AutotaskRequest.id.in_(owed.freed)).values(in_flight_until=None)
+        )
+    if owed.deleted:
+        session.execute(delete(AutotaskRequest).where(AutotaskRequest.id.in_(owed.deleted)))
+
+
+def _renew(session: Session, held: list[int], lease: float) -> None:
+    """Extend the leases of the slots the process holds: one lent and kept without a transaction for longer
+    than a lease stays counted."""
+    if held:
+        session.execute(
+            update(AutotaskRequest)
+            .where(AutotaskRequest.id.in_(held))
+            .values(in_flight_until=time.time() + lease)
         )
 
 

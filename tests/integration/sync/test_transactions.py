@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, event
+import pytest
+from sqlalchemy import Connection, Engine, event
 
 from fieldbridge.jobs.handlers import HandlerRegistry, Job
 from fieldbridge.jobs.outcome import Outcome
@@ -17,7 +18,7 @@ from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.jobs.worker import EventProcessor
 from fieldbridge.store import inbox
 from fieldbridge.store.inbox import Hint
-from fieldbridge.sync import context
+from fieldbridge.sync import clients, context, request_counts
 from tests.integration.sync.bridge import Bridge
 
 
@@ -77,3 +78,38 @@ def test_a_ticket_event_with_nothing_to_change_costs_three_transactions(bridge: 
     # The claim, the context's read (mappings, options, the pair), the outcome: an unchanged pair is not
     # saved again.
     assert len(begun) == 3
+
+
+def test_a_busy_worker_counts_autotask_limits_in_few_transactions_of_its_own(
+    bridge: Bridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a node without Redis the limits are kept in the database, on an engine of their own: a busy
+    worker keeps its slot and takes the budget ten requests ahead, so its events cost the store's three
+    transactions and about a tenth of one for the limits (one no-op event reads one ticket)."""
+    monkeypatch.setattr(request_counts, "SLOT_KEEP", 60.0)  # busy: the next request comes before it is due
+    bridge.import_ticket(7001)
+    bridge.import_ticket(7001)  # the related records cached, the mapping set compiled, the clients made
+    counts = clients.shared_limits(bridge.config(), bridge.settings.sync, bridge.db).counts
+    assert isinstance(counts, request_counts.DatabaseCounts)  # what the workers count in: no Redis here
+    begun: list[Engine] = []
+    processing = False
+
+    def count(connection: Connection) -> None:
+        if processing:
+            begun.append(connection.engine)
+
+    event.listen(Engine, "begin", count)
+    try:
+        for _ in range(22):
+            accepted = inbox.accept(
+                bridge.db, bridge.connector_id, Hint("import", "autotask", "Ticket", 7001), datetime.now(UTC)
+            )
+            processing = True
+            bridge.processor.process(accepted.event_id)
+            processing = False
+            assert bridge.outcome(accepted.event_id).outcome == Outcome("unchanged", "Ticket 7001")
+    finally:
+        event.remove(Engine, "begin", count)
+    limits = sum(engine is counts.db.engine for engine in begun)
+    assert len(begun) - limits == 22 * 3
+    assert 1 <= limits <= 2  # one admission in eleven writes; the others draw on what it took
