@@ -7,7 +7,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from fieldbridge.fieldnation.models import Expense, ExpenseCategory, Listing, Message, TimeLog, fn_date
+from fieldbridge.fieldnation.models import (
+    Expense,
+    ExpenseCategory,
+    Listing,
+    Message,
+    TimeLog,
+    WorkOrder,
+    fn_date,
+)
 from fieldbridge.fieldnation.transport import Transport
 
 MessageType = Literal[
@@ -66,6 +74,14 @@ class Expenses:
     def categories(self, company_id: int) -> list[ExpenseCategory]:
         body = self._t.request("GET", f"/company/{company_id}/expenses").json()
         return Listing[ExpenseCategory].model_validate(body).results
+
+    def of(self, work_order: WorkOrder) -> list[Expense]:
+        """The work order's expenses: those its pay carries (REST v2's `Pay.expenses`) when it carries them
+        all, else read from their own list (one more request)."""
+        carried = work_order.pay.expenses if work_order.pay is not None else None
+        if carried is not None and len(carried.results) >= carried.metadata.total:
+            return carried.results
+        return self.list(work_order.id)
 
     def list(self, work_order_id: int) -> list[Expense]:
         body = self._t.request("GET", f"/workorders/{work_order_id}/expenses").json()

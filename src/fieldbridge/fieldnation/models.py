@@ -121,11 +121,23 @@ class PayAmount(FieldNationModel):
     units: float = 1.0
 
 
+class Expense(FieldNationModel):
+    id: int
+    category: Named | None = None
+    amount: float = 0.0
+    quantity: float = 1.0
+    description: str = ""
+    status: str = "new"
+    reason: str | None = None
+    added: FnDate | None = None
+
+
 class Pay(FieldNationModel):
     type: str | None = None
     base: PayAmount | None = None
     additional: PayAmount | None = None
     total: float | None = None
+    expenses: Listing[Expense] | None = None
 
 
 class Contact(FieldNationModel):
@@ -168,17 +180,6 @@ class TimeLog(FieldNationModel):
 class ExpenseCategory(FieldNationModel):
     id: int
     label: str = ""
-
-
-class Expense(FieldNationModel):
-    id: int
-    category: Named | None = None
-    amount: float = 0.0
-    quantity: float = 1.0
-    description: str = ""
-    status: str = "new"
-    reason: str | None = None
-    added: FnDate | None = None
 
 
 class MessageParty(FieldNationModel):

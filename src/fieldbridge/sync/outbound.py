@@ -75,7 +75,7 @@ def sync_work_order(ctx: Context) -> Outcome:
             "Nothing to do: the next attempt finds them linked.",
             retry_in=5.0,
         )
-    read = WorkOrderRead(work_order, _read(job.record_id, lambda: fieldnation.expenses.list(job.record_id)))
+    read = WorkOrderRead(work_order, _read(job.record_id, lambda: fieldnation.expenses.of(work_order)))
     document = ctx.outbound.apply(read.source)
     if pair is None:
         pair = outbound_create.create_ticket(ctx, document)
@@ -106,7 +106,7 @@ def _read(work_order_id: int, read: Callable[[], T]) -> T:
 
 @dataclass(frozen=True)
 class WorkOrderRead:
-    """A work order with its expenses (Field Nation lists them apart: one more read)."""
+    """A work order with its expenses (in its pay, or listed apart when it does not carry them all)."""
 
     work_order: WorkOrder
     expenses: list[Expense]
@@ -119,7 +119,7 @@ class WorkOrderRead:
 
 def read_work_order(fieldnation: FieldNationClient, work_order_id: int) -> WorkOrderRead:
     work_order = fieldnation.workorders.get(work_order_id)
-    return WorkOrderRead(work_order, fieldnation.expenses.list(work_order_id))
+    return WorkOrderRead(work_order, fieldnation.expenses.of(work_order))
 
 
 def _update_record(ctx: Context, pair: Pair, ticket: Document) -> list[Write]:

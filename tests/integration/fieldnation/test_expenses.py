@@ -44,3 +44,22 @@ def test_expense_rules(fn_sim: FieldNationSim, client: FieldNationClient) -> Non
         client.expenses.add(fn_sim.seeded("Published"), 1, 10)
     with pytest.raises(NotFoundError, match="Expense 1 was not found"):
         client.expenses.approve(wo, 1)
+
+
+def test_a_work_order_carries_its_expenses_in_its_pay(
+    fn_sim: FieldNationSim, client: FieldNationClient
+) -> None:
+    wo = fn_sim.seeded("Assigned")
+    client.expenses.add(wo, 4, 12.75, "Courier", quantity=2)
+    listed = client.expenses.list(wo)
+    before = fn_sim.calls("/workorders/{work_order_id}/expenses", "GET")
+    work_order = client.workorders.get(wo)
+    assert client.expenses.of(work_order) == listed
+    assert len(listed) == 2
+    assert fn_sim.calls("/workorders/{work_order_id}/expenses", "GET") == before  # no read of the list
+    # A pay that carries only some of them (a real page may): the list is read.
+    assert work_order.pay is not None
+    assert work_order.pay.expenses is not None
+    work_order.pay.expenses.results.pop()
+    assert client.expenses.of(work_order) == listed
+    assert fn_sim.calls("/workorders/{work_order_id}/expenses", "GET") == before + 1

@@ -252,6 +252,9 @@ class FakeExpenses:
     def list(self, work_order_id: int) -> list[Expense]:
         return [expense.model_copy(deep=True) for expense in self.items[work_order_id]]
 
+    def of(self, work_order: WorkOrder) -> list[Expense]:
+        return self.list(work_order.id)
+
 
 class FakeMessages:
     def __init__(self, fieldnation: FakeFieldNation) -> None:

@@ -148,6 +148,8 @@ class Views:
         }
         if pay.additional is not None:
             body["additional"] = pay.additional.model_dump()
+        # REST v2's Pay carries the work order's expenses (`Pay.expenses`, an `Expenses` list).
+        body["expenses"] = self.expenses(wo)
         return body
 
     # -- custom fields ----------------------------------------------------------------------------
@@ -221,7 +223,12 @@ class Views:
         }
 
     def expenses(self, wo: WorkOrder) -> JSON:
-        return envelope([self.expense(wo, e) for e in wo.expenses])
+        total = round(sum(e.amount * e.quantity for e in wo.expenses), 2)
+        return {
+            **envelope([self.expense(wo, e) for e in wo.expenses]),
+            "sum": {"all": total, "charged": total, "uncharged": 0.0},
+            "actions": ["add"],
+        }
 
     def message(self, wo: WorkOrder, message: Message, with_replies: bool = True) -> JSON:
         body: JSON = {
