@@ -130,8 +130,9 @@ def test_the_command_shows_progress_and_refuses_an_unreadable_condition(
 
 
 def test_records_load_several_at_a_time_within_autotasks_three_in_flight(bridge: Bridge) -> None:
-    # What each import still asks Autotask: its ticket's notes (the ticket itself comes with the page).
-    bridge.at.fault(kind="latency", method="GET", path=r"/V1\.0/Tickets/\d+/Notes$", seconds=0.2)
+    # What each import still asks Autotask: its ticket's notes (the ticket itself comes with the page). Slow
+    # enough that three are in flight together even when the machine is busy and admissions take a while.
+    bridge.at.fault(kind="latency", method="GET", path=r"/V1\.0/Tickets/\d+/Notes$", seconds=0.4)
     expected = open_tickets(bridge)
     result = backfill.backfill(
         bridge.db, bridge.config(), bridge.settings.sync, bridge.deliver, [], concurrency=6

@@ -39,11 +39,10 @@ def test_a_pass_over_unchanged_pairs_costs_the_same_field_nation_calls_for_5_and
     bridge.reconcile()
     forty = pass_calls(bridge)
 
-    # One page of delivery logs, and two open pairs read in turn (the work order and its expenses).
+    # One page of delivery logs, and two open pairs read in turn (each work order, its expenses in its pay).
     expected = {
         "GET /api/v1/webhooks/delivery-logs": 1,
         "GET /api/rest/v2/workorders/{work_order_id}": 2,
-        "GET /api/rest/v2/workorders/{work_order_id}/expenses": 2,
     }
     assert five == forty == expected
 

@@ -133,22 +133,22 @@ class Views:
             body["type"] = {"id": loc.type.id, "name": self.catalog.location_types[loc.type.id].name}
         return body
 
-    def pay(self, wo: WorkOrder) -> JSON | None:
+    def pay(self, wo: WorkOrder) -> JSON:
+        """REST v2's `Pay`, with the work order's expenses (`Pay.expenses`). A work order with no pay set
+        still has one, of type "" (one of the model's types): where its expenses are."""
         pay = wo.pay
-        if pay is None:
-            return None
-        base = pay.base.amount * (1 if pay.type == "fixed" else pay.base.units)
-        extra = pay.additional.amount * pay.additional.units if pay.additional else 0.0
-        body: JSON = {
-            "work_order_id": wo.id,
-            "type": pay.type,
-            "base": pay.base.model_dump(),
-            "total": round(base + extra, 2),
-            "reported_hours": round(sum(t.hours for t in wo.time_logs), 2),
-        }
-        if pay.additional is not None:
-            body["additional"] = pay.additional.model_dump()
-        # REST v2's Pay carries the work order's expenses (`Pay.expenses`, an `Expenses` list).
+        body: JSON = {"work_order_id": wo.id, "type": ""}
+        if pay is not None:
+            base = pay.base.amount * (1 if pay.type == "fixed" else pay.base.units)
+            extra = pay.additional.amount * pay.additional.units if pay.additional else 0.0
+            body |= {
+                "type": pay.type,
+                "base": pay.base.model_dump(),
+                "total": round(base + extra, 2),
+                "reported_hours": round(sum(t.hours for t in wo.time_logs), 2),
+            }
+            if pay.additional is not None:
+                body["additional"] = pay.additional.model_dump()
         body["expenses"] = self.expenses(wo)
         return body
 
