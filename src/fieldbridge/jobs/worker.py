@@ -78,6 +78,7 @@ class EventProcessor:
         self._clock = clock
         self._rand = rand
         self._lease = timedelta(seconds=settings.lease_seconds)
+        self._renewals = _Renewals(db, clock, self._lease)
 
     def process(self, event_id: int) -> None:
         """Three transactions for an event whose handler writes nothing: one takes the pair's locks and
@@ -96,7 +97,7 @@ class EventProcessor:
         try:
             for drained in range(1, DRAIN_LIMIT + 1):
                 event, row = started
-                with self._leases_renewed(event.id, locks):
+                with self._renewals.kept(event.id, locks):
                     began = time.monotonic()
                     ending = self._run(event, row, locks)
                 now = self._clock()
@@ -308,33 +309,64 @@ class EventProcessor:
             # The row says when it is due; the sweeper enqueues it once the queue is back.
             log.warning("event %s: could not be enqueued (%s); the sweeper will retry", event_id, error)
 
+
+class _Renewals:
+    """The leases of the events a processor runs (each event's, and its pair's locks), renewed by one thread
+    every third of a lease for those running longer than that: a thread of their own cost every event a
+    start and a join. The thread ends once no event runs, and starts again with the next."""
+
+    def __init__(self, db: Database, clock: Clock, lease: timedelta) -> None:
+        self._db = db
+        self._clock = clock
+        self._lease = lease
+        self._lock = threading.Lock()
+        self._running: dict[int, tuple[HeldLocks, float]] = {}
+        """Event id -> its locks and when (monotonic) its lease was last taken or renewed."""
+        self._thread: threading.Thread | None = None
+
     @contextlib.contextmanager
-    def _leases_renewed(self, event_id: int, locks: HeldLocks) -> Iterator[None]:
-        stop = threading.Event()
-
-        def renew() -> None:
-            while not stop.wait(self._lease.total_seconds() / 3):
-                try:
-                    with self._db.transaction() as session:
-                        until = self._clock() + self._lease
-                        held = processing.renew(session, event_id, locks.holder, until)
-                        held = locks.renew(session, until) and held
-                except Exception as error:
-                    log.warning("event %s: could not renew its lease (%s); trying again", event_id, error)
-                    continue
-                if not held:
-                    log.warning(
-                        "event %s: lease lost while processing; another worker may run it too", event_id
-                    )
-                    return
-
-        thread = threading.Thread(target=renew, name=f"lease-{event_id}", daemon=True)
-        thread.start()
+    def kept(self, event_id: int, locks: HeldLocks) -> Iterator[None]:
+        with self._lock:
+            self._running[event_id] = (locks, time.monotonic())
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._renew, name="lease-renewals", daemon=True)
+                self._thread.start()
         try:
             yield
         finally:
-            stop.set()
-            thread.join()
+            with self._lock:
+                self._running.pop(event_id, None)
+
+    def _renew(self) -> None:
+        every = self._lease.total_seconds() / 3
+        while True:
+            time.sleep(every)
+            with self._lock:
+                if not self._running:
+                    self._thread = None
+                    return
+                due = [
+                    (event_id, locks)
+                    for event_id, (locks, since) in self._running.items()
+                    if time.monotonic() - since >= every
+                ]
+            for event_id, locks in due:
+                self._renew_one(event_id, locks)
+
+    def _renew_one(self, event_id: int, locks: HeldLocks) -> None:
+        try:
+            with self._db.transaction() as session:
+                until = self._clock() + self._lease
+                held = processing.renew(session, event_id, locks.holder, until)
+                held = locks.renew(session, until) and held
+        except Exception as error:
+            log.warning("event %s: could not renew its lease (%s); trying again", event_id, error)
+            return
+        with self._lock:
+            if held and event_id in self._running:
+                self._running[event_id] = (locks, time.monotonic())
+            elif not held and self._running.pop(event_id, None) is not None:
+                log.warning("event %s: lease lost while processing; another worker may run it too", event_id)
 
 
 class HeldLocks:
