@@ -59,7 +59,13 @@ def configure_logging(level: int | str = logging.INFO) -> None:
     handler.addFilter(RedactingFilter())
     logging.basicConfig(level=level, handlers=[handler], force=True)
     logging.getLogger("uvicorn.error").setLevel(logging.WARNING)  # its start-up chatter says nothing new
-    logging.getLogger("huey").setLevel(logging.INFO)  # at DEBUG its scheduler logs every second
+    # The processing line of each event says what huey's two a task ("Executing", "executed in") would; and
+    # at DEBUG its scheduler logs every second. Its consumer's start and stop lines stay.
+    logging.getLogger("huey").setLevel(logging.WARNING)
+    logging.getLogger("huey.consumer").setLevel(logging.INFO)
+    # httpx logs each request at INFO: kept for FIELDBRIDGE_LOG_LEVEL=DEBUG, as uvicorn's access lines are.
+    debugging = logging.getLogger().isEnabledFor(logging.DEBUG)
+    logging.getLogger("httpx").setLevel(logging.NOTSET if debugging else logging.WARNING)
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, AccessAtDebug) for f in access.filters):
         access.addFilter(AccessAtDebug())
