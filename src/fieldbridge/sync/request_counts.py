@@ -133,7 +133,7 @@ class DatabaseCounts:
             if isinstance(answer, Admitted):
                 self._lent[int(answer.token)] = user
                 until = time.monotonic() + SPARE_SECONDS
-                self._spares.setdefault(user, []).extend(_Spare(id, until) for id in spare_ids)
+                self._spares.setdefault(user, []).extend(_Spare(row, until) for row in spare_ids)
                 self._start_writer()
             elif isinstance(answer, Held) and answer.reason == "paused":
                 self._paused[user] = time.monotonic() + answer.seconds
@@ -191,11 +191,15 @@ class DatabaseCounts:
         return None
 
     def _draw_spare(self, user: str, now: float) -> bool:
-        """Draw on one of the user's spare requests (its row stays: it is this request in the budget)."""
+        """Draw on one of the user's spare requests (its row stays: it is this request in the budget); those
+        expired on the way are owed to the writer, to delete."""
         spares = self._spares.get(user, [])
         while spares:
-            if spares.pop().until > now:
+            spare = spares.pop()
+            if spare.until > now:
                 return True
+            self._owed.deleted.append(spare.id)
+            self._wake.set()
         return False
 
     def _due(self, now: float | None, admitting: str | None = None) -> _Written:

@@ -173,3 +173,19 @@ def test_slots_given_back_are_written_at_flush(database_url: str, names: tuple[s
         counts.flush()  # as at exit
         assert all(isinstance(other.take(user, gate, LIMIT, HOUR, LEASE), Admitted) for _ in range(3))
         counts.db.engine.dispose()
+
+
+def test_spare_requests_that_expire_unused_are_given_back(
+    monkeypatch: pytest.MonkeyPatch, counts: DatabaseCounts, names: tuple[str, str]
+) -> None:
+    user, gate = names
+    monkeypatch.setattr(request_counts, "SLOT_KEEP", 60.0)
+    monkeypatch.setattr(request_counts, "SPARE_SECONDS", 0.0)  # spares expire as they are taken
+    # The writer not come round yet: what the next admission finds expired is for it to give back.
+    monkeypatch.setattr(DatabaseCounts, "_write_due", lambda self: None)
+    for _ in range(2):
+        admitted = counts.take(user, gate, LIMIT, HOUR, LEASE)
+        assert isinstance(admitted, Admitted)
+        counts.give_back(gate, admitted.token)
+    counts.flush()
+    assert counts.used(user, HOUR) == 2  # the two requests sent; none of the spares
