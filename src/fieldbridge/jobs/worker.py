@@ -363,10 +363,13 @@ class _Renewals:
             log.warning("event %s: could not renew its lease (%s); trying again", event_id, error)
             return
         with self._lock:
-            if held and event_id in self._running:
+            if self._running.get(event_id, (None, 0.0))[0] is not locks:
+                return  # it ended meanwhile (and may run again, with other locks)
+            if held:
                 self._running[event_id] = (locks, time.monotonic())
-            elif not held and self._running.pop(event_id, None) is not None:
-                log.warning("event %s: lease lost while processing; another worker may run it too", event_id)
+                return
+            del self._running[event_id]
+        log.warning("event %s: lease lost while processing; another worker may run it too", event_id)
 
 
 class HeldLocks:
