@@ -223,10 +223,10 @@ class Views:
         }
 
     def expenses(self, wo: WorkOrder) -> JSON:
-        total = round(sum(e.amount * e.quantity for e in wo.expenses), 2)
+        # Of `sum` only `all`: the models do not say what its charged and uncharged parts are.
         return {
             **envelope([self.expense(wo, e) for e in wo.expenses]),
-            "sum": {"all": total, "charged": total, "uncharged": 0.0},
+            "sum": {"all": round(sum(e.amount * e.quantity for e in wo.expenses), 2)},
             "actions": ["add"],
         }
 
