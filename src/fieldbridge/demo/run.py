@@ -103,5 +103,8 @@ def _wait_for_interrupt() -> None:
     the temporary data directory included."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # In steps: the kernel may hand the signal to any of the stack's threads, and then a wait without a
+    # timeout never returns to the interpreter, which runs Python's handlers on the main thread only.
     with contextlib.suppress(KeyboardInterrupt):
-        stop.wait()
+        while not stop.wait(0.5):
+            pass
