@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, Pool, event
 
 from fieldbridge.jobs.handlers import HandlerRegistry, Job
 from fieldbridge.jobs.outcome import Outcome
@@ -86,17 +86,20 @@ def test_a_busy_worker_counts_autotask_limits_in_few_transactions_of_its_own(
     """On a node without Redis the limits are kept in the database, on an engine of their own: a busy
     worker keeps its slot and takes the budget ten requests ahead, so its events cost the store's three
     transactions and about a tenth of one for the limits (one no-op event reads one ticket)."""
-    monkeypatch.setattr(request_counts, "SLOT_KEEP", 60.0)  # busy: the next request comes before it is due
+    # Busy: each next request comes before the slot is due back and before the spares expire, however slow
+    # the machine (on a loaded one the 22 events took longer than the spares' second).
+    monkeypatch.setattr(request_counts, "SLOT_KEEP", 60.0)
+    monkeypatch.setattr(request_counts, "SPARE_SECONDS", 60.0)
     bridge.import_ticket(7001)
     bridge.import_ticket(7001)  # the related records cached, the mapping set compiled, the clients made
     counts = clients.shared_limits(bridge.config(), bridge.settings.sync, bridge.db).counts
     assert isinstance(counts, request_counts.DatabaseCounts)  # what the workers count in: no Redis here
-    begun: list[Engine] = []
+    begun: list[Pool] = []
     processing = False
 
     def count(connection: Connection) -> None:
         if processing:
-            begun.append(connection.engine)
+            begun.append(connection.engine.pool)  # the store's read-only engine shares the store's pool
 
     event.listen(Engine, "begin", count)
     try:
@@ -110,6 +113,8 @@ def test_a_busy_worker_counts_autotask_limits_in_few_transactions_of_its_own(
             assert bridge.outcome(accepted.event_id).outcome == Outcome("unchanged", "Ticket 7001")
     finally:
         event.remove(Engine, "begin", count)
-    limits = sum(engine is counts.db.engine for engine in begun)
-    assert len(begun) - limits == 22 * 3
+    # Counted by engine: the limits an earlier test of this process counted in its own store may be given
+    # back meanwhile, by their writer thread.
+    limits = sum(pool is counts.db.engine.pool for pool in begun)
+    assert sum(pool is bridge.db.engine.pool for pool in begun) == 22 * 3
     assert 1 <= limits <= 2  # one admission in eleven writes; the others draw on what it took
