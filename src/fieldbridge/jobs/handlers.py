@@ -22,6 +22,8 @@ from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from fieldbridge.jobs.consumer import Parts
 
 
@@ -40,6 +42,11 @@ class Job:
     lock: Callable[[str, str, int], None]
     """Take the pair lock of another record (system, entity, id) for the rest of this job: a flow does so
     before it links that record to this one. Raises `JobFailed` (retried) when it stays held elsewhere."""
+    hold: Callable[[Session], None]
+    """Confirm in the caller's transaction that this job still holds its pair's locks, renewing them, or
+    raise `JobFailed`: its worker stalled past the lease and another took the pair over. A flow calls it
+    where it commits to a write that a second run must not repeat (a create's pending row), so two runs of
+    one pair never both send it."""
     clock: Callable[[], datetime]
     """Now, as the worker sees it (flows take their time from it, so tests can move it)."""
     sync: SyncSettings

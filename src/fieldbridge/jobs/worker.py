@@ -214,6 +214,7 @@ class EventProcessor:
             connector=config,
             db=self._db,
             lock=locks.wait_for,
+            hold=locks.hold,
             clock=self._clock,
             sync=self._settings.sync,
             alert=self._alert,
@@ -414,6 +415,15 @@ class HeldLocks:
 
     def renew(self, session: Session, until: datetime) -> bool:
         return pair_locks.renew(session, self.holder, len(self._keys), until)
+
+    def hold(self, session: Session) -> None:
+        """`Job.hold`."""
+        if not self.renew(session, self._clock() + self._lease):
+            raise JobFailed(
+                "Another worker took this record over while this attempt was stalled (its lease ran out), "
+                "so this attempt stopped before writing.",
+                "Nothing to do: the other worker's run carries on.",
+            )
 
     def release_in(self, session: Session) -> None:
         pair_locks.release(session, self.holder)

@@ -1,18 +1,19 @@
 """Events that race on one pair: a Field Nation event for a work order the inbound import is making waits
 until the pair is whole, and an import never swallows a Field Nation change still on its way to Autotask,
-even one made while the import creates the work order."""
+even one made while the import creates the work order; and a stalled run whose pair another worker took over
+sends no create beside the other's."""
 
 from __future__ import annotations
 
 import threading
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from fieldbridge.store.inbox import Hint
 from fieldbridge.store.tables import PairLock
 from tests.integration.sync.bridge import Bridge, fn_hint
-from tests.integration.sync.scenario import PERSON, TECH, records, tickets_for
+from tests.integration.sync.scenario import PERSON, TECH, linked_work, records, tickets_for
 from tests.support.inline_worker import Processed
 from tests.support.waiting import wait_until
 
@@ -101,3 +102,25 @@ def test_a_field_nation_change_made_while_the_import_creates_the_work_order_reac
     assert "Resolution" in bridge.fn_event(work_order_id, "closing-notes").writes[0].detail
     ticket = records(bridge, "Tickets", id=7001)[0]
     assert ticket["resolution"] == "Swapped the switch before the ticket was updated."
+
+
+def test_an_attempt_whose_pair_was_taken_over_while_it_stalled_sends_no_create(bridge: Bridge) -> None:
+    """A worker that stalls past its lease (a pause, a starved thread) while another takes its pair over
+    must not create what the other creates: a create's pending row is written only while the pair is held."""
+    work_order_id = linked_work(bridge)
+    slow = rf"/workorders/{work_order_id}$"
+    bridge.fn.fault(kind="latency", method="GET", path=slow, seconds=SLOW, count=1)
+    thread, outcome = in_thread(lambda: bridge.deliver(fn_hint(work_order_id, "work-done")))
+    key = f"{bridge.connector_id}:fieldnation:workorder:{work_order_id}"
+    wait_until(lambda: locked(bridge, key), what="the work order event to hold its pair")
+    with bridge.db.transaction() as session:  # its lease ran out meanwhile, and another worker took the pair
+        session.execute(update(PairLock).values(holder="another worker"))
+    thread.join(timeout=30)
+    [stalled] = outcome
+    assert stalled.status == "retrying", stalled.lines
+    assert "Another worker took this record over" in stalled.lines[-1].message
+    assert records(bridge, "TimeEntries", ticketID=7001) == []
+    with bridge.db.transaction() as session:  # the other worker is done with the pair
+        session.execute(delete(PairLock))
+    assert bridge.process_when_due(stalled.event_id).status == "done"
+    assert len(records(bridge, "TimeEntries", ticketID=7001)) == 1

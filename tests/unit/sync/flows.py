@@ -95,6 +95,7 @@ class Flows:
             connector=self.config,
             db=self.db,
             lock=lambda system, entity, record_id: self.locks.append((system, entity, record_id)),
+            hold=lambda session: None,  # one run at a time here
             clock=lambda: self.now,
             sync=SyncSettings(),
             alert=self.alerts.append,
