@@ -39,11 +39,19 @@ def test_the_stories_converge_under_a_seeds_faults(
     result = play(convergence_emulators, convergence_broker, seed)
     found = result.problems + differences(reference.snapshot, result.snapshot)
     assert not found, (
-        f"seed {seed} ({dict(result.fired)}, {result.kills} kills) ended differently:\n" + "\n".join(found)
+        f"seed {seed} ({dict(result.fired)}, {result.kills} kills) ended differently:\n"
+        + "\n".join(found + _warnings(convergence_broker))
     )
     # Which planned faults meet a call depends on the pace of the run (a fault waits for its call); the
     # schedule plans every kind between the seeds (tested below), and each run must inject something.
     assert sum(result.fired.values()) > 0 or result.kills > 0, f"seed {seed} injected nothing"
+
+
+def _warnings(broker: Broker) -> list[str]:
+    """The broker's warnings and errors, to tell a timing cause (a lease lost, a stalled renewal) from a
+    logic one when a seed fails."""
+    lines = broker.fleet.logs().splitlines()
+    return ["broker log:", *(line for line in lines if " WARNING " in line or " ERROR " in line)]
 
 
 def test_the_fixed_seeds_fire_every_fault_kind_between_them_and_kill_the_worker() -> None:
