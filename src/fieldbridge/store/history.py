@@ -3,10 +3,11 @@ connector's own lines, about the connector rather than one pair (a reconciler pa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from fieldbridge.store.tables import HistoryEntry, InboxEvent
@@ -31,6 +32,16 @@ def record(
     return _add(
         session, event.connector_id, event.id, event.pair_key, at, level, action, message, fix, outcome
     )
+
+
+def received(session: Session, events: Sequence[tuple[int, int, str, str]], at: datetime) -> None:
+    """The first line of each new event, (connector id, event id, pair key, message), in one batch."""
+    lines = [
+        {"connector_id": connector_id, "event_id": event_id, "pair_key": pair_key, "at": at}
+        | {"level": "info", "action": "received", "message": message, "fix": None, "outcome": None}
+        for connector_id, event_id, pair_key, message in events
+    ]
+    session.execute(insert(HistoryEntry), lines)
 
 
 def record_for_connector(

@@ -8,13 +8,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fieldbridge.store import history
 from fieldbridge.store.database import Database
-from fieldbridge.store.tables import InboxEvent
+from fieldbridge.store.tables import InboxEvent, record_key
 
 
 class EventStatus(StrEnum):
@@ -62,7 +62,7 @@ class Hint:
 
     @property
     def pending_key(self) -> str | None:
-        return f"{self.system}:{self.entity}:{self.record_id}" if self.coalesce else None
+        return record_key(self.system, self.entity, self.record_id) if self.coalesce else None
 
 
 @dataclass(frozen=True)
@@ -95,32 +95,30 @@ def accept_all(db: Database, hints: Sequence[tuple[int, Hint]], now: datetime) -
 
 
 def _store_all(session: Session, hints: Sequence[tuple[int, Hint]], now: datetime) -> list[Accepted]:
-    known: dict[tuple[int, str, str], InboxEvent | int] = _stored(session, hints)
-    new: list[InboxEvent] = []
-    answers: list[tuple[InboxEvent | int, bool]] = []  # per hint: its row or its event's id, duplicate?
+    known: dict[tuple[int, str, str], int] = _stored(session, hints)
+    new: list[dict[str, Any]] = []
+    answers: list[tuple[int, bool]] = []  # per hint: its event's id (or, new, its row's index), duplicate?
     for connector_id, hint in hints:
         keys = [(connector_id, kind, key) for kind, key in _keys(hint)]
         same = next((known[key] for key in keys if key in known), None)
         if same is not None:
             answers.append((same, True))
             continue
-        event = _row(connector_id, hint, now)
-        session.add(event)
-        new.append(event)
-        answers.append((event, False))
-        known.update(dict.fromkeys(keys, event))
-    session.flush()  # one batch of inserts; the events' ids, for their history lines
-    for event in new:
-        where = SOURCES.get(event.source, event.source)
-        history.record(session, event, now, "info", "received", f"Change notice received from {where}.")
-    return [
-        Accepted(event if isinstance(event, int) else event.id, duplicate) for event, duplicate in answers
-    ]
+        # A new row stands for itself by its index, negative: no event id is, and the ids come once written.
+        known.update(dict.fromkeys(keys, -1 - len(new)))
+        answers.append((-1 - len(new), False))
+        new.append(_row(connector_id, hint, now))
+    if not new:
+        return [Accepted(at, duplicate) for at, duplicate in answers]
+    # Core, not the ORM's unit of work: the rows in one batch with their ids back, at a fraction of the
+    # CPU, which the trigger URL spends on every request.
+    returning_ids = insert(InboxEvent).returning(InboxEvent.id, sort_by_parameter_order=True)
+    ids = session.scalars(returning_ids, new).all()
+    history.received(session, [_received(row, event_id) for row, event_id in zip(new, ids, strict=True)], now)
+    return [Accepted(ids[-1 - at] if at < 0 else at, duplicate) for at, duplicate in answers]
 
 
-def _stored(
-    session: Session, hints: Sequence[tuple[int, Hint]]
-) -> dict[tuple[int, str, str], InboxEvent | int]:
+def _stored(session: Session, hints: Sequence[tuple[int, Hint]]) -> dict[tuple[int, str, str], int]:
     """Stored events sharing a key with any of the hints, in one query: (connector, kind, key) -> id."""
     columns = {
         "dedup": InboxEvent.dedup_key,
@@ -140,7 +138,7 @@ def _stored(
             InboxEvent.connector_id.in_(connector_ids), or_(*matches)
         )
     )
-    found: dict[tuple[int, str, str], InboxEvent | int] = {}
+    found: dict[tuple[int, str, str], int] = {}
     for event_id, connector_id, *keys in rows:
         for kind, key in zip(columns, keys, strict=True):
             if key is not None:
@@ -148,21 +146,27 @@ def _stored(
     return found
 
 
-def _row(connector_id: int, hint: Hint, now: datetime) -> InboxEvent:
-    return InboxEvent(
-        connector_id=connector_id,
-        source=hint.source,
-        system=hint.system,
-        entity=hint.entity,
-        record_id=hint.record_id,
-        payload=hint.payload,
-        dedup_key=hint.dedup_key,
-        body_digest=hint.body_digest,
-        pending_key=hint.pending_key,
-        status=EventStatus.RECEIVED,
-        attempts=0,
-        received_at=now,
-    )
+def _row(connector_id: int, hint: Hint, now: datetime) -> dict[str, Any]:
+    return {
+        "connector_id": connector_id,
+        "source": hint.source,
+        "system": hint.system,
+        "entity": hint.entity,
+        "record_id": hint.record_id,
+        "payload": hint.payload,
+        "dedup_key": hint.dedup_key,
+        "body_digest": hint.body_digest,
+        "pending_key": hint.pending_key,
+        "status": EventStatus.RECEIVED,
+        "attempts": 0,
+        "received_at": now,
+    }
+
+
+def _received(row: dict[str, Any], event_id: int) -> tuple[int, int, str, str]:
+    where = SOURCES.get(row["source"], row["source"])
+    pair_key = record_key(row["system"], row["entity"], row["record_id"])
+    return row["connector_id"], event_id, pair_key, f"Change notice received from {where}."
 
 
 def _keys(hint: Hint) -> list[tuple[str, str]]:

@@ -148,6 +148,11 @@ class Link(Base):
     synced_at: Mapped[datetime]
 
 
+def record_key(system: str, entity: str, record_id: int) -> str:
+    """An event's record as its pair's history names it until the pair is linked."""
+    return f"{system}:{entity}:{record_id}"
+
+
 class InboxEvent(Base):
     """A hint that one record may have changed, stored before the sender gets its 202.
 
@@ -195,7 +200,7 @@ class InboxEvent(Base):
 
     @property
     def pair_key(self) -> str:
-        return f"{self.system}:{self.entity}:{self.record_id}"
+        return record_key(self.system, self.entity, self.record_id)
 
 
 class HistoryEntry(Base):
