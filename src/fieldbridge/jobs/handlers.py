@@ -20,6 +20,7 @@ from fieldbridge.notify.alerts import Alerter, AlertKind
 from fieldbridge.settings import SyncSettings
 from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
+from fieldbridge.store.tables import InboxEvent
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -53,6 +54,9 @@ class Job:
     """How the flows wait on the services: timeouts, the settling window of a create of unknown outcome."""
     alert: Alerter
     """Where a flow's alerts go (the worker's own, rate limited)."""
+    stored: object = None
+    """What the handler's `Registered.reads` read, in the transaction that claimed the event (None without
+    one)."""
     skips: list[Skip] = field(default_factory=list)
 
     def skip(self, message: str, fix: str | None = None) -> None:
@@ -86,6 +90,16 @@ class JobFailed(Exception):
 
 
 Handler = Callable[[Job], Outcome | None]
+Reads = Callable[["Session", InboxEvent], object]
+
+
+@dataclass(frozen=True)
+class Registered:
+    handle: Handler
+    reads: Reads | None = None
+    """What the handler reads of the store before it starts, read by the worker in the transaction that
+    claims the event (under the pair's locks, as the handler would read it) and handed over as
+    `Job.stored`: an event whose handler then writes nothing costs no transaction of the handler's own."""
 
 
 @dataclass(frozen=True)
@@ -100,18 +114,18 @@ class Periodic:
 
 class HandlerRegistry:
     def __init__(self) -> None:
-        self._handlers: dict[tuple[str, str], Handler] = {}
+        self._handlers: dict[tuple[str, str], Registered] = {}
         self.periodic: list[Periodic] = []
 
     def every(self, name: str, interval_seconds: float, run: Callable[[Parts], None]) -> None:
         self.periodic.append(Periodic(name, interval_seconds, run))
 
-    def register(self, system: str, entity: str, handler: Handler) -> None:
+    def register(self, system: str, entity: str, handler: Handler, reads: Reads | None = None) -> None:
         if (system, entity) in self._handlers:
             raise ValueError(f"a handler for {system} {entity} is registered already")
-        self._handlers[(system, entity)] = handler
+        self._handlers[(system, entity)] = Registered(handler, reads)
 
-    def find(self, system: str, entity: str) -> Handler | None:
+    def find(self, system: str, entity: str) -> Registered | None:
         return self._handlers.get((system, entity))
 
 

@@ -81,9 +81,9 @@ class EventProcessor:
         self._renewals = _Renewals(db, clock, self._lease)
 
     def process(self, event_id: int) -> None:
-        """Three transactions for an event whose handler writes nothing: one takes the pair's locks and
-        claims the event, the handler's own, one records the outcome and hands the pair to its next
-        waiting event (claimed there too) or gives its locks back."""
+        """Two transactions for an event whose handler writes nothing: one takes the pair's locks, claims
+        the event and reads what its handler reads first (`Registered.reads`), one records the outcome and
+        hands the pair to its next waiting event (claimed there too) or gives its locks back."""
         locks = HeldLocks(self._db, _holder_id(), self._clock, self._lease)
         try:
             with self._db.transaction() as session:
@@ -96,10 +96,10 @@ class EventProcessor:
             return  # finished, another worker's, or not due: this message is a duplicate
         try:
             for drained in range(1, DRAIN_LIMIT + 1):
-                event, row = started
+                event, row, stored = started
                 with self._renewals.kept(event.id, locks):
                     began = time.monotonic()
-                    ending = self._run(event, row, locks)
+                    ending = self._run(event, row, locks, stored)
                 now = self._clock()
                 with self._db.transaction() as session:
                     recorded = ending.record(session, now)
@@ -116,9 +116,7 @@ class EventProcessor:
         finally:
             locks.release()  # only if an error left them held: released in the last transaction otherwise
 
-    def _start(
-        self, session: Session, event_id: int, locks: HeldLocks
-    ) -> tuple[InboxEvent, Connector] | None:
+    def _start(self, session: Session, event_id: int, locks: HeldLocks) -> _Started | None:
         """Lock the event's pair and claim the event, or nothing (raises _PairBusy to undo the locks)."""
         now = self._clock()
         event = inbox.get(session, event_id)
@@ -134,17 +132,23 @@ class EventProcessor:
         claimed = processing.claim(session, event_id, locks.holder, now, self._lease)
         if claimed is None:
             raise _PairBusy  # claimed by another worker meanwhile (PostgreSQL): give the locks back
-        return claimed, _connector_row(session, claimed.connector_id)
+        return self._started(session, claimed)
 
     def _claim_next(
         self, session: Session, connector_id: int, records: list[links.Record], locks: HeldLocks
-    ) -> tuple[InboxEvent, Connector] | None:
+    ) -> _Started | None:
         """The pair's next waiting event, claimed under the locks already held."""
         following = processing.next_waiting(session, connector_id, records, self._clock())
         if following is None:
             return None
         claimed = processing.claim(session, following, locks.holder, self._clock(), self._lease)
-        return None if claimed is None else (claimed, _connector_row(session, connector_id))
+        return None if claimed is None else self._started(session, claimed)
+
+    def _started(self, session: Session, event: InboxEvent) -> _Started:
+        registered = self._registry.find(event.system, event.entity)
+        reads = None if registered is None else registered.reads
+        stored = None if reads is None else reads(session, event)
+        return event, _connector_row(session, event.connector_id), stored
 
     def _ended(self, event: InboxEvent, ending: _Ending, recorded: bool, took: float) -> None:
         """After the ending's commit: its follow-up (a retry's message, an alert) and one INFO line (ids,
@@ -167,7 +171,7 @@ class EventProcessor:
             took,
         )
 
-    def _run(self, event: InboxEvent, row: Connector, locks: HeldLocks) -> _Ending:
+    def _run(self, event: InboxEvent, row: Connector, locks: HeldLocks, stored: object) -> _Ending:
         """Run the attempt; how it ends (processed, skipped, retry in N s, dead letter), to be recorded."""
         holder = locks.holder
         handler = self._registry.find(event.system, event.entity)
@@ -218,10 +222,11 @@ class EventProcessor:
             clock=self._clock,
             sync=self._settings.sync,
             alert=self._alert,
+            stored=stored,
         )
         secrets = config.secret_values()
         try:
-            outcome = handler(job)
+            outcome = handler.handle(job)
         except JobFailed as failure:
             return self._fail(event, holder, failure, secrets, job.skips)
         except Exception as error:
@@ -438,6 +443,10 @@ class HeldLocks:
     def _take(self, records: list[links.Record]) -> bool:
         with self._db.transaction() as session:
             return self.take_in(session, self._connector_id, records)
+
+
+_Started = tuple[InboxEvent, Connector, object]
+"""An event claimed, its connector's row and what its handler reads first."""
 
 
 class _PairBusy(Exception):

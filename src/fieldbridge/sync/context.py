@@ -3,8 +3,9 @@ way to write lines into the pair's history beside the worker's own.
 
 What does not change from one event to the next is kept per connector and made again only when its version
 changes: the mapping set, validated and compiled once per saved version (`CompiledSet`), and the clients
-(`clients.for_connector`, by the connector's settings). So an event costs one small read for them: the
-version in force and the sync options.
+(`clients.for_connector`, by the connector's settings). So an event costs one small read for them, the
+version in force and the sync options, made with the pair's in the worker's claiming transaction
+(`read_stored`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 
+from sqlalchemy.orm import Session
+
 from fieldbridge.autotask.service_objects import SERVICE_OBJECTS, ServiceObject
 from fieldbridge.jobs.handlers import Job
 from fieldbridge.mapping import Document, Engine, MappingSet, compile_mappings, default_set
@@ -21,6 +24,7 @@ from fieldbridge.mapping.model import SetStatic
 from fieldbridge.notify.alerts import Alert
 from fieldbridge.store import inbox, mapping_sets
 from fieldbridge.store.connectors import ConnectorConfig
+from fieldbridge.store.tables import InboxEvent
 from fieldbridge.sync import clients, options, pairs
 from fieldbridge.sync.clients import ConnectorClients
 from fieldbridge.sync.options import SyncOptions
@@ -105,19 +109,43 @@ defaults) and that set compiled."""
 _compiled_lock = threading.Lock()
 
 
+@dataclass(frozen=True)
+class Stored:
+    """What every flow reads of the store first, read in the transaction that claims its event
+    (`Registered.reads`)."""
+
+    stamp: tuple[int, datetime] | None
+    """The mapping-set version in force (`mapping_sets.latest_stamp`; None: the defaults)."""
+    options: SyncOptions
+    pair: Pair | None
+
+
+def read_stored(session: Session, event: InboxEvent) -> Stored:
+    return Stored(
+        mapping_sets.latest_stamp(session, event.connector_id),
+        options.load(session, event.connector_id),
+        pairs.find(session, event.connector_id, event.system, event.entity, event.record_id),
+    )
+
+
 def for_job(job: Job) -> Context:
+    stored = job.stored
+    assert isinstance(stored, Stored), "the sync flows' handlers are registered with `read_stored`"
     key = (str(job.db.engine.url), job.connector.id)
-    with job.db.read() as session:
-        stamp = mapping_sets.latest_stamp(session, job.connector.id)
-        sync_options = options.load(session, job.connector.id)
+    with _compiled_lock:
+        known = _compiled.get(key)
+    if known is None or known[0] != stored.stamp:
+        known = _compile(job, stored.stamp)
         with _compiled_lock:
-            known = _compiled.get(key)
-        if known is None or known[0] != stamp:
-            saved = mapping_sets.latest(session, job.connector.id) if stamp else None
-            mappings = default_set() if saved is None else MappingSet.model_validate(saved.body)
-            known = (stamp, CompiledSet(mappings))
-            with _compiled_lock:
-                _compiled[key] = known
-        pair = pairs.find(session, job.connector.id, job.system, job.entity, job.record_id)
+            _compiled[key] = known
     connector_clients = clients.for_connector(job.connector, job.sync, job.db)
-    return Context(job, job.connector, connector_clients, sync_options, known[1], pair)
+    return Context(job, job.connector, connector_clients, stored.options, known[1], stored.pair)
+
+
+def _compile(job: Job, stamp: tuple[int, datetime] | None) -> tuple[tuple[int, datetime] | None, CompiledSet]:
+    """The set in force compiled, with its own stamp: a version saved since `stamp` was read is the one
+    compiled, and the next event compiles nothing again."""
+    with job.db.read() as session:
+        saved = mapping_sets.latest(session, job.connector.id) if stamp else None
+    mappings = default_set() if saved is None else MappingSet.model_validate(saved.body)
+    return (None if saved is None else (saved.id, saved.created_at)), CompiledSet(mappings)

@@ -21,7 +21,7 @@ def handle_fieldnation(job: Job) -> Outcome:
 
 def register(registry: HandlerRegistry) -> None:
     for entity in sorted({s.entity for s in SERVICE_OBJECTS.values()}):
-        registry.register("autotask", entity, handle_autotask)
-    registry.register("fieldnation", WORK_ORDER, handle_fieldnation)
+        registry.register("autotask", entity, handle_autotask, reads=context.read_stored)
+    registry.register("fieldnation", WORK_ORDER, handle_fieldnation, reads=context.read_stored)
     # Each pass checks which connectors are due (their `reconcile_minutes`); the interval only bounds the lag.
     registry.every("reconciler", RECONCILE_CHECK_SECONDS, reconcile.reconcile_due)
