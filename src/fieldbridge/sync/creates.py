@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -64,6 +64,8 @@ def create_once(ctx: Context, create: Create) -> Made:
     with ctx.job.db.transaction() as session:
         pending = session.get(PendingCreate, (connector_id, create.key))
         sent_at = pending.sent_at if pending is not None else None
+        if sent_at is None:  # the usual case: pending from now on, in the same transaction
+            _pending(ctx, session, create.key, now)
     if sent_at is not None:
         found = create.find()
         if found is not None:
@@ -80,9 +82,8 @@ def create_once(ctx: Context, create: Create) -> Made:
                 "appeared.",
                 retry_in=min((settled_at - now).total_seconds() + 1.0, LOOK_AGAIN_SECONDS),
             )
-    with ctx.job.db.transaction() as session:
-        ctx.job.hold(session)  # a run that lost its pair must not send what the run that took it over sends
-        session.merge(PendingCreate(connector_id=connector_id, key=create.key, sent_at=now))
+        with ctx.job.db.transaction() as session:
+            _pending(ctx, session, create.key, now)  # sent again, now
     try:
         return Made(create.send(), earlier=False)
     except Exception as error:
@@ -95,6 +96,11 @@ def create_once(ctx: Context, create: Create) -> Made:
             # After an earlier attempt, what is found may be that attempt's late save.
             return Made(found, earlier=sent_at is not None)
         raise
+
+
+def _pending(ctx: Context, session: Session, key: str, now: datetime) -> None:
+    ctx.job.hold(session)  # a run that lost its pair must not send what the run that took it over sends
+    session.merge(PendingCreate(connector_id=ctx.job.connector.id, key=key, sent_at=now))
 
 
 def settled(session: Session, connector_id: int, key: str) -> None:
