@@ -132,7 +132,7 @@ def write(
 ) -> list[Write]:
     """Carry out the plan for one kind; the writes made."""
     kind = writer.kind
-    with ctx.job.db.transaction() as session:
+    with ctx.job.db.read() as session:  # no turn at the write lock: only the pair's holder changes them
         rows = pairs.child_links(session, pair, kind.autotask_entity, kind.fieldnation_entity)
         linked = {link.origin_id: link for link in (_linked(kind, row) for row in rows)}
     todo = plan(kind, wanted, present, linked)
