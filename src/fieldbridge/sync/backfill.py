@@ -4,12 +4,13 @@ lock, import, history), page by page, a few records at a time, resumable.
 Pages of 500 are read in id order (`id > cursor`, the paging Autotask clients use), in full, and the
 companies, locations and contacts a page refers to are fetched in one `in` query each and put in the
 related-record cache. The page's records are handed over to their imports (`ConnectorClients.handing_over`),
-so an import reads no ticket: a change made after the page was read comes as its own event, as any change
-does. The records of a page are loaded by a bounded pool of threads (`concurrency`), whose Autotask calls
-wait their turn within the deployment's shared limits like any other (`autotask.limits`). The cursor (the
-last id of an unbroken run of records done, and the conditions it belongs to) is stored every second and when
-the run stops: an interrupted backfill run again with the same conditions resumes after it, and a record
-that finished past the cursor is a duplicate the second time.
+so an import reads no ticket (nor, when notes go to Field Nation, its notes: one `TicketNotes` query a page):
+a change made after the page was read comes as its own event, as any change does. The records of a page are
+loaded by a bounded pool of threads (`concurrency`), whose Autotask calls wait their turn within the
+deployment's shared limits like any other (`autotask.limits`). The cursor (the last id of an unbroken run of
+records done, and the conditions it belongs to) is stored every second and when the run stops: an
+interrupted backfill run again with the same conditions resumes after it, and a record that finished past
+the cursor is a duplicate the second time.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 
-from fieldbridge.autotask import AutotaskClient, Condition, Record, gt, in_, noteq, where
+from fieldbridge.autotask import AutotaskClient, ChildCollection, Condition, Record, gt, in_, noteq, where
 from fieldbridge.autotask.service_objects import SERVICE_OBJECTS, status_field
 from fieldbridge.settings import SyncSettings
 from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
 from fieldbridge.store.inbox import Hint
-from fieldbridge.sync import checkpoints, clients
+from fieldbridge.sync import checkpoints, clients, options
 from fieldbridge.sync.backfill_rules import PAGE_SIZE, batches, check_fields, condition, related_ids
 from fieldbridge.sync.clients import ConnectorClients
 from fieldbridge.sync.context import utcnow
@@ -81,6 +82,10 @@ def backfill(
     scope = sorted(where_text)
     with db.transaction() as session:
         saved = checkpoints.load(session, config.id, CHECKPOINT)
+        # Their imports read tickets' notes when notes go to Field Nation: read a page's in one query.
+        notes_go = config.service_object == "ticket" and bool(
+            options.load(session, config.id).note_messages.publish
+        )
     resumed = None
     if saved is not None and not restart and saved.position.get("where") == scope:
         resumed = int(saved.position["after_id"])
@@ -92,10 +97,12 @@ def backfill(
     with ThreadPoolExecutor(concurrency, thread_name_prefix="backfill") as pool:
         try:
             for page in _pages(autotask, entity_path, conditions, page_size, cursor):
+                notes = {}
                 if not dry_run:
                     _cache_related(connector_clients, page)
+                    notes = _notes_of(autotask, page) if notes_go else {}
                 hints = [_hint(entity, record, service_object.activity_field) for record in page]
-                with connector_clients.handing_over(entity_path, [] if dry_run else page):
+                with connector_clients.handing_over(entity_path, [] if dry_run else page, notes):
                     for record_id in _loaded(pool, process, hints):
                         if not dry_run:
                             cursor_saver.done(record_id)
@@ -164,6 +171,16 @@ def _hint(entity: str, record: Record, activity_field: str) -> Hint:
     return Hint(
         "backfill", "autotask", entity, record_id, None, f"backfill:{record_id}:{record.get(activity_field)}"
     )
+
+
+def _notes_of(autotask: AutotaskClient, tickets: list[Record]) -> dict[ChildCollection, list[Record]]:
+    """The notes of each ticket, read a batch of tickets at a time (one query, where each import would
+    read its ticket's)."""
+    notes: dict[int, list[Record]] = {int(ticket["id"]): [] for ticket in tickets}
+    for batch in batches(sorted(notes)):
+        for note in autotask.query("TicketNotes", where(in_("ticketID", batch))):
+            notes[int(note["ticketID"])].append(note)
+    return {ChildCollection("Tickets", ticket_id, "Notes"): found for ticket_id, found in notes.items()}
 
 
 def _cache_related(connector_clients: ConnectorClients, page: list[dict[str, object]]) -> None:

@@ -12,14 +12,22 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
 
 from fieldbridge import fieldnation
-from fieldbridge.autotask import AutotaskClient, AutotaskError, Limits, Record, Retry, SharedLimits
+from fieldbridge.autotask import (
+    AutotaskClient,
+    AutotaskError,
+    ChildCollection,
+    Limits,
+    Record,
+    Retry,
+    SharedLimits,
+)
 from fieldbridge.autotask.limits import HOUR, TENANT_HOURLY_THRESHOLD, Counts
 from fieldbridge.autotask.redis_counts import RedisCounts
 from fieldbridge.settings import SyncSettings
@@ -92,6 +100,7 @@ class ConnectorClients:
         self.fieldnation = fieldnation_client(config, timeout=timeout)
         self._related: dict[tuple[str, int], tuple[float, Record | None]] = {}
         self._handed: dict[tuple[str, int], Record] = {}
+        self._handed_children: dict[ChildCollection, list[Record]] = {}
         self._lock = threading.Lock()
         self._threshold_due = 0.0
 
@@ -113,25 +122,37 @@ class ConnectorClients:
             self._related[(entity, record_id)] = (time.monotonic(), record)
 
     @contextmanager
-    def handing_over(self, entity_path: str, records: list[Record]) -> Iterator[None]:
-        """While the block runs, the first `get` of each of `records` takes it from here instead of asking
-        Autotask: the backfill's page of records, just read in full, is what each import would read again.
-        What the block leaves untaken is dropped."""
+    def handing_over(
+        self, entity_path: str, records: list[Record], children: Mapping[ChildCollection, list[Record]]
+    ) -> Iterator[None]:
+        """While the block runs, the first `get` of each of `records`, and the first `children` of each of
+        `children`, takes it from here instead of asking Autotask: the backfill's page of records and their
+        notes, just read in batches, are what each import would read again one by one. What the block
+        leaves untaken is dropped."""
         keys = [(entity_path, int(record["id"])) for record in records]
         with self._lock:
             self._handed.update(zip(keys, records, strict=True))
+            self._handed_children.update(children)
         try:
             yield
         finally:
             with self._lock:
                 for key in keys:
                     self._handed.pop(key, None)
+                for collection in children:
+                    self._handed_children.pop(collection, None)
 
     def get(self, entity_path: str, record_id: int) -> Record | None:
         """The record: handed over by `handing_over` (once), else from Autotask."""
         with self._lock:
             handed = self._handed.pop((entity_path, record_id), None)
         return handed if handed is not None else self.autotask.get(entity_path, record_id)
+
+    def children(self, collection: ChildCollection) -> list[Record]:
+        """The collection's records: handed over by `handing_over` (once), else from Autotask."""
+        with self._lock:
+            handed = self._handed_children.pop(collection, None)
+        return handed if handed is not None else list(self.autotask.children(collection))
 
     def read_threshold(self, limits: SharedLimits, share: float) -> None:
         """Set the hourly budget to the deployment's share of the tenant's threshold, read from Autotask once

@@ -166,7 +166,7 @@ def _note_messages(ctx: Context, pair: Pair, ticket: Document, before: Document 
         return []
     collection = ChildCollection("Tickets", pair.autotask_id, "Notes")
     with children.refused(f"The notes of ticket {pair.autotask_id} could not be read"):
-        notes = [TicketNote.model_validate(note) for note in ctx.clients.autotask.children(collection)]
+        notes = [TicketNote.model_validate(note) for note in ctx.clients.children(collection)]
     wanted = [
         Wanted(note.id, {"message": note_message(note)}, note) for note in notes if note_goes(note, options)
     ]

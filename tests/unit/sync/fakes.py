@@ -304,3 +304,6 @@ class FakeClients:
 
     def related(self, entity: str, record_id: int) -> dict[str, Any] | None:
         return self.autotask.get(entity, record_id)
+
+    def children(self, collection: ChildCollection) -> list[dict[str, Any]]:
+        return list(self.autotask.children(collection))
