@@ -174,8 +174,8 @@ class EventProcessor:
     def _run(self, event: InboxEvent, row: Connector, locks: HeldLocks, stored: object) -> _Ending:
         """Run the attempt; how it ends (processed, skipped, retry in N s, dead letter), to be recorded."""
         holder = locks.holder
-        handler = self._registry.find(event.system, event.entity)
-        if handler is None:
+        registered = self._registry.find(event.system, event.entity)
+        if registered is None:
             what = inbox.describe(event.system, event.entity, event.record_id)
             return self._skip(
                 event,
@@ -226,7 +226,7 @@ class EventProcessor:
         )
         secrets = config.secret_values()
         try:
-            outcome = handler.handle(job)
+            outcome = registered.handle(job)
         except JobFailed as failure:
             return self._fail(event, holder, failure, secrets, job.skips)
         except Exception as error:
