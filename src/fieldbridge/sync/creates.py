@@ -3,9 +3,9 @@
 A create whose answer is lost may have been applied, and Autotask or Field Nation may even finish saving it
 after the client gave up. So every create the flows make goes through `create_once`:
 
-1. Before it is sent, it is stored as pending (`PendingCreate`), in its own transaction, which also confirms
-   that the attempt still holds its pair (`Job.hold`): a worker that stalled past its lease, while another
-   took the pair over, stops there instead of sending the create a second time beside the other's.
+1. Before it is sent, it is stored as pending (`PendingCreate`), in the transaction that found it was not,
+   which also confirms that the attempt still holds its pair (`Job.hold`): a worker that stalled past its
+   lease, while another took the pair over, stops there instead of sending the create beside the other's.
 2. A failure that may have been applied (a timeout, a cut answer, a 5xx) is followed at once by a look-up
    of the record by its marker (an `externalID`, a correlation id, the `(#id)` prefix); found, it is the
    record. A refusal (a 4xx) removes the pending row: nothing was made.
