@@ -97,10 +97,9 @@ def backfill(
     with ThreadPoolExecutor(concurrency, thread_name_prefix="backfill") as pool:
         try:
             for page in _pages(autotask, entity_path, conditions, page_size, cursor):
-                notes = {}
                 if not dry_run:
                     _cache_related(connector_clients, page)
-                    notes = _notes_of(autotask, page) if notes_go else {}
+                notes = _notes_of(autotask, page) if notes_go and not dry_run else {}
                 hints = [_hint(entity, record, service_object.activity_field) for record in page]
                 with connector_clients.handing_over(entity_path, [] if dry_run else page, notes):
                     for record_id in _loaded(pool, process, hints):
