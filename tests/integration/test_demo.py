@@ -66,10 +66,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     stderr = tmp_path_factory.mktemp("demo") / "stderr.log"
     # faulthandler: a SIGABRT prints every thread's stack, which says where a stop that hangs is stuck.
     env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
+    # Started with SIGINT ignored, as a non-interactive shell starts a command in the background (CI
+    # scripts, `make test &`): Ctrl+C must still stop it, whatever the test run was started from.
+    command = ["sh", "-c", 'trap "" INT; exec "$0" "$@"', FIELDBRIDGE, "demo", "--serve", "--json"]
     with stderr.open("w") as log:
-        process = subprocess.Popen(
-            [FIELDBRIDGE, "demo", "--serve", "--json"], stdout=subprocess.PIPE, stderr=log, text=True, env=env
-        )
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
     try:
         assert process.stdout is not None
         yield Served(process, read_report(process.stdout), stderr)

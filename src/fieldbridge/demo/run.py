@@ -3,7 +3,6 @@ everything running afterwards until Ctrl+C."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import signal
 import threading
@@ -102,9 +101,11 @@ def _wait_for_interrupt() -> None:
     """Until Ctrl+C, or SIGTERM (what `kill` and service managers send): both stop everything cleanly,
     the temporary data directory included."""
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Both handlers are set here: a process started in the background of a non-interactive shell (a CI
+    # script, `make ... &`) inherits SIGINT ignored, and Python then leaves it ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
     # In steps: the kernel may hand the signal to any of the stack's threads, and then a wait without a
     # timeout never returns to the interpreter, which runs Python's handlers on the main thread only.
-    with contextlib.suppress(KeyboardInterrupt):
-        while not stop.wait(0.5):
-            pass
+    while not stop.wait(0.5):
+        pass
