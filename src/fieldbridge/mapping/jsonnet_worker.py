@@ -1,7 +1,8 @@
 """The Jsonnet worker process: `python -m fieldbridge.mapping.jsonnet_worker MEMORY_MB MAX_STACK`.
 
 Reads one JSON request a line (`{"script", "input"}`) and answers one line (`{"ok": true, "value"}` or
-`{"ok": false, "message", "fix"}`). It runs a single Jsonnet program that loops over requests through the
+`{"ok": false, "message", "fix"}`), preceded by `{"running": true}` once the script starts running (the parent
+times the script from there). It runs a single Jsonnet program that loops over requests through the
 native callbacks `fb_next` and `fb_emit` (see jsonnet.py for why). A request for a script the program does not
 hold ends the program, which is rebuilt with the script added; a script that fails ends it too, and the next
 request starts a fresh one.
@@ -26,6 +27,7 @@ import _jsonnet
 
 from fieldbridge.mapping.jsonnet import (
     MAX_RESULT_BYTES,
+    RUNNING,
     UTIL_LIBRARY,
     check_script,
     describe_failure,
@@ -115,6 +117,7 @@ class Server:
             name = self.names.get(job["script"])
             if name is not None:
                 self.busy = True
+                _send(RUNNING)
                 return {"name": name, "input": job["input"]}
             problem = check_script(job["script"])
             if problem is not None:

@@ -157,6 +157,13 @@ class TestRunaways:
         assert "unbounded recursion" in caught.value.problem.fix
         assert run(strict_runner, "$.input.id + 1") == {"Ticket": {"out": 8}}
 
+    def test_the_time_limit_counts_the_script_running_not_its_compiling(self) -> None:
+        # About half a second to check and compile (twenty thousand fields, never evaluated), microseconds to
+        # run: a busy machine's compile must not be taken for a runaway script.
+        fields = ", ".join(f"f{i}: {i}" for i in range(20_000))
+        with JsonnetRunner(timeout=0.25) as jsonnet:
+            assert jsonnet.evaluate(f"if $.input == 1 then 'small' else {{{fields}}}", 1) == "small"
+
     def test_a_script_that_eats_memory_is_stopped_and_the_worker_replaced(
         self, strict_runner: JsonnetRunner
     ) -> None:
