@@ -400,7 +400,7 @@ class HeldLocks:
         if not keys:
             return True
         now = self._clock()
-        if not pair_locks.acquire_all(session, keys, self.holder, now, now + self._lease):
+        if not pair_locks.acquire(session, keys, self.holder, now, now + self._lease):
             return False
         self._keys += keys
         return True

@@ -17,36 +17,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from fieldbridge.store.tables import PairLock
 
 
-def acquire(session: Session, key: str, holder: str, now: datetime, until: datetime) -> bool:
-    try:
-        with session.begin_nested():
-            session.execute(insert(PairLock).values(key=key, holder=holder, expires_at=until))
+def acquire(session: Session, keys: list[str], holder: str, now: datetime, until: datetime) -> bool:
+    """Every key or none, in one statement: a key is taken when no lease is on it, its lease ran out, or
+    `holder` has it already (renewed then). On a refusal the keys taken are given back."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    rows = [{"key": key, "holder": holder, "expires_at": until} for key in keys]
+    taking = dialect.insert(PairLock).values(rows)
+    taking = taking.on_conflict_do_update(
+        index_elements=[PairLock.key],
+        set_={"holder": taking.excluded.holder, "expires_at": taking.excluded.expires_at},
+        where=(PairLock.expires_at < now) | (PairLock.holder == holder),
+    )
+    # The keys taken, not a row count: on PostgreSQL this statement reports none (-1).
+    if len(session.scalars(taking.returning(PairLock.key)).all()) == len(keys):
         return True
-    except IntegrityError:
-        # Someone holds or held it: take it over only if their lease ran out.
-        result = session.execute(
-            update(PairLock)
-            .where(PairLock.key == key, PairLock.expires_at < now)
-            .values(holder=holder, expires_at=until)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
-
-
-def acquire_all(session: Session, keys: list[str], holder: str, now: datetime, until: datetime) -> bool:
-    """Every key or none: on a refusal the keys taken so far are given back."""
-    for taken, key in enumerate(keys):
-        if not acquire(session, key, holder, now, until):
-            release(session, holder, keys[:taken])
-            return False
-    return True
+    release(session, holder, keys)
+    return False
 
 
 def renew(session: Session, holder: str, held: int, until: datetime) -> bool:

@@ -110,28 +110,29 @@ def test_pair_locks_are_exclusive_until_released_or_expired(db: Database) -> Non
     until = NOW + LEASE
     ticket, other = "1:autotask:Ticket:42", "1:autotask:Ticket:43"
     with db.transaction() as session:
-        assert pair_locks.acquire(session, ticket, "w1", NOW, until)
-        assert not pair_locks.acquire(session, ticket, "w2", NOW, until)
-        assert pair_locks.acquire(session, other, "w2", NOW, until)
+        assert pair_locks.acquire(session, [ticket], "w1", NOW, until)
+        assert pair_locks.acquire(session, [ticket], "w1", NOW, until)  # its own already: renewed
+        assert not pair_locks.acquire(session, [ticket], "w2", NOW, until)
+        assert pair_locks.acquire(session, [other], "w2", NOW, until)
         pair_locks.release(session, "w2", [ticket])  # not its lock: nothing happens
-        assert not pair_locks.acquire(session, ticket, "w2", NOW, until)
+        assert not pair_locks.acquire(session, [ticket], "w2", NOW, until)
         assert pair_locks.renew(session, "w1", 1, until + LEASE)
         assert not pair_locks.renew(session, "w1", 2, until + LEASE)  # it holds one lease, not two
-        assert not pair_locks.acquire(session, ticket, "w2", until + timedelta(seconds=1), until)
-        assert pair_locks.acquire(session, ticket, "w2", until + LEASE + timedelta(seconds=1), until)
+        assert not pair_locks.acquire(session, [ticket], "w2", until + timedelta(seconds=1), until)
+        assert pair_locks.acquire(session, [ticket], "w2", until + LEASE + timedelta(seconds=1), until)
         pair_locks.release(session, "w2")  # both of its leases
-        assert pair_locks.acquire(session, ticket, "w3", NOW, until)
-        assert pair_locks.acquire(session, other, "w3", NOW, until)
+        assert pair_locks.acquire(session, [ticket], "w3", NOW, until)
+        assert pair_locks.acquire(session, [other], "w3", NOW, until)
 
 
 def test_locks_are_taken_all_or_none(db: Database) -> None:
     until = NOW + LEASE
     with db.transaction() as session:
-        assert pair_locks.acquire(session, "1:fieldnation:workorder:7", "w1", NOW, until)
+        assert pair_locks.acquire(session, ["1:fieldnation:workorder:7"], "w1", NOW, until)
         keys = ["1:autotask:Ticket:42", "1:fieldnation:workorder:7"]
-        assert not pair_locks.acquire_all(session, keys, "w2", NOW, until)
+        assert not pair_locks.acquire(session, keys, "w2", NOW, until)
         # The ticket's lock, taken before the work order's was refused, was given back.
-        assert pair_locks.acquire(session, "1:autotask:Ticket:42", "w3", NOW, until)
+        assert pair_locks.acquire(session, ["1:autotask:Ticket:42"], "w3", NOW, until)
 
 
 def test_a_linked_work_order_locks_both_records_and_shares_its_tickets_history(db: Database) -> None:

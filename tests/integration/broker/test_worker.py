@@ -233,7 +233,7 @@ def test_a_busy_pair_sends_the_event_back_without_counting_an_attempt(world: Wor
     now = datetime.now(UTC)
     with world.db.transaction() as session:
         assert pair_locks.acquire(
-            session, f"{world.connector_id}:autotask:Ticket:42", "other", now, now + timedelta(60)
+            session, [f"{world.connector_id}:autotask:Ticket:42"], "other", now, now + timedelta(60)
         )
     world.processor.process(event_id)
     event = world.event(event_id)
