@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from fieldbridge.store.tables import Link
 
@@ -42,14 +42,26 @@ def save(
     return link
 
 
-def _top_level(session: Session, connector_id: int, system: str, entity: str, record_id: int) -> Link | None:
-    if system == "autotask":
-        match = (Link.autotask_entity == entity, Link.autotask_id == record_id)
-    else:
-        match = (Link.fieldnation_entity == entity, Link.fieldnation_id == record_id)
-    return session.scalars(
-        select(Link).where(Link.connector_id == connector_id, Link.parent_id.is_(None), *match)
-    ).one_or_none()
+def _top_level_by(entity: InstrumentedAttribute[str], record_id: InstrumentedAttribute[int]) -> Select[Link]:
+    return select(Link).where(
+        Link.connector_id == bindparam("connector_id"),
+        Link.parent_id.is_(None),
+        entity == bindparam("entity"),
+        record_id == bindparam("record_id"),
+    )
+
+
+# Built once: every event reads its record's link a few times, and building the query cost twice what running
+# it does (SQLAlchemy caches a statement's SQL, not the statement).
+_BY_AUTOTASK_RECORD = _top_level_by(Link.autotask_entity, Link.autotask_id)
+_BY_FIELDNATION_RECORD = _top_level_by(Link.fieldnation_entity, Link.fieldnation_id)
+
+
+def top_level(session: Session, connector_id: int, system: str, entity: str, record_id: int) -> Link | None:
+    """The link of a record paired as a ticket or work order (not as a child record), if any."""
+    query = _BY_AUTOTASK_RECORD if system == "autotask" else _BY_FIELDNATION_RECORD
+    found = {"connector_id": connector_id, "entity": entity, "record_id": record_id}
+    return session.scalars(query, found).one_or_none()
 
 
 Record = tuple[str, str, int]
@@ -66,7 +78,7 @@ def pair_records(
     session: Session, connector_id: int, system: str, entity: str, record_id: int
 ) -> list[Record]:
     """The records of a record's pair: itself, plus its partner once the two are linked."""
-    link = _top_level(session, connector_id, system, entity, record_id)
+    link = top_level(session, connector_id, system, entity, record_id)
     if link is None:
         return [(system, entity, record_id)]
     return [

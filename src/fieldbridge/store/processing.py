@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import BindParameter, ColumnElement, Select, Update, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from fieldbridge.store import history
 from fieldbridge.store.inbox import FINISHED, WAITING, EventStatus
@@ -20,7 +22,9 @@ from fieldbridge.store.links import Record
 from fieldbridge.store.tables import DeadLetter, InboxEvent
 
 
-def _claimable(now: datetime) -> ColumnElement[bool]:
+def _claimable() -> ColumnElement[bool]:
+    """Waiting and due, or processing under a lease that ran out, at the parameter `now`."""
+    now: BindParameter[datetime] = bindparam("now")
     return or_(
         and_(
             InboxEvent.status.in_(WAITING),
@@ -41,51 +45,38 @@ def is_claimable(event: InboxEvent, now: datetime) -> bool:
 
 def claim(session: Session, event_id: int, holder: str, now: datetime, lease: timedelta) -> InboxEvent | None:
     """Make `holder` the one worker processing the event, counting an attempt; None if it is not free."""
-    result = session.execute(
-        update(InboxEvent)
-        .where(InboxEvent.id == event_id, _claimable(now))
-        .values(
-            status=EventStatus.PROCESSING,
-            lease_holder=holder,
-            lease_until=now + lease,
-            attempts=InboxEvent.attempts + 1,
-            # From here on a new hint for this record is a new event: this attempt may fetch too early for it.
-            pending_key=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    return _reload(session, event_id)
+    return _updated(session, _CLAIM, {"event": event_id, "holder": holder, "until": now + lease, "now": now})
 
 
 def next_waiting(session: Session, connector_id: int, records: list[Record], now: datetime) -> int | None:
     """The oldest claimable event of a pair (given as `store.links.pair_records`), for the worker that
     holds the pair's lock to take next."""
+    found: dict[str, object] = {"connector": connector_id, "now": now}
+    for n, (system, entity, record_id) in enumerate(records):
+        found |= {f"system{n}": system, f"entity{n}": entity, f"record{n}": record_id}
+    return session.scalars(_next_waiting(len(records)), found).first()
+
+
+@cache
+def _next_waiting(records: int) -> Select[int]:
     # The connector in each term, so that each is one lookup in ix_inbox_events_record (SQLite uses an
     # index for an OR only when every term fits it): a few rows read whatever the size of the inbox.
     same_pair = or_(
         *(
             and_(
-                InboxEvent.connector_id == connector_id,
-                InboxEvent.system == system,
-                InboxEvent.entity == entity,
-                InboxEvent.record_id == record_id,
+                InboxEvent.connector_id == bindparam("connector"),
+                InboxEvent.system == bindparam(f"system{n}"),
+                InboxEvent.entity == bindparam(f"entity{n}"),
+                InboxEvent.record_id == bindparam(f"record{n}"),
             )
-            for system, entity, record_id in records
+            for n in range(records)
         )
     )
-    query = select(InboxEvent.id).where(same_pair, _claimable(now))
-    return session.scalars(query.order_by(InboxEvent.id).limit(1)).first()
+    return select(InboxEvent.id).where(same_pair, _claimable()).order_by(InboxEvent.id).limit(1)
 
 
 def renew(session: Session, event_id: int, holder: str, until: datetime) -> bool:
-    result = session.execute(
-        update(InboxEvent)
-        .where(_held_by(event_id, holder))
-        .values(lease_until=until)
-        .execution_options(synchronize_session=False)
-    )
+    result = session.execute(_RENEW, {"event": event_id, "holder": holder, "until": until})
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
@@ -94,20 +85,18 @@ def finish(
 ) -> InboxEvent | None:
     """Record a successful (or skipped) attempt; None when `holder` lost its lease meanwhile."""
     assert status in (EventStatus.DONE, EventStatus.SKIPPED)
-    return _settle(session, event_id, holder, status=status, finished_at=now, last_error=None)
+    return _updated(session, _FINISH, {"event": event_id, "holder": holder, "done": status, "at": now})
 
 
 def retry_later(session: Session, event_id: int, holder: str, due: datetime, error: str) -> InboxEvent | None:
-    return _settle(
-        session, event_id, holder, status=EventStatus.RETRYING, next_attempt_at=due, last_error=error
-    )
+    return _updated(session, _RETRY, {"event": event_id, "holder": holder, "due": due, "error": error})
 
 
 def bury(
     session: Session, event_id: int, holder: str, now: datetime, cause: str, fix: str | None
 ) -> DeadLetter | None:
     """Move the event to dead letters, with the cause and fix a person needs; None if the lease was lost."""
-    event = _settle(session, event_id, holder, status=EventStatus.DEAD, finished_at=now, last_error=cause)
+    event = _updated(session, _BURY, {"event": event_id, "holder": holder, "at": now, "error": cause})
     if event is None:
         return None
     letter = DeadLetter(
@@ -201,27 +190,56 @@ def _overdue(now: datetime, grace: timedelta, requeue_after: timedelta) -> Colum
     )
 
 
-def _held_by(event_id: int, holder: str) -> ColumnElement[bool]:
+def _held_by() -> ColumnElement[bool]:
+    """The event `event` while `holder` holds its lease (parameters)."""
     return and_(
-        InboxEvent.id == event_id,
+        InboxEvent.id == bindparam("event"),
         InboxEvent.status == EventStatus.PROCESSING,
-        InboxEvent.lease_holder == holder,
+        InboxEvent.lease_holder == bindparam("holder"),
     )
 
 
-def _settle(session: Session, event_id: int, holder: str, **values: object) -> InboxEvent | None:
-    result = session.execute(
-        update(InboxEvent)
-        .where(_held_by(event_id, holder))
-        .values(lease_holder=None, lease_until=None, **values)
-        .execution_options(synchronize_session=False)
+def _returning(statement: Update) -> ReturningUpdate[InboxEvent]:
+    """`statement` answering the event as it left it: no read after the update."""
+    return statement.returning(InboxEvent).execution_options(
+        synchronize_session=False, populate_existing=True
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    return _reload(session, event_id)
 
 
-def _reload(session: Session, event_id: int) -> InboxEvent | None:
-    return session.scalars(
-        select(InboxEvent).where(InboxEvent.id == event_id).execution_options(populate_existing=True)
-    ).one_or_none()
+def _updated(
+    session: Session, statement: ReturningUpdate[InboxEvent], parameters: dict[str, object]
+) -> InboxEvent | None:
+    """The event as `statement` left it; None when it matched no row."""
+    return session.scalars(statement, parameters).one_or_none()
+
+
+# The transitions every event goes through, built once: building one cost more than running it (SQLAlchemy
+# caches a statement's SQL, not the statement).
+_CLAIM = _returning(
+    update(InboxEvent)
+    .where(InboxEvent.id == bindparam("event"), _claimable())
+    .values(
+        status=EventStatus.PROCESSING,
+        lease_holder=bindparam("holder"),
+        lease_until=bindparam("until"),
+        attempts=InboxEvent.attempts + 1,
+        # From here on a new hint for this record is a new event: this attempt may fetch too early for it.
+        pending_key=None,
+    )
+)
+_RENEW = (
+    update(InboxEvent)
+    .where(_held_by())
+    .values(lease_until=bindparam("until"))
+    .execution_options(synchronize_session=False)
+)
+_SETTLE = update(InboxEvent).where(_held_by()).values(lease_holder=None, lease_until=None)
+_FINISH = _returning(_SETTLE.values(status=bindparam("done"), finished_at=bindparam("at"), last_error=None))
+_RETRY = _returning(
+    _SETTLE.values(
+        status=EventStatus.RETRYING, next_attempt_at=bindparam("due"), last_error=bindparam("error")
+    )
+)
+_BURY = _returning(
+    _SETTLE.values(status=EventStatus.DEAD, finished_at=bindparam("at"), last_error=bindparam("error"))
+)

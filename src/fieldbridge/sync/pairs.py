@@ -57,14 +57,7 @@ class Pair:
 
 
 def find(session: Session, connector_id: int, system: str, entity: str, record_id: int) -> Pair | None:
-    column = (
-        (Link.autotask_entity == entity, Link.autotask_id == record_id)
-        if system == "autotask"
-        else (Link.fieldnation_entity == entity, Link.fieldnation_id == record_id)
-    )
-    link = session.scalars(
-        select(Link).where(Link.connector_id == connector_id, Link.parent_id.is_(None), *column)
-    ).one_or_none()
+    link = links.top_level(session, connector_id, system, entity, record_id)
     if link is None:
         return None
     snapshot = session.get(PairSnapshot, link.id)
