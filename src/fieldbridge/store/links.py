@@ -51,8 +51,7 @@ def _top_level_by(entity: InstrumentedAttribute[str], record_id: InstrumentedAtt
     )
 
 
-# Built once: every event reads its record's link a few times, and building the query cost twice what running
-# it does (SQLAlchemy caches a statement's SQL, not the statement).
+# Built once: building a statement costs more than running it, and every event reads its record's link.
 _BY_AUTOTASK_RECORD = _top_level_by(Link.autotask_entity, Link.autotask_id)
 _BY_FIELDNATION_RECORD = _top_level_by(Link.fieldnation_entity, Link.fieldnation_id)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from fieldbridge.store.tables import MappingSet
@@ -21,13 +21,17 @@ def latest(session: Session, connector_id: int) -> MappingSet | None:
 def latest_stamp(session: Session, connector_id: int) -> tuple[int, datetime] | None:
     """The id and save time of the version in force (None: none saved), which tell it apart from any
     other, in a store or across stores: what a cache of the compiled set is checked against."""
-    query = (
-        select(MappingSet.id, MappingSet.created_at)
-        .where(MappingSet.connector_id == connector_id)
-        .order_by(MappingSet.version.desc())
-    )
-    row = session.execute(query.limit(1)).first()
+    row = session.execute(_LATEST_STAMP, {"connector_id": connector_id}).first()
     return None if row is None else (row.id, row.created_at)
+
+
+_LATEST_STAMP = (
+    select(MappingSet.id, MappingSet.created_at)
+    .where(MappingSet.connector_id == bindparam("connector_id"))
+    .order_by(MappingSet.version.desc())
+    .limit(1)
+)
+"""Built once: building a statement costs more than running it, and every event asks it."""
 
 
 def versions(session: Session, connector_id: int) -> list[MappingSet]:

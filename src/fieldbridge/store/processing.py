@@ -213,8 +213,7 @@ def _updated(
     return session.scalars(statement, parameters).one_or_none()
 
 
-# The transitions every event goes through, built once: building one cost more than running it (SQLAlchemy
-# caches a statement's SQL, not the statement).
+# Built once: building a statement costs more than running it, and every event goes through these.
 _CLAIM = _returning(
     update(InboxEvent)
     .where(InboxEvent.id == bindparam("event"), _claimable())
