@@ -10,7 +10,7 @@ from typing import Any, Literal
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from fieldbridge.store.tables import HistoryEntry, InboxEvent
+from fieldbridge.store.tables import HistoryEntry, InboxEvent, table_of
 
 Level = Literal["info", "warning", "error"]
 
@@ -41,7 +41,7 @@ def received(session: Session, events: Sequence[tuple[int, int, str, str]], at: 
         | {"level": "info", "action": "received", "message": message, "fix": None, "outcome": None}
         for connector_id, event_id, pair_key, message in events
     ]
-    session.execute(insert(HistoryEntry), lines)
+    session.execute(insert(table_of(HistoryEntry)), lines)  # on every accept: Core
 
 
 def record_for_connector(

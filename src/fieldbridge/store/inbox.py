@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from fieldbridge.store import history
 from fieldbridge.store.database import Database
-from fieldbridge.store.tables import InboxEvent, record_key
+from fieldbridge.store.tables import InboxEvent, record_key, table_of
 
 
 class EventStatus(StrEnum):
@@ -110,9 +110,10 @@ def _store_all(session: Session, hints: Sequence[tuple[int, Hint]], now: datetim
         new.append(_row(connector_id, hint, now))
     if not new:
         return [Accepted(at, duplicate) for at, duplicate in answers]
-    # Core, not the ORM's unit of work: the rows in one batch with their ids back, at a fraction of the
-    # CPU, which the trigger URL spends on every request.
-    returning_ids = insert(InboxEvent).returning(InboxEvent.id, sort_by_parameter_order=True)
+    # Core on the table, not the ORM's unit of work or its batch insert: the rows in one statement with their
+    # ids back, at a fraction of the CPU, which the trigger URL spends on every request.
+    table = table_of(InboxEvent)
+    returning_ids = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     ids = session.scalars(returning_ids, new).all()
     history.received(session, [_received(row, event_id) for row, event_id in zip(new, ids, strict=True)], now)
     return [Accepted(ids[-1 - at] if at < 0 else at, duplicate) for at, duplicate in answers]

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -47,6 +48,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
+
+
+def table_of(mapped: type[Base]) -> Table:
+    """A mapped class's table, for a batch insert that skips the ORM's per-row work (twice the CPU)."""
+    table = mapped.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _connector_fk() -> Any:
