@@ -13,7 +13,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fieldbridge.jobs.outcome import Outcome, Skip
 from fieldbridge.notify.alerts import Alerter, AlertKind
@@ -28,6 +28,12 @@ if TYPE_CHECKING:
     from fieldbridge.jobs.consumer import Parts
 
 
+class TakeLock(Protocol):
+    def __call__(
+        self, system: str, entity: str, record_id: int, then: Callable[[Session], None] | None = None
+    ) -> None: ...
+
+
 @dataclass(frozen=True)
 class Job:
     event_id: int
@@ -40,9 +46,10 @@ class Job:
     payload: dict[str, Any] | None
     connector: ConnectorConfig
     db: Database
-    lock: Callable[[str, str, int], None]
+    lock: TakeLock
     """Take the pair lock of another record (system, entity, id) for the rest of this job: a flow does so
-    before it links that record to this one. Raises `JobFailed` (retried) when it stays held elsewhere."""
+    before it links that record to this one, and may write the link in the same transaction (`then`).
+    Raises `JobFailed` (retried) when it stays held elsewhere."""
     hold: Callable[[Session], None]
     """Confirm in the caller's transaction that this job still holds its pair's locks, renewing them, or
     raise `JobFailed`: its worker stalled past the lease and another took the pair over. A flow calls it

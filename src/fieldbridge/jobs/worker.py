@@ -405,10 +405,12 @@ class HeldLocks:
         self._keys += keys
         return True
 
-    def wait_for(self, system: str, entity: str, record_id: int) -> None:
+    def wait_for(
+        self, system: str, entity: str, record_id: int, then: Callable[[Session], None] | None = None
+    ) -> None:
         """`Job.lock`: take one more record's lock, waiting a little for its holder to finish."""
         deadline = time.monotonic() + self.WAIT_SECONDS
-        while not self._take([(system, entity, record_id)]):
+        while not self._take([(system, entity, record_id)], then):
             if time.monotonic() >= deadline:
                 raise JobFailed(
                     f"{inbox.describe(system, entity, record_id)} is being processed by another worker, "
@@ -440,9 +442,18 @@ class HeldLocks:
             with self._db.transaction() as session:
                 self.release_in(session)
 
-    def _take(self, records: list[links.Record]) -> bool:
-        with self._db.transaction() as session:
-            return self.take_in(session, self._connector_id, records)
+    def _take(self, records: list[links.Record], then: Callable[[Session], None] | None) -> bool:
+        held = list(self._keys)
+        try:
+            with self._db.transaction() as session:
+                if not self.take_in(session, self._connector_id, records):
+                    return False
+                if then is not None:
+                    then(session)
+        except BaseException:
+            self._keys = held  # rolled back: not taken after all
+            raise
+        return True
 
 
 _Started = tuple[InboxEvent, Connector, object]

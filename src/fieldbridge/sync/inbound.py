@@ -3,6 +3,8 @@ updates the one it is linked to with only the fields whose mapped value changed.
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from fieldbridge.autotask import AutotaskError, ChildCollection, Record
 from fieldbridge.autotask.records import TicketNote
 from fieldbridge.autotask.service_objects import RELATED, status_field
@@ -127,17 +129,19 @@ def _create_work_order(
     except FieldNationError as error:
         raise _refused("Field Nation refused the new work order", error) from error
     work_order_id = made.id
-    # Linked at once, and under the work order's lock too, so no event of the new work order acts on the
-    # pair before it is whole, and a failure in the steps below is retried as an update.
-    job.lock("fieldnation", WORK_ORDER, work_order_id)
     # What the work order holds as we make it is in sync: the baseline against which a Field Nation change
     # made from its first moment on (before the import reads it back) is seen.
     made_as = outbound_source(created_work_order(work_order_id, fields, writes.status), [])
     synced = ctx.outbound.apply(made_as).get("Ticket", {})
     pair = Pair(job.entity, job.record_id, work_order_id, link_id=0, record=record, outbound=synced)
-    with job.db.transaction() as session:
+
+    def link(session: Session) -> None:
         pairs.save(session, job.connector.id, pair, utcnow())
         creates.settled(session, job.connector.id, create.key)
+
+    # Linked at once, in the transaction that takes the work order's lock, so no event of the new work
+    # order acts on the pair before it is whole, and a failure in the steps below is retried as an update.
+    job.lock("fieldnation", WORK_ORDER, work_order_id, then=link)
     # The create sent the fields; a work order an earlier attempt made holds the record as it was then.
     if made.earlier:
         return pair, _write(ctx, work_order_id, writes)

@@ -4,10 +4,12 @@ in a SQLite store of its own holds the pairs and links, through the same store f
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, cast
+
+from sqlalchemy.orm import Session
 
 from fieldbridge.jobs.handlers import Job
 from fieldbridge.jobs.outcome import Outcome, Skip
@@ -80,6 +82,14 @@ class Flows:
         assert self.last_job is not None, "no event was processed yet"
         return self.last_job.skips
 
+    def _lock(
+        self, system: str, entity: str, record_id: int, then: Callable[[Session], None] | None = None
+    ) -> None:
+        self.locks.append((system, entity, record_id))
+        if then is not None:
+            with self.db.transaction() as session:
+                then(session)
+
     def _context(self, hint: Hint) -> Context:
         # Each run is an event of its own in the inbox, so the flows' history lines have one to go to.
         delivered = replace(hint, dedup_key=f"d-{next(self._deliveries)}")
@@ -94,7 +104,7 @@ class Flows:
             payload=hint.payload,
             connector=self.config,
             db=self.db,
-            lock=lambda system, entity, record_id: self.locks.append((system, entity, record_id)),
+            lock=self._lock,
             hold=lambda session: None,  # one run at a time here
             clock=lambda: self.now,
             sync=SyncSettings(),
