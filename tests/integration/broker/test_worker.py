@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from fieldbridge import autotask, fieldnation
 from fieldbridge.jobs import intake
@@ -24,10 +25,10 @@ from fieldbridge.jobs.sweeper import Sweeper
 from fieldbridge.jobs.worker import EventProcessor
 from fieldbridge.notify.alerts import Alert
 from fieldbridge.settings import RetrySettings, Settings
-from fieldbridge.store import dead_letters, history, inbox, pair_locks, processing
+from fieldbridge.store import dead_letters, history, inbox, links, pair_locks, processing
 from fieldbridge.store.database import Database
 from fieldbridge.store.secrets import SecretBox, load_master_key
-from fieldbridge.store.tables import InboxEvent
+from fieldbridge.store.tables import InboxEvent, PairLock
 from tests.integration.broker.store_helpers import add_connector, ticket_hint
 from tests.support.waiting import wait_until
 
@@ -225,6 +226,28 @@ def test_a_refused_sign_in_alerts_on_the_first_attempt_however_it_is_raised(
     world.processor.process(event_id)
     assert world.event(event_id).status == "retrying"
     assert [a.kind for a in world.alerts] == ["auth_failure"]
+
+
+def test_a_link_that_fails_in_the_locks_transaction_leaves_neither_lock_nor_link(world: World) -> None:
+    def link_then_fail(session: Session) -> None:
+        links.save(session, world.connector_id, ("Ticket", 42), ("workorder", 9), "f", datetime.now(UTC))
+        raise RuntimeError("the link could not be written")
+
+    def handler(job: Job) -> None:
+        with pytest.raises(RuntimeError):
+            job.lock("fieldnation", "workorder", 9, then=link_then_fail)
+        with job.db.transaction() as session:
+            assert session.scalars(select(PairLock.key)).all() == [f"{world.connector_id}:autotask:Ticket:42"]
+            job.hold(session)  # raises if the rolled-back lock were still counted as held
+
+    world.handle(handler)
+    event_id = world.store()
+    world.processor.process(event_id)
+    assert world.event(event_id).status == "done", world.history(event_id)
+    with world.db.read() as session:
+        assert links.pair_records(session, world.connector_id, "autotask", "Ticket", 42) == [
+            ("autotask", "Ticket", 42)
+        ]
 
 
 def test_a_busy_pair_sends_the_event_back_without_counting_an_attempt(world: World) -> None:
