@@ -109,3 +109,5 @@ def _wait_for_interrupt() -> None:
     # timeout never returns to the interpreter, which runs Python's handlers on the main thread only.
     while not stop.wait(0.5):
         pass
+    # A second Ctrl+C interrupts a stop that hangs.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
