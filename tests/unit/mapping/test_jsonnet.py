@@ -158,8 +158,8 @@ class TestRunaways:
         assert run(strict_runner, "$.input.id + 1") == {"Ticket": {"out": 8}}
 
     def test_the_time_limit_counts_the_script_running_not_its_compiling(self) -> None:
-        # About half a second to check and compile (twenty thousand fields, never evaluated), microseconds to
-        # run: a busy machine's compile must not be taken for a runaway script.
+        # Half a second to check and compile (twenty thousand fields, past what a mapping may hold, so that
+        # the compile is slow; never evaluated), microseconds to run: a slow compile is not a runaway script.
         fields = ", ".join(f"f{i}: {i}" for i in range(20_000))
         with JsonnetRunner(timeout=0.25) as jsonnet:
             assert jsonnet.evaluate(f"if $.input == 1 then 'small' else {{{fields}}}", 1) == "small"
