@@ -11,6 +11,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from cryptography.fernet import Fernet
 from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from fieldbridge.store.database import (
     create_database_engine,
     lock_for_migration,
     migrate,
+    newest_revision,
 )
 from fieldbridge.store.secrets import SecretBox
 from fieldbridge.store.tables import Base
@@ -33,6 +35,12 @@ def test_migrations_match_the_declared_tables(db: Database) -> None:
     with db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
+
+
+def test_the_newest_revision_read_from_the_file_names_is_alembics_head() -> None:
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    assert newest_revision() == ScriptDirectory.from_config(config).get_current_head()
 
 
 def test_migrating_again_changes_nothing(db: Database) -> None:
