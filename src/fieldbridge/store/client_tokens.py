@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fieldbridge.paths import INBOUND_PATH
 from fieldbridge.store import tokens
-from fieldbridge.store.connectors import DOOR_COLUMNS, Door
 from fieldbridge.store.tables import ClientToken, Connector
 
 PREFIX = "fbc"
@@ -39,23 +38,6 @@ def rotate(session: Session, connector: Connector, now: datetime) -> str:
 def connector_for(session: Session, token: str | None) -> Connector | None:
     row = tokens.lookup(session, ClientToken, token, ClientToken.revoked_at.is_(None))
     return None if row is None else session.get(Connector, row.connector_id)
-
-
-# Built once: building a statement costs more than running it.
-_DOOR_BY_SELECTOR = (
-    select(ClientToken.verifier_hash, *DOOR_COLUMNS)
-    .join(Connector, Connector.id == ClientToken.connector_id)
-    .where(ClientToken.selector == bindparam("selector"), ClientToken.revoked_at.is_(None))
-)
-
-
-def door_for(connection: Connection, token: str | None) -> Door | None:
-    """`connector_for` as the trigger URL asks it on every request: token and connector in one Core query,
-    the verifier checked as `tokens.lookup` checks it."""
-    presented = tokens.parse(token)
-    row = connection.execute(_DOOR_BY_SELECTOR, {"selector": presented.selector}).one_or_none()
-    matches = tokens.verifier_matches(None if row is None else row.verifier_hash, presented)
-    return Door(*row[1:]) if row is not None and matches else None
 
 
 def live(session: Session, connector: Connector) -> ClientToken | None:

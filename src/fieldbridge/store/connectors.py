@@ -8,12 +8,11 @@ Autotask or Field Nation gets.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldbridge.autotask import service_objects
@@ -130,34 +129,6 @@ class ConnectorExists(Exception):
 
 def get(session: Session, name: str) -> Connector | None:
     return session.scalars(select(Connector).where(Connector.name == name)).one_or_none()
-
-
-@dataclass(frozen=True)
-class Door:
-    """What the doors (trigger URL, Field Nation webhooks) need of a connector to let a notice in, read
-    with one Core query per request: a fraction of the cost of loading the row through the ORM."""
-
-    connector_id: int
-    service_object: str
-    autotask_webhook_secret_sealed: str | None
-    fieldnation_webhook_secret_sealed: str | None
-
-
-DOOR_COLUMNS = (
-    Connector.id,
-    Connector.service_object,
-    Connector.autotask_webhook_secret_encrypted,
-    Connector.fieldnation_webhook_secret_encrypted,
-)
-
-
-_DOOR_BY_NAME = select(*DOOR_COLUMNS).where(Connector.name == bindparam("name"))
-"""Built once: building a statement costs more than running it."""
-
-
-def door_named(connection: Connection, name: str) -> Door | None:
-    row = connection.execute(_DOOR_BY_NAME, {"name": name}).one_or_none()
-    return None if row is None else Door(*row)
 
 
 def list_all(session: Session) -> list[Connector]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -15,6 +15,7 @@ from fieldbridge.settings import Settings
 from fieldbridge.store import admins
 from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
+from fieldbridge.store.doors import DoorCache
 from fieldbridge.store.secrets import SecretBox
 from fieldbridge.store.tables import AdminUser
 from fieldbridge.sync.clients import shared_limits
@@ -32,6 +33,7 @@ class Broker:
     metrics: Metrics
     intake: GroupedIntake
     """How the doors store events (the admin API's import stores one at a time, `jobs.intake.submit`)."""
+    doors: DoorCache = field(default_factory=DoorCache)
 
     def autotask_limits(self, config: ConnectorConfig) -> SharedLimits:
         """Autotask's limits of the connector's API user, counted with the workers' requests."""

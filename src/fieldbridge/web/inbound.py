@@ -4,15 +4,15 @@ Both do the same few things, in an order chosen so that no work is done for a ca
 in: check the caller, read the body (at most `inbound_max_bytes`: `request_limits` counts it while it
 arrives), read the notice, verify the signature over the exact bytes received, store and enqueue the event
 (`jobs.intake.GroupedIntake`, which stores the events of concurrent requests together), answer 202 with its
-id. The caller is looked up in a read transaction, which takes no lock, on the thread pool (the one hop to
-it); the rest runs on the event loop, but for the store, which runs on the intake's own thread.
+id. The caller's connector comes from `store.doors` (remembered for a second, read on a miss); the rest runs
+on the event loop, but for the store, which runs on the intake's own thread.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import timedelta
 from typing import TypeVar
 
@@ -26,8 +26,8 @@ from fieldbridge.autotask.service_objects import SERVICE_OBJECTS
 from fieldbridge.fieldnation import webhooks as fieldnation_webhooks
 from fieldbridge.jobs import hints
 from fieldbridge.paths import FIELDNATION_WEBHOOK_ROUTE, INBOUND_PATH
-from fieldbridge.store import client_tokens, connectors
-from fieldbridge.store.connectors import Door
+from fieldbridge.store import doors
+from fieldbridge.store.doors import Door
 from fieldbridge.store.inbox import Accepted, Hint
 from fieldbridge.web.deps import Broker, BrokerDep, utcnow
 
@@ -54,7 +54,7 @@ class AcceptedOut(BaseModel):
 )
 async def trigger_url(request: Request, broker: BrokerDep, client_token: str | None = None) -> AcceptedOut:
     """Autotask's trigger URL: a ticket id, or an Autotask webhook payload, means "this ticket changed"."""
-    door = await _door(broker, client_tokens.door_for, client_token)
+    door = await _door(broker, doors.token_key(client_token or ""), doors.for_token, client_token)
     if door is None:
         raise HTTPException(401, "The client token is missing or not valid.")
     raw = await request.body()
@@ -72,7 +72,7 @@ async def fieldnation_webhook(connector_name: str, request: Request, broker: Bro
     """Field Nation webhooks (signed with the connector's Field Nation webhook secret, stamped within
     `fieldnation_timestamp_tolerance_seconds` of our clock); a signed body is stored once."""
     raw = await request.body()
-    door = await _door(broker, connectors.door_named, connector_name)
+    door = await _door(broker, ("name", connector_name), doors.named, connector_name)
     sealed = door.fieldnation_webhook_secret_sealed if door else None
     signature = request.headers.get(fieldnation_webhooks.HEADER)
     if (
@@ -148,13 +148,17 @@ def _autotask_signature_holds(
     return autotask_webhooks.verify_signature(broker.box.open(sealed), raw, signature)
 
 
-async def _door(broker: Broker, find: Callable[[Connection, T], Door | None], key: T) -> Door | None:
-    """The connector a request is for. On SQLite the lookup runs on the event loop: a lone read there
-    never waits, and costs less than the hop to a worker thread did (a fifth of an accept's CPU). A
-    database across the network is read from the thread pool, so the loop never waits on it."""
+async def _door(
+    broker: Broker, remembered_as: Hashable, find: Callable[[Connection, T], Door | None], key: T
+) -> Door | None:
+    """The connector a request is for. On SQLite a lookup runs on the event loop: a lone read there never
+    waits, and costs less than the hop to a worker thread did. A database across the network is read from
+    the thread pool, so the loop never waits on it."""
 
     def read() -> Door | None:
         with broker.db.read_rows() as connection:
             return find(connection, key)
 
-    return read() if broker.db.local else await run_in_threadpool(read)
+    if broker.db.local:
+        return broker.doors.door(remembered_as, read)
+    return await run_in_threadpool(broker.doors.door, remembered_as, read)
