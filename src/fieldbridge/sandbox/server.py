@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import socket
 import sys
 import threading
@@ -38,11 +39,14 @@ def base_url(sock: socket.socket) -> str:
 
 def _config(app: ASGIApp, *, access_log: bool = False) -> uvicorn.Config:
     """`access_log`: uvicorn logs through the logging the process configured (the broker's redacting
-    handler on stderr) instead of its own, access lines included. Otherwise (the emulators) no access log:
-    they count calls themselves and their stdout is for the first-line announcement only."""
+    handler on stderr) instead of its own, access lines included when that logging shows DEBUG lines (they
+    are DEBUG lines there; made and then dropped, one a request was 4% of an accept's CPU). Otherwise (the
+    emulators) no access log: they count calls themselves and their stdout is for the first-line
+    announcement only."""
     if access_log:
+        shown = logging.getLogger("uvicorn.access").isEnabledFor(logging.DEBUG)
         return uvicorn.Config(
-            app, log_config=None, log_level=None, access_log=True, lifespan="on", timeout_keep_alive=30
+            app, log_config=None, log_level=None, access_log=shown, lifespan="on", timeout_keep_alive=30
         )
     return uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_keep_alive=30)
 

@@ -56,6 +56,9 @@ def create_app(settings: Settings, *, consume: bool) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # the console serves /docs from local files (no CDN)
         redoc_url=None,
+        # FastAPI's OpenTelemetry hooks, which FieldBridge does not use (its metrics are Prometheus'):
+        # asking whether they are configured read the environment on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     for module in (
         inbound,

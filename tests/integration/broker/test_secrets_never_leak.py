@@ -47,6 +47,7 @@ def fleet(tmp_path: Path, mailbox: Mailbox) -> Iterator[Fleet]:
         retry__attempts="2",
         retry__base_delay_seconds="0.05",
         retry__max_delay_seconds="0.05",
+        log_level="DEBUG",  # the most the processes ever log, uvicorn's access lines included
     ) as fleet:
         yield fleet
 
@@ -180,3 +181,4 @@ def test_no_secret_or_token_shows_anywhere_it_should_not(fleet: Fleet, mailbox: 
             if place != f"response to {issued_by}":
                 assert token not in content, f"the token from {issued_by} shows in the {place}"
     assert "Dead letter for Autotask Ticket 7" in places["emails"]
+    assert '"POST /v1/broker/inbound?client_token=[redacted] HTTP/1.1" 202' in places["logs"]
