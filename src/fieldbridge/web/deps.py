@@ -44,10 +44,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-async def get_broker(request: Request) -> Broker:
-    """async: FastAPI runs a plain `def` dependency on the thread pool, a hop for nothing here."""
+def broker_of(request: Request) -> Broker:
     broker: Broker = request.app.state.broker
     return broker
+
+
+async def get_broker(request: Request) -> Broker:
+    """async: FastAPI runs a plain `def` dependency on the thread pool, a hop for nothing here."""
+    return broker_of(request)
 
 
 BrokerDep = Annotated[Broker, Depends(get_broker)]
