@@ -262,11 +262,11 @@ class EventProcessor:
     ) -> _Ending:
         def record(session: Session, now: datetime) -> bool:
             finished = processing.finish(session, event.id, holder, status, now)
-            if finished is not None:
-                _record_skips(session, finished, now, skips)
+            if finished:
+                _record_skips(session, event, now, skips)
                 data = None if outcome is None else outcome.as_data()
-                history.record(session, finished, now, level, action, message, fix, data)
-            return finished is not None
+                history.record(session, event, now, level, action, message, fix, data)
+            return finished
 
         return _Ending(record, action)
 
@@ -289,13 +289,13 @@ class EventProcessor:
             if delay is None:
                 return processing.bury(session, event.id, holder, now, cause, fix) is not None
             waiting = processing.retry_later(session, event.id, holder, now + timedelta(seconds=delay), cause)
-            if waiting is not None:
+            if waiting:
                 message = (
                     f"Attempt {event.attempts} of {self._settings.retry.attempts} failed: {cause} "
                     f"Next attempt in about {delay:.0f} s."
                 )
-                history.record(session, waiting, now, "warning", "retry", message, fix)
-            return waiting is not None
+                history.record(session, event, now, "warning", "retry", message, fix)
+            return waiting
 
         def then() -> None:
             if delay is not None:

@@ -76,20 +76,21 @@ def _next_waiting(records: int) -> Select[int]:
 
 
 def renew(session: Session, event_id: int, holder: str, until: datetime) -> bool:
-    result = session.execute(_RENEW, {"event": event_id, "holder": holder, "until": until})
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return _held_and_updated(session, _RENEW, {"event": event_id, "holder": holder, "until": until})
 
 
-def finish(
-    session: Session, event_id: int, holder: str, status: EventStatus, now: datetime
-) -> InboxEvent | None:
-    """Record a successful (or skipped) attempt; None when `holder` lost its lease meanwhile."""
+def finish(session: Session, event_id: int, holder: str, status: EventStatus, now: datetime) -> bool:
+    """Record a successful (or skipped) attempt; False when `holder` lost its lease meanwhile."""
     assert status in (EventStatus.DONE, EventStatus.SKIPPED)
-    return _updated(session, _FINISH, {"event": event_id, "holder": holder, "done": status, "at": now})
+    return _held_and_updated(
+        session, _FINISH, {"event": event_id, "holder": holder, "done": status, "at": now}
+    )
 
 
-def retry_later(session: Session, event_id: int, holder: str, due: datetime, error: str) -> InboxEvent | None:
-    return _updated(session, _RETRY, {"event": event_id, "holder": holder, "due": due, "error": error})
+def retry_later(session: Session, event_id: int, holder: str, due: datetime, error: str) -> bool:
+    """Record a failed attempt to be tried again at `due`; False when `holder` lost its lease meanwhile."""
+    parameters = {"event": event_id, "holder": holder, "due": due, "error": error}
+    return _held_and_updated(session, _RETRY, parameters)
 
 
 def bury(
@@ -213,6 +214,13 @@ def _updated(
     return session.scalars(statement, parameters).one_or_none()
 
 
+def _held_and_updated(session: Session, statement: Update, parameters: dict[str, object]) -> bool:
+    """Whether `statement` (on one event whose lease `holder` holds) changed it. The event is not loaded
+    back: the worker has it already, and loading it was a tenth of a no-op event's CPU."""
+    result = session.execute(statement, parameters)
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
 # Built once: building a statement costs more than running it, and every event goes through these.
 _CLAIM = _returning(
     update(InboxEvent)
@@ -233,12 +241,12 @@ _RENEW = (
     .execution_options(synchronize_session=False)
 )
 _SETTLE = update(InboxEvent).where(_held_by()).values(lease_holder=None, lease_until=None)
-_FINISH = _returning(_SETTLE.values(status=bindparam("done"), finished_at=bindparam("at"), last_error=None))
-_RETRY = _returning(
-    _SETTLE.values(
-        status=EventStatus.RETRYING, next_attempt_at=bindparam("due"), last_error=bindparam("error")
-    )
-)
+_FINISH = _SETTLE.values(
+    status=bindparam("done"), finished_at=bindparam("at"), last_error=None
+).execution_options(synchronize_session=False)
+_RETRY = _SETTLE.values(
+    status=EventStatus.RETRYING, next_attempt_at=bindparam("due"), last_error=bindparam("error")
+).execution_options(synchronize_session=False)
 _BURY = _returning(
     _SETTLE.values(status=EventStatus.DEAD, finished_at=bindparam("at"), last_error=bindparam("error"))
 )

@@ -38,10 +38,12 @@ def test_an_expired_lease_lets_another_worker_take_over(db: Database, event_id: 
         assert taken is not None
         assert taken.attempts == 2
         # The first worker woke up too late: its outcome is not recorded.
-        assert processing.finish(session, event_id, "w1", EventStatus.DONE, later) is None
-        done = processing.finish(session, event_id, "w2", EventStatus.DONE, later)
+        assert not processing.finish(session, event_id, "w1", EventStatus.DONE, later)
+        assert processing.finish(session, event_id, "w2", EventStatus.DONE, later)
+        session.expire_all()  # the event as stored, not as claimed above: finishing does not load it back
+        done = inbox.get(session, event_id)
         assert done is not None
-        assert done.status == "done"
+        assert (done.status, done.lease_holder, done.finished_at) == ("done", None, later)
         assert processing.claim(session, event_id, "w3", later, LEASE) is None
 
 
@@ -57,9 +59,16 @@ def test_a_retry_waits_until_it_is_due(db: Database, event_id: int) -> None:
     due = NOW + timedelta(seconds=40)
     with db.transaction() as session:
         processing.claim(session, event_id, "w1", NOW, LEASE)
-        waiting = processing.retry_later(session, event_id, "w1", due, "Autotask answered 503")
+        assert processing.retry_later(session, event_id, "w1", due, "Autotask answered 503")
+        assert not processing.retry_later(session, event_id, "w1", due, "its lease is given up")
+        session.expire_all()  # the event as stored: a retry does not load it back either
+        waiting = inbox.get(session, event_id)
         assert waiting is not None
-        assert (waiting.status, waiting.last_error) == ("retrying", "Autotask answered 503")
+        assert (waiting.status, waiting.last_error, waiting.next_attempt_at) == (
+            "retrying",
+            "Autotask answered 503",
+            due,
+        )
         assert processing.claim(session, event_id, "w2", due - timedelta(seconds=1), LEASE) is None
         again = processing.claim(session, event_id, "w2", due, LEASE)
         assert again is not None
