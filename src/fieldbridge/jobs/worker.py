@@ -96,15 +96,17 @@ class EventProcessor:
             return  # finished, another worker's, or not due: this message is a duplicate
         try:
             for drained in range(1, DRAIN_LIMIT + 1):
-                event, row, stored = started
+                event, row, stored, records = started
                 with self._renewals.kept(event.id, locks):
                     began = time.monotonic()
                     ending = self._run(event, row, locks, stored)
                 now = self._clock()
                 with self._db.transaction() as session:
                     recorded = ending.record(session, now)
-                    # The handler may have linked the pair: its next event is looked for on both sides.
-                    records = links.pair_records(session, *_record_of(event))
+                    if len(records) == 1:
+                        # The handler may have linked the pair: its next event is looked for on both sides.
+                        # A pair linked already stays so while its locks are held (linking takes them).
+                        records = links.pair_records(session, *_record_of(event))
                     started = None
                     if drained < DRAIN_LIMIT:
                         started = self._claim_next(session, event.connector_id, records, locks)
@@ -122,17 +124,18 @@ class EventProcessor:
         event = inbox.get(session, event_id)
         if event is None or not processing.is_claimable(event, now):
             return None
-        records = links.pair_records(session, *_record_of(event))
+        seen = links.pair_records(session, *_record_of(event))
         # Once the record's own lock is held nobody can link it (linking takes both records' locks), so
         # the pair read again now stays as it is: lock its partner too if it was linked meanwhile.
-        if not locks.take_in(session, event.connector_id, records) or not locks.take_in(
-            session, event.connector_id, links.pair_records(session, *_record_of(event))
-        ):
+        if not locks.take_in(session, event.connector_id, seen):
+            raise _PairBusy
+        locked = links.pair_records(session, *_record_of(event))
+        if not locks.take_in(session, event.connector_id, locked):
             raise _PairBusy
         claimed = processing.claim(session, event_id, locks.holder, now, self._lease)
         if claimed is None:
             raise _PairBusy  # claimed by another worker meanwhile (PostgreSQL): give the locks back
-        return self._started(session, claimed)
+        return self._started(session, claimed, locked)
 
     def _claim_next(
         self, session: Session, connector_id: int, records: list[links.Record], locks: HeldLocks
@@ -142,13 +145,13 @@ class EventProcessor:
         if following is None:
             return None
         claimed = processing.claim(session, following, locks.holder, self._clock(), self._lease)
-        return None if claimed is None else self._started(session, claimed)
+        return None if claimed is None else self._started(session, claimed, records)
 
-    def _started(self, session: Session, event: InboxEvent) -> _Started:
+    def _started(self, session: Session, event: InboxEvent, records: list[links.Record]) -> _Started:
         registered = self._registry.find(event.system, event.entity)
         reads = None if registered is None else registered.reads
         stored = None if reads is None else reads(session, event)
-        return event, _connector_row(session, event.connector_id), stored
+        return event, _connector_row(session, event.connector_id), stored, records
 
     def _ended(self, event: InboxEvent, ending: _Ending, recorded: bool, took: float) -> None:
         """After the ending's commit: its follow-up (a retry's message, an alert) and one INFO line (ids,
@@ -456,8 +459,8 @@ class HeldLocks:
         return True
 
 
-_Started = tuple[InboxEvent, Connector, object]
-"""An event claimed, its connector's row and what its handler reads first."""
+_Started = tuple[InboxEvent, Connector, object, list[links.Record]]
+"""An event claimed, its connector's row, what its handler reads first and its pair's records, locked."""
 
 
 class _PairBusy(Exception):

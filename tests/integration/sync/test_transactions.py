@@ -37,6 +37,29 @@ def transactions(engine: Engine) -> Iterator[list[Any]]:
         event.remove(engine, "begin", count)
 
 
+BEGUN = "-- a transaction begins"
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL run on `engine` meanwhile, `BEGUN` where each transaction begins."""
+    run: list[str] = []
+
+    def began(connection: Any) -> None:
+        run.append(BEGUN)
+
+    def executed(connection: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        run.append(statement)
+
+    event.listen(engine, "begin", began)
+    event.listen(engine, "before_cursor_execute", executed)
+    try:
+        yield run
+    finally:
+        event.remove(engine, "begin", began)
+        event.remove(engine, "before_cursor_execute", executed)
+
+
 def finds_nothing_to_do(job: Job) -> Outcome:
     """A flow's first step on every event, its context (mappings, options, clients), and nothing else."""
     ctx = context.for_job(job)
@@ -72,12 +95,17 @@ def test_a_ticket_event_with_nothing_to_change_costs_two_transactions(bridge: Br
     accepted = inbox.accept(
         bridge.db, bridge.connector_id, Hint("import", "autotask", "Ticket", 7001), datetime.now(UTC)
     )
-    with transactions(bridge.db.engine) as begun:
+    with transactions(bridge.db.engine) as begun, statements(bridge.db.engine) as run:
         bridge.processor.process(accepted.event_id)
     assert bridge.outcome(accepted.event_id).outcome == Outcome("unchanged", "Ticket 7001")
     # The claim with the context's read (mappings, options, the pair), the outcome: an unchanged pair is
     # not saved again.
     assert len(begun) == 2
+    # A linked pair stays linked while its locks are held, so the outcome's transaction reads no link to
+    # find the pair's next event.
+    outcome_statements = run[len(run) - run[::-1].index(BEGUN) :]
+    assert any(s.startswith("UPDATE inbox_events") for s in outcome_statements)
+    assert [s for s in outcome_statements if "FROM links" in s] == []
 
 
 def test_a_new_ticket_becomes_a_linked_work_order_in_six_transactions(bridge: Bridge) -> None:
