@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import ColumnElement, bindparam, select
+from sqlalchemy.orm import Session
 
 from fieldbridge.store.tables import Link
 
@@ -42,18 +42,26 @@ def save(
     return link
 
 
-def _top_level_by(entity: InstrumentedAttribute[str], record_id: InstrumentedAttribute[int]) -> Select[Link]:
-    return select(Link).where(
+def top_level_by(system: str) -> list[ColumnElement[bool]]:
+    """Where a link is the one of a record of `system` (Autotask, else Field Nation) paired as a ticket or
+    work order (not as a child record); the record given as bound parameters `connector_id`, `entity` and
+    `record_id`."""
+    entity, record_id = (
+        (Link.autotask_entity, Link.autotask_id)
+        if system == "autotask"
+        else (Link.fieldnation_entity, Link.fieldnation_id)
+    )
+    return [
         Link.connector_id == bindparam("connector_id"),
         Link.parent_id.is_(None),
         entity == bindparam("entity"),
         record_id == bindparam("record_id"),
-    )
+    ]
 
 
 # Built once: building a statement costs more than running it, and every event reads its record's link.
-_BY_AUTOTASK_RECORD = _top_level_by(Link.autotask_entity, Link.autotask_id)
-_BY_FIELDNATION_RECORD = _top_level_by(Link.fieldnation_entity, Link.fieldnation_id)
+_BY_AUTOTASK_RECORD = select(Link).where(*top_level_by("autotask"))
+_BY_FIELDNATION_RECORD = select(Link).where(*top_level_by("fieldnation"))
 
 
 def top_level(session: Session, connector_id: int, system: str, entity: str, record_id: int) -> Link | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
 from fieldbridge.mapping import Document
@@ -56,17 +56,31 @@ class Pair:
         }
 
 
+def _pair_of(system: str) -> Select[tuple[str, int, int, int, dict[str, Any] | None]]:
+    return (
+        select(Link.autotask_entity, Link.autotask_id, Link.fieldnation_id, Link.id, PairSnapshot.state)
+        .outerjoin(PairSnapshot, PairSnapshot.link_id == Link.id)
+        .where(*links.top_level_by(system))
+    )
+
+
+# Built once, the link and its snapshot in one query: every event reads its record's pair.
+_PAIR_OF_AUTOTASK_RECORD = _pair_of("autotask")
+_PAIR_OF_FIELDNATION_RECORD = _pair_of("fieldnation")
+
+
 def find(session: Session, connector_id: int, system: str, entity: str, record_id: int) -> Pair | None:
-    link = links.top_level(session, connector_id, system, entity, record_id)
-    if link is None:
+    query = _PAIR_OF_AUTOTASK_RECORD if system == "autotask" else _PAIR_OF_FIELDNATION_RECORD
+    found = {"connector_id": connector_id, "entity": entity, "record_id": record_id}
+    row = session.execute(query, found).one_or_none()
+    if row is None:
         return None
-    snapshot = session.get(PairSnapshot, link.id)
-    state = snapshot.state if snapshot else {}
+    state = row.state or {}
     return Pair(
-        link.autotask_entity,
-        link.autotask_id,
-        link.fieldnation_id,
-        link.id,
+        row.autotask_entity,
+        row.autotask_id,
+        row.fieldnation_id,
+        row.id,
         state.get("record") or {},
         state.get("inbound") or {},
         state.get("outbound") or None,

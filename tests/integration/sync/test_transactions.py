@@ -103,9 +103,14 @@ def test_a_ticket_event_with_nothing_to_change_costs_two_transactions(bridge: Br
     assert len(begun) == 2
     # A linked pair stays linked while its locks are held, so the outcome's transaction reads no link to
     # find the pair's next event.
+    claim_statements = run[: len(run) - run[::-1].index(BEGUN)]
     outcome_statements = run[len(run) - run[::-1].index(BEGUN) :]
     assert any(s.startswith("UPDATE inbox_events") for s in outcome_statements)
     assert [s for s in outcome_statements if "FROM links" in s] == []
+    # The pair is read with its snapshot in one statement.
+    snapshot_reads = [s for s in claim_statements if "sync_pair_snapshots" in s]
+    assert len(snapshot_reads) == 1
+    assert "FROM links" in snapshot_reads[0]
 
 
 def test_a_new_ticket_becomes_a_linked_work_order_in_six_transactions(bridge: Bridge) -> None:
