@@ -75,20 +75,26 @@ class DoorCache:
         self._clock = clock
         self._doors: dict[Hashable, tuple[Door, int, float]] = {}
 
+    def remembered(self, key: Hashable) -> Door | None:
+        """The door remembered under `key`, if it is still good."""
+        remembered = self._doors.get(key)
+        if remembered is None:
+            return None
+        door, generation, until = remembered
+        return door if generation == _changes.generation and self._clock() < until else None
+
     def door(self, key: Hashable, read: Callable[[], Door | None]) -> Door | None:
         """The door remembered under `key`, or what `read` finds (remembered if found)."""
-        now = self._clock()
-        remembered = self._doors.get(key)
-        if remembered is not None:
-            door, generation, until = remembered
-            if generation == _changes.generation and now < until:
-                return door
+        door = self.remembered(key)
+        if door is not None:
+            return door
         generation = _changes.generation  # taken before the read: a change committed during it forgets it
+        until = self._clock() + REMEMBERED_SECONDS
         found = read()
         if found is not None:
             if len(self._doors) >= MOST_REMEMBERED:
                 self._doors.clear()
-            self._doors[key] = (found, generation, now + REMEMBERED_SECONDS)
+            self._doors[key] = (found, generation, until)
         return found
 
 

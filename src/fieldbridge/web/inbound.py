@@ -183,4 +183,5 @@ async def _door(
 
     if broker.db.local:
         return broker.doors.door(remembered_as, read)
-    return await run_in_threadpool(broker.doors.door, remembered_as, read)
+    door = broker.doors.remembered(remembered_as)  # no hop for a door remembered
+    return door if door is not None else await run_in_threadpool(broker.doors.door, remembered_as, read)
