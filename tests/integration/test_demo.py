@@ -53,12 +53,18 @@ def test_every_step_holds_and_reports_its_calls() -> None:
     assert report["seconds"] < 60
 
 
+ENTITIES = ("Tickets", "TimeEntries", "ExpenseItems", "TicketNotes", "TicketAttachments")
+
+
 @dataclass
 class Served:
     process: subprocess.Popen[str]
     report: dict[str, Any]
     stderr: Path
     """Where the demo's log goes: a file, so a chatty shutdown never blocks on a pipe nobody reads."""
+    autotask: dict[str, list[dict[str, Any]]]
+    """The Autotask emulator's records once the demo is done, read before any test can stop the process:
+    the tests hold whatever order they run in."""
 
 
 @pytest.fixture(scope="module")
@@ -73,35 +79,38 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
     try:
         assert process.stdout is not None
-        yield Served(process, read_report(process.stdout), stderr)
+        report = read_report(process.stdout)
+        autotask = report["serve"]["autotask"]
+        yield Served(process, report, stderr, {entity: records(autotask, entity) for entity in ENTITIES})
     finally:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
 
 
-def records(base: str, entity: str, **match: Any) -> list[dict[str, Any]]:
-    items = httpx.get(f"{base}/_sim/records/{entity}").raise_for_status().json()["items"]
-    return [r for r in items if all(r.get(k) == v for k, v in match.items())]
+def records(base: str, entity: str) -> list[dict[str, Any]]:
+    answer = httpx.get(f"{base}/_sim/records/{entity}").raise_for_status()
+    items: list[dict[str, Any]] = answer.json()["items"]
+    return items
 
 
 def test_the_end_state_is_in_autotask_exactly_once(served: Served) -> None:
-    report = served.report
-    assert report["ok"] is True
-    autotask = report["serve"]["autotask"]
-    ticket = records(autotask, "Tickets", id=TICKET)[0]
+    assert served.report["ok"] is True
+
+    def of(entity: str, **match: Any) -> list[dict[str, Any]]:
+        return [r for r in served.autotask[entity] if all(r.get(k) == v for k, v in match.items())]
+
+    ticket = of("Tickets", id=TICKET)[0]
     assert ticket["status"] == 5  # Complete, through the status mapping of Work Done
     assert ticket["resolution"].startswith("Replaced the failed switch")
-    entries = records(autotask, "TimeEntries", ticketID=TICKET)
+    entries = of("TimeEntries", ticketID=TICKET)
     assert [e for e in entries if e["hoursWorked"] == 1.5]
     assert len({e["summaryNotes"].split(")")[0] for e in entries}) == len(entries)  # one per time log
-    assert len(records(autotask, "ExpenseItems", ticketID=TICKET)) == 1
+    assert len(of("ExpenseItems", ticketID=TICKET)) == 1
     # The technician's message, and the dispatcher's two notes (one of them also a message, never back).
-    assert len(records(autotask, "TicketNotes", ticketID=TICKET)) == 3
-    assert [a["fullPath"] for a in records(autotask, "TicketAttachments", parentID=TICKET)] == [
-        "closet-after.jpg"
-    ]
-    created = [t for t in records(autotask, "Tickets") if str(t.get("externalID") or "").startswith("FN-")]
+    assert len(of("TicketNotes", ticketID=TICKET)) == 3
+    assert [a["fullPath"] for a in of("TicketAttachments", parentID=TICKET)] == ["closet-after.jpg"]
+    created = [t for t in of("Tickets") if str(t.get("externalID") or "").startswith("FN-")]
     assert [t["title"] for t in created] == ["Install badge reader at the loading dock"]
 
 
