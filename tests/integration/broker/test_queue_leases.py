@@ -193,3 +193,16 @@ def test_a_message_due_later_moves_to_the_schedule_and_leaves_the_queue(queue: Q
     assert consumer.calls == []
     assert consumer.huey.scheduled_count() == 1
     assert consumer.nothing_comes_back()
+
+
+def test_running_a_message_costs_the_sqlite_queue_no_revocation_look_ups(tmp_path: Path) -> None:
+    # Nothing revokes a message (the inbox stops an event), so huey's per-message revocation read and the
+    # write that clears the flag would be two of the queue file's statements per event for nothing.
+    consumer = Consumer(Queue({"storage_class": SqliteLeasedStorage, "filename": str(tmp_path / "queue.db")}))
+    consumer.task("returns")
+    statements: list[str] = []
+    consumer.huey.storage.conn.set_trace_callback(statements.append)
+    consumer.run_one()
+    assert consumer.calls == ["returns"]
+    assert statements, "the trace saw the take and the acknowledgement"
+    assert [sql for sql in statements if " kv" in sql] == []
