@@ -27,21 +27,21 @@ def record(
     message: str,
     fix: str | None = None,
     outcome: dict[str, Any] | None = None,
-) -> HistoryEntry:
+) -> None:
     """`outcome`: a processed event's outcome as data (`jobs.outcome.Outcome.as_data`)."""
-    return _add(
-        session, event.connector_id, event.id, event.pair_key, at, level, action, message, fix, outcome
-    )
+    line = _line(event.connector_id, event.id, event.pair_key, at, level, action, message, fix, outcome)
+    _insert(session, [line])
 
 
 def received(session: Session, events: Sequence[tuple[int, int, str, str]], at: datetime) -> None:
     """The first line of each new event, (connector id, event id, pair key, message), in one batch."""
-    lines = [
-        {"connector_id": connector_id, "event_id": event_id, "pair_key": pair_key, "at": at}
-        | {"level": "info", "action": "received", "message": message, "fix": None, "outcome": None}
-        for connector_id, event_id, pair_key, message in events
-    ]
-    session.execute(insert(table_of(HistoryEntry)), lines)  # on every accept: Core
+    _insert(
+        session,
+        [
+            _line(connector_id, event_id, pair_key, at, "info", "received", message, None)
+            for connector_id, event_id, pair_key, message in events
+        ],
+    )
 
 
 def record_for_connector(
@@ -52,13 +52,12 @@ def record_for_connector(
     action: str,
     message: str,
     fix: str | None = None,
-) -> HistoryEntry:
+) -> None:
     """A line about the connector itself, not one event or pair."""
-    return _add(session, connector_id, None, CONNECTOR, at, level, action, message, fix)
+    _insert(session, [_line(connector_id, None, CONNECTOR, at, level, action, message, fix)])
 
 
-def _add(
-    session: Session,
+def _line(
     connector_id: int,
     event_id: int | None,
     pair_key: str,
@@ -68,20 +67,24 @@ def _add(
     message: str,
     fix: str | None,
     outcome: dict[str, Any] | None = None,
-) -> HistoryEntry:
-    entry = HistoryEntry(
-        connector_id=connector_id,
-        event_id=event_id,
-        pair_key=pair_key,
-        at=at,
-        level=level,
-        action=action,
-        message=message,
-        fix=fix,
-        outcome=outcome,
-    )
-    session.add(entry)
-    return entry
+) -> dict[str, Any]:
+    return {
+        "connector_id": connector_id,
+        "event_id": event_id,
+        "pair_key": pair_key,
+        "at": at,
+        "level": level,
+        "action": action,
+        "message": message,
+        "fix": fix,
+        "outcome": outcome,
+    }
+
+
+def _insert(session: Session, lines: list[dict[str, Any]]) -> None:
+    # Core, not the ORM's unit of work: every accept and every event's outcome writes a line, and nothing
+    # reads the line back in the same transaction.
+    session.execute(insert(table_of(HistoryEntry)), lines)
 
 
 def for_pair(
