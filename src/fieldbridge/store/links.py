@@ -11,7 +11,11 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import Session
 
-from fieldbridge.store.tables import Link
+from fieldbridge.store.tables import Link, table_of
+
+_LINKS = table_of(Link).c
+"""The links' columns: conditions on them serve the ORM's queries and Core's alike, and a query of
+columns alone stays Core (the ORM's per-statement work is not paid for rows that are no objects)."""
 
 
 def save(
@@ -47,13 +51,13 @@ def top_level_by(system: str) -> list[ColumnElement[bool]]:
     work order (not as a child record); the record given as bound parameters `connector_id`, `entity` and
     `record_id`."""
     entity, record_id = (
-        (Link.autotask_entity, Link.autotask_id)
+        (_LINKS.autotask_entity, _LINKS.autotask_id)
         if system == "autotask"
-        else (Link.fieldnation_entity, Link.fieldnation_id)
+        else (_LINKS.fieldnation_entity, _LINKS.fieldnation_id)
     )
     return [
-        Link.connector_id == bindparam("connector_id"),
-        Link.parent_id.is_(None),
+        _LINKS.connector_id == bindparam("connector_id"),
+        _LINKS.parent_id.is_(None),
         entity == bindparam("entity"),
         record_id == bindparam("record_id"),
     ]
@@ -62,6 +66,9 @@ def top_level_by(system: str) -> list[ColumnElement[bool]]:
 # Built once: building a statement costs more than running it, and every event reads its record's link.
 _BY_AUTOTASK_RECORD = select(Link).where(*top_level_by("autotask"))
 _BY_FIELDNATION_RECORD = select(Link).where(*top_level_by("fieldnation"))
+_RECORDS = (_LINKS.autotask_entity, _LINKS.autotask_id, _LINKS.fieldnation_entity, _LINKS.fieldnation_id)
+_RECORDS_BY_AUTOTASK_RECORD = select(*_RECORDS).where(*top_level_by("autotask"))
+_RECORDS_BY_FIELDNATION_RECORD = select(*_RECORDS).where(*top_level_by("fieldnation"))
 
 
 def top_level(session: Session, connector_id: int, system: str, entity: str, record_id: int) -> Link | None:
@@ -85,7 +92,9 @@ def pair_records(
     session: Session, connector_id: int, system: str, entity: str, record_id: int
 ) -> list[Record]:
     """The records of a record's pair: itself, plus its partner once the two are linked."""
-    link = top_level(session, connector_id, system, entity, record_id)
+    query = _RECORDS_BY_AUTOTASK_RECORD if system == "autotask" else _RECORDS_BY_FIELDNATION_RECORD
+    found = {"connector_id": connector_id, "entity": entity, "record_id": record_id}
+    link = session.execute(query, found).one_or_none()
     if link is None:
         return [(system, entity, record_id)]
     return [

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from fieldbridge.store.tables import MappingSet
+from fieldbridge.store.tables import MappingSet, table_of
 
 
 def latest(session: Session, connector_id: int) -> MappingSet | None:
@@ -25,13 +25,14 @@ def latest_stamp(session: Session, connector_id: int) -> tuple[int, datetime] | 
     return None if row is None else (row.id, row.created_at)
 
 
+_SETS = table_of(MappingSet).c
 _LATEST_STAMP = (
-    select(MappingSet.id, MappingSet.created_at)
-    .where(MappingSet.connector_id == bindparam("connector_id"))
-    .order_by(MappingSet.version.desc())
+    select(_SETS.id, _SETS.created_at)
+    .where(_SETS.connector_id == bindparam("connector_id"))
+    .order_by(_SETS.version.desc())
     .limit(1)
 )
-"""Built once: building a statement costs more than running it, and every event asks it."""
+"""Built once, and Core: building a statement costs more than running it, and every event asks it."""
 
 
 def versions(session: Session, connector_id: int) -> list[MappingSet]:

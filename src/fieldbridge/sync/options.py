@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from fieldbridge.store.tables import table_of
 from fieldbridge.sync.tables import SyncOptionsRow
 
 
@@ -63,8 +65,13 @@ class SyncOptions(BaseModel):
 
 
 def load(session: Session, connector_id: int) -> SyncOptions:
-    row = session.get(SyncOptionsRow, connector_id)
-    return SyncOptions() if row is None else SyncOptions.model_validate(row.options)
+    stored = session.scalar(_OPTIONS_OF, {"connector_id": connector_id})
+    return SyncOptions() if stored is None else SyncOptions.model_validate(stored)
+
+
+_OPTIONS = table_of(SyncOptionsRow)
+_OPTIONS_OF = select(_OPTIONS.c.options).where(_OPTIONS.c.connector_id == bindparam("connector_id"))
+"""Built once, and Core: every event reads its connector's options (no ORM object, none to load)."""
 
 
 def save(session: Session, connector_id: int, options: SyncOptions) -> None:

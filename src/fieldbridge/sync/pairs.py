@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from fieldbridge.mapping import Document
 from fieldbridge.store import links
-from fieldbridge.store.tables import Link
+from fieldbridge.store.tables import Link, table_of
 from fieldbridge.sync.fingerprint import fingerprint
 from fieldbridge.sync.tables import TICKET_NUMBER_LENGTH, TITLE_LENGTH, PairLabel, PairSnapshot
 
@@ -56,15 +56,16 @@ class Pair:
         }
 
 
-def _pair_of(system: str) -> Select[tuple[str, int, int, int, dict[str, Any] | None]]:
+def _pair_of(system: str) -> Select[Any]:
+    link, snapshot = table_of(Link), table_of(PairSnapshot)
     return (
-        select(Link.autotask_entity, Link.autotask_id, Link.fieldnation_id, Link.id, PairSnapshot.state)
-        .outerjoin(PairSnapshot, PairSnapshot.link_id == Link.id)
+        select(link.c.autotask_entity, link.c.autotask_id, link.c.fieldnation_id, link.c.id, snapshot.c.state)
+        .outerjoin(snapshot, snapshot.c.link_id == link.c.id)
         .where(*links.top_level_by(system))
     )
 
 
-# Built once, the link and its snapshot in one query: every event reads its record's pair.
+# Built once, the link and its snapshot in one Core query: every event reads its record's pair.
 _PAIR_OF_AUTOTASK_RECORD = _pair_of("autotask")
 _PAIR_OF_FIELDNATION_RECORD = _pair_of("fieldnation")
 
