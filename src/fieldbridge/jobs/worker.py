@@ -32,10 +32,11 @@ from fieldbridge.jobs.redaction import redact
 from fieldbridge.notify.alerts import Alert, Alerter, AlertKind
 from fieldbridge.settings import Settings
 from fieldbridge.store import connectors, history, inbox, links, pair_locks, processing
+from fieldbridge.store.connectors import ConnectorConfig
 from fieldbridge.store.database import Database
 from fieldbridge.store.inbox import EventStatus
 from fieldbridge.store.secrets import SecretBox, SecretUnreadable
-from fieldbridge.store.tables import Connector, InboxEvent
+from fieldbridge.store.tables import InboxEvent
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,6 @@ class EventProcessor:
         rand: Callable[[], float] = random.random,
     ) -> None:
         self._db = db
-        self._box = box
         self._settings = settings
         self._registry = registry
         self._queue = queue
@@ -79,6 +79,7 @@ class EventProcessor:
         self._rand = rand
         self._lease = timedelta(seconds=settings.lease_seconds)
         self._renewals = _Renewals(db, clock, self._lease)
+        self._configs = connectors.OpenedConfigs(box, settings.default_integration_code)
 
     def process(self, event_id: int) -> None:
         """Two transactions for an event whose handler writes nothing: one takes the pair's locks, claims
@@ -96,10 +97,10 @@ class EventProcessor:
             return  # finished, another worker's, or not due: this message is a duplicate
         try:
             for drained in range(1, DRAIN_LIMIT + 1):
-                event, row, stored, records = started
+                event, config, stored, records = started
                 with self._renewals.kept(event.id, locks):
                     began = time.monotonic()
-                    ending = self._run(event, row, locks, stored)
+                    ending = self._run(event, config, locks, stored)
                 now = self._clock()
                 with self._db.transaction() as session:
                     recorded = ending.record(session, now)
@@ -151,7 +152,11 @@ class EventProcessor:
         registered = self._registry.find(event.system, event.entity)
         reads = None if registered is None else registered.reads
         stored = None if reads is None else reads(session, event)
-        return event, _connector_row(session, event.connector_id), stored, records
+        try:
+            config: ConnectorConfig | SecretUnreadable = self._configs.get(session, event.connector_id)
+        except SecretUnreadable as unreadable:
+            config = unreadable  # the attempt fails with it, once claimed
+        return event, config, stored, records
 
     def _ended(self, event: InboxEvent, ending: _Ending, recorded: bool, took: float) -> None:
         """After the ending's commit: its follow-up (a retry's message, an alert) and one INFO line (ids,
@@ -174,7 +179,9 @@ class EventProcessor:
             took,
         )
 
-    def _run(self, event: InboxEvent, row: Connector, locks: HeldLocks, stored: object) -> _Ending:
+    def _run(
+        self, event: InboxEvent, config: ConnectorConfig | SecretUnreadable, locks: HeldLocks, stored: object
+    ) -> _Ending:
         """Run the attempt; how it ends (processed, skipped, retry in N s, dead letter), to be recorded."""
         holder = locks.holder
         registered = self._registry.find(event.system, event.entity)
@@ -199,10 +206,8 @@ class EventProcessor:
                 ),
                 secrets=[],
             )
-        try:
-            config = connectors.config(row, self._box, self._settings.default_integration_code)
-        except SecretUnreadable as error:
-            return self._fail(event, holder, JobFailed(str(error), retry=False), secrets=[])
+        if isinstance(config, SecretUnreadable):
+            return self._fail(event, holder, JobFailed(str(config), retry=False), secrets=[])
         if not config.enabled:
             return self._skip(
                 event,
@@ -459,8 +464,9 @@ class HeldLocks:
         return True
 
 
-_Started = tuple[InboxEvent, Connector, object, list[links.Record]]
-"""An event claimed, its connector's row, what its handler reads first and its pair's records, locked."""
+_Started = tuple[InboxEvent, ConnectorConfig | SecretUnreadable, object, list[links.Record]]
+"""An event claimed, its connector's settings (or why they cannot be read), what its handler reads first and
+its pair's records, locked."""
 
 
 class _PairBusy(Exception):
@@ -480,12 +486,6 @@ class _Ending:
 
 def _record_of(event: InboxEvent) -> tuple[int, str, str, int]:
     return event.connector_id, event.system, event.entity, event.record_id
-
-
-def _connector_row(session: Session, connector_id: int) -> Connector:
-    row = session.get(Connector, connector_id)
-    assert row is not None  # events are deleted with their connector
-    return row
 
 
 def _record_skips(session: Session, event: InboxEvent, at: datetime, skips: Sequence[Skip]) -> None:

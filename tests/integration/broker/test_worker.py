@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,10 +26,10 @@ from fieldbridge.jobs.sweeper import Sweeper
 from fieldbridge.jobs.worker import EventProcessor
 from fieldbridge.notify.alerts import Alert
 from fieldbridge.settings import RetrySettings, Settings
-from fieldbridge.store import dead_letters, history, inbox, links, pair_locks, processing
+from fieldbridge.store import connectors, dead_letters, history, inbox, links, pair_locks, processing
 from fieldbridge.store.database import Database
 from fieldbridge.store.secrets import SecretBox, load_master_key
-from fieldbridge.store.tables import InboxEvent, PairLock
+from fieldbridge.store.tables import Connector, InboxEvent, PairLock
 from tests.integration.broker.store_helpers import add_connector, ticket_hint
 from tests.support.waiting import wait_until
 
@@ -108,6 +109,39 @@ def test_a_handled_event_is_done_with_the_handlers_summary(world: World) -> None
     assert (job.record_id, job.attempt, job.entity) == (42, 1, "Ticket")
     assert job.connector.autotask_secret is not None
     assert job.connector.autotask_secret.get_secret_value() == SECRET
+
+
+def test_each_event_runs_with_the_connector_as_it_is_now_not_as_the_worker_first_read_it(
+    world: World,
+) -> None:
+    # The worker keeps each connector's settings with their secrets opened; a change saved since (here as
+    # `fieldbridge connectors update` or the console save it, through another session) must reach the next
+    # event, as must a connector disabled meanwhile.
+    seen: list[Job] = []
+    world.handle(lambda job: seen.append(job) or Outcome.of("Ticket 42", []))
+    world.processor.process(world.store())
+    with world.db.transaction() as session:
+        row = session.get(Connector, world.connector_id)
+        assert row is not None
+        changes = connectors.ConnectorChanges(
+            autotask_secret=SecretStr("rotated-Secret-7"), expense_target="charge"
+        )
+        connectors.update(session, world.box, row, changes, datetime.now(UTC))
+    world.processor.process(world.store())
+    assert [job.connector.expense_target for job in seen] == ["", "charge"]
+    secret = seen[-1].connector.autotask_secret
+    assert secret is not None
+    assert secret.get_secret_value() == "rotated-Secret-7"
+    with world.db.transaction() as session:
+        row = session.get(Connector, world.connector_id)
+        assert row is not None
+        connectors.update(
+            session, world.box, row, connectors.ConnectorChanges(enabled=False), datetime.now(UTC)
+        )
+    disabled = world.store()
+    world.processor.process(disabled)
+    assert world.event(disabled).status == "skipped"
+    assert len(seen) == 2
 
 
 def test_an_event_without_a_flow_is_skipped_and_says_so(world: World) -> None:
