@@ -38,12 +38,12 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from fieldbridge.autotask.limits import BUSY, THREADS_PER_ENDPOINT, Admission, Admitted, Busy, Held
 from fieldbridge.store.database import Database, create_database_engine
-from fieldbridge.store.tables import AutotaskPause, AutotaskRequest
+from fieldbridge.store.tables import AutotaskPause, AutotaskRequest, table_of
 
 log = logging.getLogger(__name__)
 
@@ -278,55 +278,39 @@ def _admit(
     """Admit a request in a slot of `gate`, the process's `kept` one or a free one, with up to `spare` spare
     requests beside it."""
     now = time.time()
-    pause = session.get(AutotaskPause, user)
-    if pause is not None and pause.until > now:
+    paused_until = session.scalar(_PAUSED_UNTIL, {"user": user})
+    if paused_until is not None and paused_until > now:
         _give_back(session, _Written([] if kept is None else [kept], []))
-        return Held("paused", pause.until - now), []
+        return Held("paused", paused_until - now), []
     if kept is None:
-        in_flight = session.scalar(
-            select(func.count())
-            .select_from(AutotaskRequest)
-            .where(AutotaskRequest.gate == gate, AutotaskRequest.in_flight_until > now)
-        )
+        in_flight = session.scalar(_IN_FLIGHT, {"gate": gate, "now": now})
         if (in_flight or 0) >= THREADS_PER_ENDPOINT:
             return BUSY, []
-    session.execute(
-        delete(AutotaskRequest).where(
-            AutotaskRequest.api_user == user, AutotaskRequest.sent_at <= now - window
-        )
-    )
-    sent, oldest = session.execute(
-        select(func.count(), func.min(AutotaskRequest.sent_at)).where(AutotaskRequest.api_user == user)
-    ).one()
+    session.execute(_FORGET_OLD, {"user": user, "before": now - window})
+    sent, oldest = session.execute(_SENT, {"user": user}).one()
     if sent >= limit:
         _give_back(session, _Written([] if kept is None else [kept], []))
         return Held("budget", oldest + window - now), []
-    if kept is None:
-        slot = AutotaskRequest(api_user=user, gate=gate, sent_at=now, in_flight_until=now + lease)
-        session.add(slot)
-        session.flush()
-        token = slot.id
-    else:  # renewed with the others held; this request is a row of the budget of its own
-        token = kept
-        session.add(AutotaskRequest(api_user=user, gate=gate, sent_at=now, in_flight_until=None))
-    # A tenth of what is left at most: near the end of the budget, every request is counted as it goes and
-    # no process's spares hold another's request back.
-    spares = [
-        AutotaskRequest(api_user=user, gate=gate, sent_at=now, in_flight_until=None)
-        for _ in range(min(spare, (limit - sent - 1) // 10))
-    ]
-    session.add_all(spares)
-    session.flush()
-    return Admitted(str(token)), [spare.id for spare in spares]
+    # This request's row first: in flight in a new slot, or (a kept slot, renewed with the others held) a
+    # request of the budget of its own. Then the spares: a tenth of what is left at most, so that near the
+    # end of the budget every request is counted as it goes and no process's spares hold another's back.
+    this = {
+        "api_user": user,
+        "gate": gate,
+        "sent_at": now,
+        "in_flight_until": None if kept is not None else now + lease,
+    }
+    spares = min(spare, (limit - sent - 1) // 10)
+    rows = [this] + [this | {"in_flight_until": None} for _ in range(spares)]
+    ids = list(session.scalars(_ADD, rows))
+    return Admitted(str(kept if kept is not None else ids[0])), ids[1:]
 
 
 def _give_back(session: Session, owed: _Written) -> None:
     if owed.freed:
-        session.execute(
-            update(AutotaskRequest).where(AutotaskRequest.id.in_(owed.freed)).values(in_flight_until=None)
-        )
+        session.execute(update(_REQUESTS).where(_REQUESTS.c.id.in_(owed.freed)).values(in_flight_until=None))
     if owed.deleted:
-        session.execute(delete(AutotaskRequest).where(AutotaskRequest.id.in_(owed.deleted)))
+        session.execute(delete(_REQUESTS).where(_REQUESTS.c.id.in_(owed.deleted)))
 
 
 def _renew(session: Session, held: list[int], lease: float) -> None:
@@ -334,10 +318,25 @@ def _renew(session: Session, held: list[int], lease: float) -> None:
     than a lease stays counted."""
     if held:
         session.execute(
-            update(AutotaskRequest)
-            .where(AutotaskRequest.id.in_(held))
-            .values(in_flight_until=time.time() + lease)
+            update(_REQUESTS).where(_REQUESTS.c.id.in_(held)).values(in_flight_until=time.time() + lease)
         )
+
+
+# Core, built once: a busy process's admissions and give-backs are all its bookkeeping, and no object of
+# them is kept.
+_REQUESTS = table_of(AutotaskRequest)
+_PAUSES = table_of(AutotaskPause)
+_PAUSED_UNTIL = select(_PAUSES.c.until).where(_PAUSES.c.api_user == bindparam("user"))
+_IN_FLIGHT = (
+    select(func.count())
+    .select_from(_REQUESTS)
+    .where(_REQUESTS.c.gate == bindparam("gate"), _REQUESTS.c.in_flight_until > bindparam("now"))
+)
+_FORGET_OLD = delete(_REQUESTS).where(
+    _REQUESTS.c.api_user == bindparam("user"), _REQUESTS.c.sent_at <= bindparam("before")
+)
+_SENT = select(func.count(), func.min(_REQUESTS.c.sent_at)).where(_REQUESTS.c.api_user == bindparam("user"))
+_ADD = insert(_REQUESTS).returning(_REQUESTS.c.id, sort_by_parameter_order=True)
 
 
 def _lock(session: Session, *names: str) -> None:
