@@ -122,16 +122,16 @@ class EventProcessor:
     def _start(self, session: Session, event_id: int, locks: HeldLocks) -> _Started | None:
         """Lock the event's pair and claim the event, or nothing (raises _PairBusy to undo the locks)."""
         now = self._clock()
-        event = inbox.get(session, event_id)
-        if event is None or not processing.is_claimable(event, now):
+        record = processing.claimable_record(session, event_id, now)
+        if record is None:
             return None
-        seen = links.pair_records(session, *_record_of(event))
+        seen = links.pair_records(session, *record)
         # Once the record's own lock is held nobody can link it (linking takes both records' locks), so
         # the pair read again now stays as it is: lock its partner too if it was linked meanwhile.
-        if not locks.take_in(session, event.connector_id, seen):
+        if not locks.take_in(session, record.connector_id, seen):
             raise _PairBusy
-        locked = links.pair_records(session, *_record_of(event))
-        if not locks.take_in(session, event.connector_id, locked):
+        locked = links.pair_records(session, *record)
+        if not locks.take_in(session, record.connector_id, locked):
             raise _PairBusy
         claimed = processing.claim(session, event_id, locks.holder, now, self._lease)
         if claimed is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import BindParameter, ColumnElement, Select, Update, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
@@ -27,6 +28,13 @@ no-op event's CPU went there); only those that answer the event as an object (a 
 `replay`, which changes one loaded, go through the ORM."""
 
 
+class EventRecord(NamedTuple):
+    connector_id: int
+    system: str
+    entity: str
+    record_id: int
+
+
 def _claimable() -> ColumnElement[bool]:
     """Waiting and due, or processing under a lease that ran out, at the parameter `now`."""
     now: BindParameter[datetime] = bindparam("now")
@@ -39,13 +47,11 @@ def _claimable() -> ColumnElement[bool]:
     )
 
 
-def is_claimable(event: InboxEvent, now: datetime) -> bool:
-    """The same rule as the claim itself, for a row already read (saves taking a lock for nothing)."""
-    if event.status in WAITING:
-        return event.next_attempt_at is None or event.next_attempt_at <= now
-    return (
-        event.status == EventStatus.PROCESSING and event.lease_until is not None and event.lease_until < now
-    )
+def claimable_record(session: Session, event_id: int, now: datetime) -> EventRecord | None:
+    """The event's connector and record while it could be claimed (the claim's own rule), to lock its pair
+    before claiming it; None when it is not free (saves taking a lock for nothing)."""
+    row = session.execute(_CLAIMABLE_RECORD, {"event": event_id, "now": now}).one_or_none()
+    return None if row is None else EventRecord(*row)
 
 
 def claim(session: Session, event_id: int, holder: str, now: datetime, lease: timedelta) -> InboxEvent | None:
@@ -224,6 +230,9 @@ def _held_and_updated(session: Session, statement: Update, parameters: dict[str,
 
 
 # Built once: building a statement costs more than running it, and every event goes through these.
+_CLAIMABLE_RECORD = select(_INBOX.c.connector_id, _INBOX.c.system, _INBOX.c.entity, _INBOX.c.record_id).where(
+    _INBOX.c.id == bindparam("event"), _claimable()
+)
 _CLAIM = _returning(
     update(InboxEvent)
     .where(_INBOX.c.id == bindparam("event"), _claimable())
