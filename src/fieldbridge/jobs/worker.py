@@ -79,7 +79,7 @@ class EventProcessor:
         self._rand = rand
         self._lease = timedelta(seconds=settings.lease_seconds)
         self._renewals = _Renewals(db, clock, self._lease)
-        self._configs = connectors.OpenedConfigs(box, settings.default_integration_code)
+        self._configs = connectors.OpenedConfigs(box)
 
     def process(self, event_id: int) -> None:
         """Two transactions for an event whose handler writes nothing: one takes the pair's locks, claims
@@ -153,7 +153,10 @@ class EventProcessor:
         reads = None if registered is None else registered.reads
         stored = None if reads is None else reads(session, event)
         try:
-            config: ConnectorConfig | SecretUnreadable = self._configs.get(session, event.connector_id)
+            default_code = self._settings.default_integration_code
+            config: ConnectorConfig | SecretUnreadable = self._configs.get(
+                session, event.connector_id, default_code
+            )
         except SecretUnreadable as unreadable:
             config = unreadable  # the attempt fails with it, once claimed
         return event, config, stored, records

@@ -190,29 +190,31 @@ def config(
 
 
 class OpenedConfigs:
-    """Each connector's `config`, kept while its row stays as it was: a worker builds it for every event, and
-    building it (the row as an object, the settings validated, the secrets opened) was a twentieth of a
-    no-op event's CPU. Every change to a connector goes through `update`, which stamps `updated_at`, so
-    reading that stamp is enough to know the kept one is still right, whichever process made the change."""
+    """Each connector's `config`, kept while its row and the default integration code it was built with stay
+    as they were: a worker builds it for every event, and building it (the row as an object, the settings
+    validated, the secrets opened) was a twentieth of a no-op event's CPU. Every change to a connector goes
+    through `update`, which stamps `updated_at`, so reading that stamp is enough to know the kept one is
+    still right, whichever process made the change."""
 
-    def __init__(self, box: SecretBox, default_integration_code: SecretStr | None) -> None:
+    def __init__(self, box: SecretBox) -> None:
         self._box = box
-        self._default_integration_code = default_integration_code
         self._lock = threading.Lock()
-        self._kept: dict[int, tuple[datetime, ConnectorConfig]] = {}
+        self._kept: dict[int, tuple[datetime, SecretStr | None, ConnectorConfig]] = {}
 
-    def get(self, session: Session, connector_id: int) -> ConnectorConfig:
+    def get(
+        self, session: Session, connector_id: int, default_integration_code: SecretStr | None
+    ) -> ConnectorConfig:
         """Raises `SecretUnreadable` as `config` does (nothing is kept then)."""
         stamp = session.scalar(_UPDATED_AT, {"id": connector_id})
         with self._lock:
             kept = self._kept.get(connector_id)
-        if kept is not None and kept[0] == stamp:
-            return kept[1]
+        if kept is not None and kept[:2] == (stamp, default_integration_code):
+            return kept[2]
         row = session.get(Connector, connector_id)
         assert row is not None  # events are deleted with their connector
-        opened = config(row, self._box, self._default_integration_code)
+        opened = config(row, self._box, default_integration_code)
         with self._lock:
-            self._kept[connector_id] = (row.updated_at, opened)
+            self._kept[connector_id] = (row.updated_at, default_integration_code, opened)
         return opened
 
 
