@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -81,12 +81,19 @@ def accept(db: Database, connector_id: int, hint: Hint, now: datetime) -> Accept
     return accept_all(db, [(connector_id, hint)], now)[0]
 
 
-def accept_all(db: Database, hints: Sequence[tuple[int, Hint]], now: datetime) -> list[Accepted]:
+def accept_all(
+    db: Database,
+    hints: Sequence[tuple[int, Hint]],
+    now: datetime,
+    also: Callable[[Session], object] = lambda session: None,
+) -> list[Accepted]:
     """`accept` for several hints (connector id, hint) in one transaction, their rows written in one batch:
-    one commit however many. A hint the same event as one before it in the list is its duplicate."""
+    one commit however many. A hint the same event as one before it in the list is its duplicate. `also`
+    writes more in the same transaction (the intake marks there the events it queued meanwhile)."""
     for _ in range(3):
         try:
             with db.transaction() as session:
+                also(session)
                 return _store_all(session, hints, now)
         except IntegrityError:
             # A concurrent delivery of the same event committed first (PostgreSQL); look again.
