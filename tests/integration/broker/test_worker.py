@@ -144,6 +144,16 @@ def test_each_event_runs_with_the_connector_as_it_is_now_not_as_the_worker_first
     assert len(seen) == 2
 
 
+def test_a_connector_on_the_default_integration_code_follows_the_deployments(world: World) -> None:
+    seen: list[Job] = []
+    world.handle(lambda job: seen.append(job) or Outcome.of("Ticket 42", []))
+    for code in ("PARTNER-ONE", "PARTNER-TWO"):
+        world.settings.default_integration_code = SecretStr(code)
+        world.processor.process(world.store())
+    codes = [job.connector.autotask_integration_code for job in seen]
+    assert [code.get_secret_value() if code else None for code in codes] == ["PARTNER-ONE", "PARTNER-TWO"]
+
+
 def test_an_event_without_a_flow_is_skipped_and_says_so(world: World) -> None:
     event_id = world.store()
     world.processor.process(event_id)
