@@ -114,7 +114,7 @@ def _loaded(parts: Parts, config: ConnectorConfig, tally: Tally) -> Callable[[Hi
         accepted = inbox.accept(parts.db, config.id, hint, datetime.now(UTC))
         if not accepted.duplicate:
             processor.process(accepted.event_id)
-        with parts.db.transaction() as session:
+        with parts.db.read() as session:  # no write turn: six loaders queue for SQLite's one write lock
             event = inbox.get(session, accepted.event_id)
             assert event is not None
             stored = [h.outcome for h in history.for_event(session, accepted.event_id) if h.outcome]
