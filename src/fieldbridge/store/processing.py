@@ -29,6 +29,8 @@ no-op event's CPU went there); only those that answer the event as an object (a 
 
 
 class EventRecord(NamedTuple):
+    """The record an event is about, with its connector: what its pair is found and locked by."""
+
     connector_id: int
     system: str
     entity: str
