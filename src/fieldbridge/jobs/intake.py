@@ -176,8 +176,7 @@ def replay(db: Database, queue: EventQueue, event_id: int, by: str, now: datetim
 
 def _enqueue_stored(db: Database, queue: EventQueue, event_ids: Collection[int], now: datetime) -> None:
     if _enqueued(queue, event_ids):
-        with db.transaction() as session:
-            processing.mark_enqueued(session, event_ids, now)
+        _mark_queued(db, event_ids, now)
 
 
 def _enqueued(queue: EventQueue, event_ids: Collection[int]) -> bool:
@@ -197,12 +196,12 @@ def _enqueued(queue: EventQueue, event_ids: Collection[int]) -> bool:
     return True
 
 
-def _mark_queued(db: Database, event_ids: list[int]) -> None:
+def _mark_queued(db: Database, event_ids: Collection[int], now: datetime | None = None) -> None:
     if not event_ids:
         return
     try:
         with db.transaction() as session:
-            processing.mark_enqueued(session, event_ids, datetime.now(UTC))
+            processing.mark_enqueued(session, event_ids, now or datetime.now(UTC))
     except Exception as error:
         # Stored and queued: the sweeper only queues them once more, which the workers take as duplicates.
         log.warning("queued event(s) not marked queued (%s); the sweeper will queue them again", error)

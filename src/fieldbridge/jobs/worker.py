@@ -152,8 +152,8 @@ class EventProcessor:
         registered = self._registry.find(event.system, event.entity)
         reads = None if registered is None else registered.reads
         stored = None if reads is None else reads(session, event)
+        default_code = self._settings.default_integration_code
         try:
-            default_code = self._settings.default_integration_code
             config: ConnectorConfig | SecretUnreadable = self._configs.get(
                 session, event.connector_id, default_code
             )

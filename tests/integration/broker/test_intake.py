@@ -1,6 +1,6 @@
 """The doors' grouped intake on a real database and queue: every hint is stored and answered, then queued and
 marked queued, and the marks ride in the intake's own store transactions rather than in transactions of
-their own, so that under a burst the receiver asks for SQLite's write lock half as often."""
+their own, so that under a burst the receiver asks for SQLite's write lock less often."""
 
 from __future__ import annotations
 
