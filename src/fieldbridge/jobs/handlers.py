@@ -65,10 +65,17 @@ class Job:
     """What the handler's `Registered.reads` read, in the transaction that claimed the event (None without
     one)."""
     skips: list[Skip] = field(default_factory=list)
+    end_writes: list[Callable[[Session], object]] = field(default_factory=list)
 
     def skip(self, message: str, fix: str | None = None) -> None:
         """Something this attempt leaves undone, for the pair's history (written with the attempt's end)."""
         self.skips.append(Skip(message, fix))
+
+    def write_at_end(self, write: Callable[[Session], object]) -> None:
+        """Write in the transaction that records how this attempt ends, whatever the end, if the attempt
+        still holds its event then: a flow's last write costs no transaction of its own (each is a turn at
+        SQLite's one write lock), and an attempt that lost its pair to another worker writes nothing."""
+        self.end_writes.append(write)
 
 
 class JobFailed(Exception):

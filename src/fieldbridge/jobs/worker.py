@@ -17,7 +17,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from fieldbridge import autotask, fieldnation
 from fieldbridge.jobs import retry
 from fieldbridge.jobs.handlers import HandlerRegistry, Job, JobFailed
-from fieldbridge.jobs.outcome import Outcome, Skip
+from fieldbridge.jobs.outcome import Outcome
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.jobs.redaction import redact
 from fieldbridge.notify.alerts import Alert, Alerter, AlertKind
@@ -239,7 +239,7 @@ class EventProcessor:
         try:
             outcome = registered.handle(job)
         except JobFailed as failure:
-            return self._fail(event, holder, failure, secrets, job.skips)
+            return self._fail(event, holder, failure, secrets, job)
         except Exception as error:
             log.warning(
                 "event %s: unexpected error\n%s",
@@ -248,13 +248,11 @@ class EventProcessor:
             )
             failed = JobFailed(f"{type(error).__name__}: {error}")
             failed.__cause__ = error
-            return self._fail(event, holder, failed, secrets, job.skips)
+            return self._fail(event, holder, failed, secrets, job)
         if outcome is not None:
             outcome = replace(outcome, skips=tuple(job.skips))
         message = "Processed." if outcome is None else outcome.sentence()
-        return self._finish(
-            event, holder, EventStatus.DONE, "info", "processed", message, None, outcome, job.skips
-        )
+        return self._finish(event, holder, EventStatus.DONE, "info", "processed", message, None, outcome, job)
 
     def _skip(self, event: InboxEvent, holder: str, message: str, fix: str) -> _Ending:
         return self._finish(event, holder, EventStatus.SKIPPED, "warning", "skipped", message, fix)
@@ -269,12 +267,13 @@ class EventProcessor:
         message: str,
         fix: str | None,
         outcome: Outcome | None = None,
-        skips: Sequence[Skip] = (),
+        job: Job | None = None,
     ) -> _Ending:
         def record(session: Session, now: datetime) -> bool:
             finished = processing.finish(session, event.id, holder, status, now)
             if finished:
-                _record_skips(session, event, now, skips)
+                _record_skips(session, event, now, job)
+                _write_at_end(session, job)
                 data = None if outcome is None else outcome.as_data()
                 history.record(session, event, now, level, action, message, fix, data)
             return finished
@@ -287,7 +286,7 @@ class EventProcessor:
         holder: str,
         failure: JobFailed,
         secrets: list[str],
-        skips: Sequence[Skip] = (),
+        job: Job | None = None,
     ) -> _Ending:
         cause = redact(failure.cause, secrets)
         fix = redact(failure.fix, secrets) if failure.fix else None
@@ -296,11 +295,15 @@ class EventProcessor:
             delay = failure.retry_in
 
         def record(session: Session, now: datetime) -> bool:
-            _record_skips(session, event, now, skips)
+            _record_skips(session, event, now, job)
             if delay is None:
-                return processing.bury(session, event.id, holder, now, cause, fix) is not None
+                buried = processing.bury(session, event.id, holder, now, cause, fix) is not None
+                if buried:
+                    _write_at_end(session, job)
+                return buried
             waiting = processing.retry_later(session, event.id, holder, now + timedelta(seconds=delay), cause)
             if waiting:
+                _write_at_end(session, job)
                 message = (
                     f"Attempt {event.attempts} of {self._settings.retry.attempts} failed: {cause} "
                     f"Next attempt in about {delay:.0f} s."
@@ -491,9 +494,15 @@ def _record_of(event: InboxEvent) -> tuple[int, str, str, int]:
     return event.connector_id, event.system, event.entity, event.record_id
 
 
-def _record_skips(session: Session, event: InboxEvent, at: datetime, skips: Sequence[Skip]) -> None:
-    for skip in skips:
+def _record_skips(session: Session, event: InboxEvent, at: datetime, job: Job | None) -> None:
+    for skip in () if job is None else job.skips:
         history.record(session, event, at, "warning", "skipped", skip.message, skip.fix)
+
+
+def _write_at_end(session: Session, job: Job | None) -> None:
+    """The writes the job left for its end (`Job.write_at_end`), once the attempt is known to hold it."""
+    for write in () if job is None else job.end_writes:
+        write(session)
 
 
 def _auth_failure(failure: JobFailed) -> AlertKind | None:

@@ -35,6 +35,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def save_at_end(job: Job, pair: Pair) -> None:
+    """Save the pair (its link and snapshot) with the attempt's outcome, as a flow's last write."""
+    connector_id = job.connector.id
+    job.write_at_end(lambda session: pairs.save(session, connector_id, pair, utcnow()))
+
+
 class CompiledSet:
     """One version of a connector's mapping set, each direction compiled when first used and kept for as
     long as that version is in force (a Jsonnet mapping's compile alone starts a Jsonnet VM)."""

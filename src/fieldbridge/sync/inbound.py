@@ -16,7 +16,7 @@ from fieldbridge.mapping import Document
 from fieldbridge.sync import children, creates, pairs
 from fieldbridge.sync.children import ChildKind, Wanted, Writer
 from fieldbridge.sync.clients import ConnectorClients
-from fieldbridge.sync.context import Context, utcnow
+from fieldbridge.sync.context import Context, save_at_end, utcnow
 from fieldbridge.sync.inbound_rules import (
     DRAFT,
     SETTABLE_STATUSES,
@@ -71,8 +71,7 @@ def import_record(ctx: Context) -> Outcome:
         view = answered or _outbound_view(ctx, pair.work_order_id)
         now = ctx.outbound.apply(view).get("Ticket", {})
         pair.outbound = outbound_after_write(pair.outbound, now, enriched)
-    with job.db.transaction() as session:
-        pairs.save(session, job.connector.id, pair, utcnow())
+    save_at_end(job, pair)
     return Outcome.of(what, done)
 
 

@@ -27,7 +27,7 @@ from fieldbridge.jobs.outcome import Outcome, Write
 from fieldbridge.mapping import Document
 from fieldbridge.sync import children, creates, outbound_create, pairs
 from fieldbridge.sync.children import ChildKind, Linked, S, Wanted, Writer
-from fieldbridge.sync.context import Context, utcnow
+from fieldbridge.sync.context import Context, save_at_end, utcnow
 from fieldbridge.sync.inbound import pending_work_order
 from fieldbridge.sync.markers import marked_id, marker
 from fieldbridge.sync.outbound_rules import (
@@ -87,8 +87,7 @@ def sync_work_order(ctx: Context) -> Outcome:
     # brought up to date.
     done += _update_record(ctx, pair, document.get("Ticket", {}))
     done += _sync_children(ctx, pair, read, document)
-    with job.db.transaction() as session:
-        pairs.save(session, job.connector.id, pair, utcnow())
+    save_at_end(job, pair)
     return Outcome.of(f"{pair.autotask_entity} {pair.autotask_id}", done)
 
 

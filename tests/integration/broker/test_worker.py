@@ -294,6 +294,56 @@ def test_a_link_that_fails_in_the_locks_transaction_leaves_neither_lock_nor_link
         ]
 
 
+def _link_at_end(world: World, job: Job, work_order_id: int) -> None:
+    job.write_at_end(
+        lambda session: links.save(
+            session, world.connector_id, ("Ticket", 42), ("workorder", work_order_id), "f", datetime.now(UTC)
+        )
+    )
+
+
+def _linked_work_orders(world: World) -> list[tuple[str, str, int]]:
+    with world.db.read() as session:
+        records = links.pair_records(session, world.connector_id, "autotask", "Ticket", 42)
+    return [r for r in records if r[0] == "fieldnation"]
+
+
+@pytest.mark.parametrize("ends", ["done", "retrying"])
+def test_a_flows_last_write_commits_with_the_attempts_end_whatever_it_is(world: World, ends: str) -> None:
+    def handler(job: Job) -> Outcome:
+        _link_at_end(world, job, 9)
+        with world.db.read() as session:
+            assert links.pair_records(session, world.connector_id, "autotask", "Ticket", 42) == [
+                ("autotask", "Ticket", 42)
+            ], "written before the attempt ended"
+        if ends == "retrying":
+            raise JobFailed("Field Nation did not answer.")
+        return Outcome.of("Ticket 42", [])
+
+    world.handle(handler)
+    event_id = world.store()
+    world.processor.process(event_id)
+    assert world.event(event_id).status == ends
+    assert _linked_work_orders(world) == [("fieldnation", "workorder", 9)]
+
+
+def test_an_attempt_that_lost_its_event_writes_nothing_at_its_end(world: World) -> None:
+    def handler(job: Job) -> Outcome:
+        _link_at_end(world, job, 9)
+        with world.db.transaction() as session:  # its lease ran out and another worker took the event
+            session.get(InboxEvent, job.event_id).lease_holder = "another worker"  # type: ignore[union-attr]
+        return Outcome.of("Ticket 42", [])
+
+    world.handle(handler)
+    event_id = world.store()
+    world.processor.process(event_id)
+    assert (world.event(event_id).status, world.event(event_id).lease_holder) == (
+        "processing",
+        "another worker",
+    )
+    assert _linked_work_orders(world) == []
+
+
 def test_a_busy_pair_sends_the_event_back_without_counting_an_attempt(world: World) -> None:
     world.handle(lambda job: None)
     event_id = world.store()
