@@ -7,13 +7,17 @@ event for its work order wait for each other; they share one history.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from fieldbridge.store.tables import Link, table_of
+from fieldbridge.store.upserts import upsert
 
-_LINKS = table_of(Link).c
+_TABLE = table_of(Link)
+_LINKS = _TABLE.c
 """The links' columns: conditions on them serve the ORM's queries and Core's alike, and a query of
 columns alone stays Core (the ORM's per-statement work is not paid for rows that are no objects)."""
 
@@ -26,24 +30,31 @@ def save(
     fingerprint: str,
     now: datetime,
     parent_id: int | None = None,
-) -> Link:
-    """Create the link or record a new fingerprint on it."""
-    link = session.scalars(
-        select(Link).where(
-            Link.connector_id == connector_id,
-            Link.autotask_entity == autotask[0],
-            Link.autotask_id == autotask[1],
-        )
-    ).one_or_none()
-    if link is None:
-        link = Link(connector_id=connector_id, autotask_entity=autotask[0], autotask_id=autotask[1])
-        session.add(link)
-    link.fieldnation_entity, link.fieldnation_id = fieldnation
-    link.parent_id = parent_id
-    link.fingerprint = fingerprint
-    link.synced_at = now
-    session.flush()
-    return link
+) -> int:
+    """Create the link or record a new fingerprint on it; its id."""
+    values = {
+        "connector_id": connector_id,
+        "autotask_entity": autotask[0],
+        "autotask_id": autotask[1],
+        "fieldnation_entity": fieldnation[0],
+        "fieldnation_id": fieldnation[1],
+        "parent_id": parent_id,
+        "fingerprint": fingerprint,
+        "synced_at": now,
+    }
+    link_id: int = session.scalars(_saving(session.get_bind().dialect.name), values).one()
+    return link_id
+
+
+@cache
+def _saving(dialect_name: str) -> ReturningInsert[int]:
+    saving: ReturningInsert[int] = upsert(dialect_name, _TABLE, _KEY, _LINKED).returning(_LINKS.id)
+    return saving
+
+
+_KEY = ("connector_id", "autotask_entity", "autotask_id")
+"""A link's record on the Autotask side: one link each (a unique constraint)."""
+_LINKED = ("fieldnation_entity", "fieldnation_id", "parent_id", "fingerprint", "synced_at")
 
 
 def top_level_by(system: str) -> list[ColumnElement[bool]]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from fieldbridge.mapping import Document
 from fieldbridge.store import links
 from fieldbridge.store.tables import Link, table_of
+from fieldbridge.store.upserts import upsert
 from fieldbridge.sync.fingerprint import fingerprint
 from fieldbridge.sync.tables import TICKET_NUMBER_LENGTH, TITLE_LENGTH, PairLabel, PairSnapshot
 
@@ -92,7 +93,7 @@ def find(session: Session, connector_id: int, system: str, entity: str, record_i
 
 
 def save(session: Session, connector_id: int, pair: Pair, now: datetime) -> Pair:
-    link = links.save(
+    pair.link_id = links.save(
         session,
         connector_id,
         (pair.autotask_entity, pair.autotask_id),
@@ -100,20 +101,22 @@ def save(session: Session, connector_id: int, pair: Pair, now: datetime) -> Pair
         fingerprint(pair.inbound, pair.outbound),
         now,
     )
-    pair.link_id = link.id
-    snapshot = session.get(PairSnapshot, link.id)
-    if snapshot is None:
-        session.add(PairSnapshot(link_id=link.id, state=pair.state()))
-    else:
-        snapshot.state = pair.state()
-    label = session.get(PairLabel, link.id)
-    if label is None:
-        label = PairLabel(link_id=link.id)
-        session.add(label)
-    label.ticket_number = _text(pair.record.get("ticketNumber"), TICKET_NUMBER_LENGTH)
-    label.title = _text(pair.record.get("title"), TITLE_LENGTH)
-    session.flush()
+    dialect = session.get_bind().dialect.name
+    session.execute(
+        upsert(dialect, _SNAPSHOTS, ("link_id",), ("state",)),
+        {"link_id": pair.link_id, "state": pair.state()},
+    )
+    label = {
+        "link_id": pair.link_id,
+        "ticket_number": _text(pair.record.get("ticketNumber"), TICKET_NUMBER_LENGTH),
+        "title": _text(pair.record.get("title"), TITLE_LENGTH),
+    }
+    session.execute(upsert(dialect, _LABELS, ("link_id",), ("ticket_number", "title")), label)
     return pair
+
+
+_SNAPSHOTS = table_of(PairSnapshot)
+_LABELS = table_of(PairLabel)
 
 
 def _text(value: object, length: int) -> str | None:
