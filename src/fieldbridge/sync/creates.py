@@ -25,11 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from fieldbridge import autotask, fieldnation
 from fieldbridge.jobs.handlers import JobFailed
+from fieldbridge.store.tables import table_of
+from fieldbridge.store.upserts import upsert
 from fieldbridge.sync.context import Context
 from fieldbridge.sync.tables import PendingCreate
 
@@ -62,8 +64,7 @@ def create_once(ctx: Context, create: Create) -> Made:
     to come back once the outcome of an earlier attempt can be known."""
     connector_id, now = ctx.job.connector.id, ctx.now()
     with ctx.job.db.transaction() as session:
-        pending = session.get(PendingCreate, (connector_id, create.key))
-        sent_at = pending.sent_at if pending is not None else None
+        sent_at = _sent_at(session, connector_id, create.key)
         if sent_at is None:  # the usual case: pending from now on, in the same transaction
             _pending(ctx, session, create.key, now)
     if sent_at is not None:
@@ -100,18 +101,29 @@ def create_once(ctx: Context, create: Create) -> Made:
 
 def _pending(ctx: Context, session: Session, key: str, now: datetime) -> None:
     ctx.job.hold(session)  # a run that lost its pair must not send what the run that took it over sends
-    session.merge(PendingCreate(connector_id=ctx.job.connector.id, key=key, sent_at=now))
+    making = upsert(session.get_bind().dialect.name, _PENDING, ("connector_id", "key"), ("sent_at",))
+    session.execute(making, {"connector_id": ctx.job.connector.id, "key": key, "sent_at": now})
 
 
 def settled(session: Session, connector_id: int, key: str) -> None:
     """The create's outcome is known (its record is linked, or it was refused): it is no longer pending."""
-    session.execute(
-        delete(PendingCreate).where(PendingCreate.connector_id == connector_id, PendingCreate.key == key)
-    )
+    session.execute(_SETTLED, {"connector_id": connector_id, "key": key})
 
 
 def is_pending(session: Session, connector_id: int, key: str) -> bool:
-    return session.get(PendingCreate, (connector_id, key)) is not None
+    return _sent_at(session, connector_id, key) is not None
+
+
+def _sent_at(session: Session, connector_id: int, key: str) -> datetime | None:
+    """When the create was sent, while its outcome is not known; None when it is not pending."""
+    return session.scalar(_SENT_AT, {"connector_id": connector_id, "key": key})
+
+
+_PENDING = table_of(PendingCreate)
+_ONE = (_PENDING.c.connector_id == bindparam("connector_id"), _PENDING.c.key == bindparam("key"))
+# Core, built once: every create reads and deletes its row.
+_SENT_AT = select(_PENDING.c.sent_at).where(*_ONE)
+_SETTLED = delete(_PENDING).where(*_ONE)
 
 
 def _refused(error: Exception) -> bool:
