@@ -25,8 +25,11 @@ from fieldbridge.store.files import create_private_file
 
 BUSY_SECONDS = 30.0
 """How long a write waits for its turn, and then SQLite's write lock, before it fails."""
-_POLL_SECONDS = 0.002
-"""Between two asks for the file's lock: another process's writer holds it for a few milliseconds."""
+_POLL_SECONDS = 0.0002
+"""Between two asks for the file's lock. A process's own threads hand the turn to each other at once, so a
+busy worker leaves another process only the gaps between its transactions (each a few milliseconds): asked
+every 2 ms, the trigger URL's ack p99 at 200 requests/s was 51-106 ms in three benchmark runs, asked every
+0.2 ms 37-44 ms. A waiting thread spends a few microseconds of CPU on each ask."""
 
 
 class WriteTurns:
