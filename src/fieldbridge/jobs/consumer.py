@@ -23,7 +23,7 @@ from huey.consumer import Consumer
 from fieldbridge.jobs.handlers import HandlerRegistry, Periodic, load
 from fieldbridge.jobs.queue import EventQueue
 from fieldbridge.jobs.sweeper import Sweeper
-from fieldbridge.jobs.worker import EventProcessor
+from fieldbridge.jobs.worker import DRAIN_LIMIT, EventProcessor
 from fieldbridge.notify.alerts import Alerter
 from fieldbridge.notify.email import EmailNotifier
 from fieldbridge.settings import Settings
@@ -77,7 +77,7 @@ class Parts:
     registry: HandlerRegistry
     alert: Alerter
 
-    def processor(self) -> EventProcessor:
+    def processor(self, drain_limit: int = DRAIN_LIMIT) -> EventProcessor:
         """Runs events with these parts (a consumer's messages, or the events `backfill` makes itself)."""
         return EventProcessor(
             db=self.db,
@@ -86,6 +86,7 @@ class Parts:
             registry=self.registry,
             queue=self.queue,
             alert=self.alert,
+            drain_limit=drain_limit,
         )
 
 

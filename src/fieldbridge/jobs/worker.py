@@ -69,8 +69,10 @@ class EventProcessor:
         alert: Alerter,
         clock: Clock = _utcnow,
         rand: Callable[[], float] = random.random,
+        drain_limit: int = DRAIN_LIMIT,
     ) -> None:
         self._db = db
+        self._drain_limit = drain_limit
         self._settings = settings
         self._registry = registry
         self._queue = queue
@@ -96,7 +98,7 @@ class EventProcessor:
         if started is None:
             return  # finished, another worker's, or not due: this message is a duplicate
         try:
-            for drained in range(1, DRAIN_LIMIT + 1):
+            for drained in range(1, self._drain_limit + 1):
                 event, config, stored, records = started
                 with self._renewals.kept(event.id, locks):
                     began = time.monotonic()
@@ -104,12 +106,13 @@ class EventProcessor:
                 now = self._clock()
                 with self._db.transaction() as session:
                     recorded = ending.record(session, now)
-                    if len(records) == 1:
-                        # The handler may have linked the pair: its next event is looked for on both sides.
-                        # A pair linked already stays so while its locks are held (linking takes them).
-                        records = links.pair_records(session, *_record_of(event))
                     started = None
-                    if drained < DRAIN_LIMIT:
+                    if drained < self._drain_limit:
+                        if len(records) == 1:
+                            # The handler may have linked the pair: its next event is looked for on both
+                            # sides. A pair linked already stays so while its locks are held (linking takes
+                            # them).
+                            records = links.pair_records(session, *_record_of(event))
                         started = self._claim_next(session, event.connector_id, records, locks)
                     if started is None:
                         locks.release_in(session)

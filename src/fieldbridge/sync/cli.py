@@ -106,7 +106,9 @@ def _loaded(parts: Parts, config: ConnectorConfig, tally: Tally) -> Callable[[Hi
     from fieldbridge.store import history, inbox
     from fieldbridge.sync.backfill_rules import loaded_before, outcome
 
-    processor = parts.processor()
+    # Its own events only: the events of the pairs it links (the work orders' own webhooks) are the
+    # workers', in their processes, while this one's threads queue for its write turns.
+    processor = parts.processor(drain_limit=1)
 
     def process(hint: Hint) -> None:
         # Processed here, so the related records this process fetched in batches are used; a failure is

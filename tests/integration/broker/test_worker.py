@@ -376,6 +376,29 @@ def test_the_lock_holder_takes_the_pairs_other_waiting_events_in_order(world: Wo
     assert seen == [first, second, third]
 
 
+def test_a_processor_that_drains_nothing_leaves_the_pairs_next_events_to_the_workers(world: World) -> None:
+    """What a backfill runs: its own event, and the pair's lock given back for the workers to take."""
+    seen: list[int] = []
+    world.handle(lambda job: seen.append(job.event_id) or None)  # type: ignore[func-returns-value]
+    hint = ticket_hint(42, coalesce=False, source="autotask-webhook")
+    first, second = (
+        inbox.accept(
+            world.db, world.connector_id, replace(hint, dedup_key=f"d{n}"), datetime.now(UTC)
+        ).event_id
+        for n in range(2)
+    )
+    backfill = Parts(
+        world.settings, world.db, world.box, world.queue, world.registry, world.alerts.append
+    ).processor(drain_limit=1)
+    backfill.process(first)
+    assert seen == [first]
+    assert (world.event(first).status, world.event(second).status) == ("done", "received")
+    with world.db.read() as session:
+        assert session.scalars(select(PairLock.key)).all() == []
+    world.processor.process(second)
+    assert seen == [first, second]
+
+
 def test_an_event_whose_workers_kept_dying_is_buried(world: World) -> None:
     world.handle(lambda job: pytest.fail("must not run a fourth time"))
     event_id = world.store()
