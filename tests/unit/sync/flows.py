@@ -69,23 +69,24 @@ class Flows:
 
     def import_record(self, record_id: int, entity: str = "Ticket") -> Outcome:
         """An import of the Autotask record (inbound)."""
-        return self._ended(
-            inbound.import_record(self._context(Hint("import", "autotask", entity, record_id)))
-        )
+        return self._run(inbound.import_record, Hint("import", "autotask", entity, record_id))
 
     def work_order_changed(self, work_order_id: int) -> Outcome:
         """A Field Nation webhook about the work order (outbound)."""
         payload = {"event": {"name": "workorder.changed", "params": {"work_order_id": work_order_id}}}
         hint = Hint("fieldnation-webhook", "fieldnation", "workorder", work_order_id, payload)
-        return self._ended(outbound.sync_work_order(self._context(hint)))
+        return self._run(outbound.sync_work_order, hint)
 
-    def _ended(self, outcome: Outcome) -> Outcome:
-        """The writes the flow left for the attempt's end, made as the worker makes them."""
-        assert self.last_job is not None
-        with self.db.transaction() as session:
-            for write in self.last_job.end_writes:
-                write(session)
-        return outcome
+    def _run(self, flow: Callable[[Context], Outcome], hint: Hint) -> Outcome:
+        """The flow on one event; then, however it ended, the writes it left for the end (as the worker
+        makes them with the attempt's outcome, a retry's included)."""
+        ctx = self._context(hint)
+        try:
+            return flow(ctx)
+        finally:
+            with self.db.transaction() as session:
+                for write in ctx.job.end_writes:
+                    write(session)
 
     def skips(self) -> list[Skip]:
         """What the flows left undone on the last event, for its history."""
