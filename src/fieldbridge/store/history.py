@@ -82,9 +82,12 @@ def _line(
 
 
 def _insert(session: Session, lines: list[dict[str, Any]]) -> None:
-    # Core, not the ORM's unit of work: every accept and every event's outcome writes a line, and nothing
-    # reads the line back in the same transaction.
-    session.execute(insert(table_of(HistoryEntry)), lines)
+    session.execute(_INSERT, lines)
+
+
+_INSERT = insert(table_of(HistoryEntry))
+"""Core, not the ORM's unit of work, and built once: every accept and every event's outcome writes a line,
+and nothing reads the line back in the same transaction."""
 
 
 def for_pair(

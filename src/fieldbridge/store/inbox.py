@@ -119,11 +119,14 @@ def _store_all(session: Session, hints: Sequence[tuple[int, Hint]], now: datetim
         return [Accepted(at, duplicate) for at, duplicate in answers]
     # Core on the table, not the ORM's unit of work or its batch insert: the rows in one statement with their
     # ids back, at a fraction of the CPU, which the trigger URL spends on every request.
-    table = table_of(InboxEvent)
-    returning_ids = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids = session.scalars(returning_ids, new).all()
+    ids = session.scalars(_INSERT_RETURNING_IDS, new).all()
     history.received(session, [_received(row, event_id) for row, event_id in zip(new, ids, strict=True)], now)
     return [Accepted(ids[-1 - at] if at < 0 else at, duplicate) for at, duplicate in answers]
+
+
+_INBOX = table_of(InboxEvent)
+_INSERT_RETURNING_IDS = insert(_INBOX).returning(_INBOX.c.id, sort_by_parameter_order=True)
+"""Built once: every group of hints the doors store goes through it."""
 
 
 def _stored(session: Session, hints: Sequence[tuple[int, Hint]]) -> dict[tuple[int, str, str], int]:
